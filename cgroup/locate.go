@@ -1,0 +1,170 @@
+package cgroup
+
+import (
+	"errors"
+	"strings"
+)
+
+// ErrNotMounted reports that no mounted hierarchy holds the controller: no v1
+// mount binds it and no cgroup2 filesystem is mounted.
+var ErrNotMounted = errors.New("controller not mounted")
+
+// UnreachableError reports a controller whose cgroup cannot be located: the
+// process's path lies outside the reader's cgroup namespace ("/.."), or no
+// mount usable from here contains it. Its limits are unknown; the mount
+// root's values would be somebody else's.
+type UnreachableError struct {
+	Controller string
+	Path       string // the path from /proc/<pid>/cgroup, "" when there was no line
+	Reason     string
+}
+
+func (e *UnreachableError) Error() string {
+	return "cgroup: " + e.Controller + " cgroup " + quoteOrNone(e.Path) + " unreachable: " + e.Reason
+}
+
+func quoteOrNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return `"` + s + `"`
+}
+
+// Location is where a controller's cgroup for a process is found: the
+// hierarchy's mount and the cgroup's path within the hierarchy.
+type Location struct {
+	Controller string
+	// Version is 1 for a v1 hierarchy, 2 for the unified one.
+	Version int
+	Mount   Mount
+	// Path is the cgroup's path as /proc/<pid>/cgroup writes it.
+	Path string
+}
+
+// Dir returns the cgroup's directory: the mount point plus Path below the
+// mount's root.
+func (l Location) Dir() string {
+	rel := l.Path[len(l.Mount.Root):]
+	if l.Mount.Root == "/" {
+		rel = l.Path
+	}
+	if rel == "/" || rel == "" {
+		return l.Mount.MountPoint
+	}
+	if l.Mount.MountPoint == "/" {
+		return rel
+	}
+	return l.Mount.MountPoint + rel
+}
+
+// IsTop reports whether l is the top cgroup visible through its mount: the
+// mount's root.
+func (l Location) IsTop() bool { return l.Path == l.Mount.Root }
+
+// Parent returns the location of the parent cgroup, or false when l is already
+// the top visible cgroup.
+func (l Location) Parent() (Location, bool) {
+	if l.IsTop() {
+		return l, false
+	}
+	i := strings.LastIndexByte(l.Path, '/')
+	if i <= 0 {
+		l.Path = "/"
+	} else {
+		l.Path = l.Path[:i]
+	}
+	return l, true
+}
+
+// Locate finds the cgroup of controller ("memory", "cpu", "cpuset", "pids",
+// ...) for a process, from the mounts of the reader's mountinfo and the
+// process's /proc/<pid>/cgroup lines. A v1 mount binding the controller wins;
+// otherwise the unified hierarchy is used if cgroup2 is mounted. On v2 whether
+// the controller is enabled for the cgroup is for the caller to check in
+// cgroup.controllers. Errors: ErrNotMounted, or *UnreachableError.
+func Locate(mounts []Mount, members []Membership, controller string) (Location, error) {
+	version, err := versionOf(mounts, controller)
+	if err != nil {
+		return Location{}, err
+	}
+	for _, m := range members {
+		if (version == 2 && m.IsV2()) || (version == 1 && m.HasController(controller)) {
+			return LocatePath(mounts, controller, m.Path)
+		}
+	}
+	return Location{}, &UnreachableError{Controller: controller, Reason: "no line for its hierarchy in /proc/<pid>/cgroup"}
+}
+
+// LocatePath is Locate for a cgroup path the caller already knows (absolute
+// within the hierarchy, as /proc/<pid>/cgroup writes it). The path must be
+// clean: no "." or ".." components, no empty components.
+func LocatePath(mounts []Mount, controller, path string) (Location, error) {
+	version, err := versionOf(mounts, controller)
+	if err != nil {
+		return Location{}, err
+	}
+	unreachable := func(reason string) (Location, error) {
+		return Location{}, &UnreachableError{Controller: controller, Path: path, Reason: reason}
+	}
+	if outsideNamespace(path) {
+		return unreachable("it lies outside the reader's cgroup namespace")
+	}
+	if !isCleanPath(path) {
+		return unreachable("the path is not a clean absolute cgroup path")
+	}
+	best := -1
+	for i, m := range mounts {
+		inHierarchy := (version == 2 && m.IsV2()) || (version == 1 && m.HasController(controller))
+		if !inHierarchy || !m.Usable() || !isUnderRoot(path, m.Root) {
+			continue
+		}
+		if best < 0 || len(m.Root) > len(mounts[best].Root) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return unreachable("no mount visible here contains it")
+	}
+	return Location{Controller: controller, Version: version, Mount: mounts[best], Path: path}, nil
+}
+
+func versionOf(mounts []Mount, controller string) (int, error) {
+	v2 := false
+	for _, m := range mounts {
+		if m.HasController(controller) {
+			return 1, nil
+		}
+		v2 = v2 || m.IsV2()
+	}
+	if v2 {
+		return 2, nil
+	}
+	return 0, ErrNotMounted
+}
+
+// outsideNamespace reports whether a cgroup path, as the kernel prints it
+// relative to the reader's cgroup namespace, climbs out of that namespace.
+func outsideNamespace(p string) bool {
+	return p == "/.." || strings.HasPrefix(p, "/../")
+}
+
+// isCleanPath reports whether p is "/" or "/a/b" with no empty, "." or ".."
+// components and no NUL byte.
+func isCleanPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.IndexByte(p, 0) >= 0 {
+		return false
+	}
+	for rest := p[1:]; ; {
+		var c string
+		c, rest, _ = strings.Cut(rest, "/")
+		if c == "" || c == "." || c == ".." {
+			return false
+		}
+		if rest == "" {
+			return true
+		}
+	}
+}

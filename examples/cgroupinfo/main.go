@@ -1,0 +1,60 @@
+// Command cgroupinfo prints the effective memory and CPU limits of a process:
+// the cgroup mode, each limit and the cgroup that set it, the walk level by
+// level, the host's totals and what looks misconfigured.
+//
+//	go run ./examples/cgroupinfo              # this process
+//	go run ./examples/cgroupinfo -pid 1234    # another process
+//	go run ./examples/cgroupinfo -root DIR    # a captured tree, e.g. testdata/<case>
+//	go run ./examples/cgroupinfo -json        # the stable JSON shape
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/truelimit/truelimit/limits"
+	"github.com/truelimit/truelimit/limits/report"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "cgroupinfo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("cgroupinfo", flag.ContinueOnError)
+	root := fs.String("root", "/", "read every file under `DIR` instead of /")
+	pid := fs.Int("pid", 0, "report on process `PID` instead of this one")
+	asJSON := fs.Bool("json", false, "print JSON instead of the text report")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return errors.New("unexpected arguments: " + fmt.Sprint(fs.Args()))
+	}
+	opts := []limits.Option{limits.WithRoot(*root), limits.WithWalk()}
+	var res limits.Result
+	var err error
+	if *pid != 0 {
+		res, err = limits.ForPID(*pid, opts...)
+	} else {
+		res, err = limits.Detect(opts...)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		data, err := report.JSON(res)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "%s\n", data)
+		return err
+	}
+	return report.Text(out, res)
+}

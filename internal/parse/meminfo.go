@@ -1,0 +1,52 @@
+package parse
+
+import (
+	"bytes"
+	"math"
+
+	"github.com/truelimit/truelimit/cgroup"
+)
+
+// memTotalKey starts the /proc/meminfo line holding the usable RAM of the
+// host (Documentation/filesystems/proc.rst, "meminfo").
+const memTotalKey = "MemTotal:"
+
+// kBSuffix is the unit /proc/meminfo always prints; it means KiB.
+const kBSuffix = "kB"
+
+// MemTotal returns the MemTotal line of /proc/meminfo, e.g.
+// "MemTotal:       24683620 kB", in bytes. A missing line or a value without
+// the kB unit is cgroup.ErrSyntax; a value whose byte count overflows uint64
+// is cgroup.ErrRange.
+func MemTotal(b []byte) (bytesTotal uint64, err error) {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if !bytes.HasPrefix(line, []byte(memTotalKey)) {
+			continue
+		}
+		return memTotalLine(line)
+	}
+	return 0, cgroup.NewParseError("meminfo MemTotal", nil, cgroup.ErrSyntax)
+}
+
+// memTotalLine parses one "MemTotal: <n> kB" line.
+func memTotalLine(line []byte) (uint64, error) {
+	field := TrimSpace(line[len(memTotalKey):])
+	num, ok := bytes.CutSuffix(field, []byte(kBSuffix))
+	if !ok {
+		return 0, cgroup.NewParseError("meminfo MemTotal", line, cgroup.ErrSyntax)
+	}
+	kib, err := digits(TrimSpace(num))
+	if err == nil && kib > math.MaxUint64/1024 {
+		err = cgroup.ErrRange
+	}
+	if err != nil {
+		return 0, cgroup.NewParseError("meminfo MemTotal", line, err)
+	}
+	return kib * 1024, nil
+}

@@ -1,0 +1,25 @@
+package parse
+
+import (
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/truelimit/truelimit/cgroup"
+)
+
+func TestRelabel(t *testing.T) {
+	_, err := Uint([]byte("12a\n"))
+	err = Relabel(err, "memory.current")
+	checkErr(t, err, cgroup.ErrSyntax)
+	want := `cgroup: parsing memory.current "12a": invalid syntax`
+	if err.Error() != want {
+		t.Fatalf("got %q, want %q", err, want)
+	}
+	if got := Relabel(io.EOF, "x"); !errors.Is(got, io.EOF) {
+		t.Fatalf("Relabel changed a foreign error: %v", got)
+	}
+	if Relabel(nil, "x") != nil {
+		t.Fatal("Relabel(nil) is not nil")
+	}
+}

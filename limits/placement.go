@@ -1,0 +1,99 @@
+package limits
+
+import (
+	"errors"
+
+	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/v2"
+)
+
+// The controllers a detection locates, in the order of placements.
+const (
+	memoryIdx = iota
+	cpuIdx
+	cpusetIdx
+	pidsIdx
+)
+
+var controllerNames = [...]string{memoryIdx: "memory", cpuIdx: "cpu", cpusetIdx: "cpuset", pidsIdx: "pids"}
+
+// placement is where one controller's cgroup is, and whether the controller
+// is enabled there (always on v1; on v2 when cgroup.controllers lists it).
+type placement struct {
+	loc     cgroup.Location
+	found   bool
+	enabled bool
+}
+
+type placements [len(controllerNames)]placement
+
+// locateAll locates memory, cpu, cpuset and pids, records the placements and
+// raises controller-missing and cgroup-unreachable.
+func (r *reader) locateAll(mounts []cgroup.Mount, members []cgroup.Membership) placements {
+	var p placements
+	var unified *cgroup.Location
+	for i, name := range controllerNames {
+		loc, err := cgroup.Locate(mounts, members, name)
+		var unreachable *cgroup.UnreachableError
+		switch {
+		case errors.Is(err, cgroup.ErrNotMounted):
+			if i == memoryIdx || i == cpuIdx {
+				r.diag(CodeControllerMissing, "the "+name+" controller is not mounted: its limits are unknown")
+			}
+			continue
+		case errors.As(err, &unreachable):
+			r.diag(CodeCgroupUnreachable, unreachable.Error()+"; its limits are unknown")
+			continue
+		case err != nil:
+			r.diag(CodeCgroupUnreachable, err.Error())
+			continue
+		}
+		p[i] = placement{loc: loc, found: true, enabled: loc.Version == 1}
+		if loc.Version == 2 {
+			unified = &p[i].loc
+		}
+	}
+	if unified != nil {
+		r.enableUnified(&p, *unified)
+	}
+	for i := range p {
+		if p[i].found {
+			r.res.Placements = append(r.res.Placements, Placement{
+				Controller: controllerNames[i],
+				Version:    p[i].loc.Version,
+				Path:       p[i].loc.Path,
+				Dir:        p[i].loc.Dir(),
+			})
+		}
+	}
+	return p
+}
+
+// enableUnified reads the v2 leaf's cgroup.controllers, which lists the
+// controllers its parent enabled for it, and marks which of the v2-placed
+// controllers are enabled. Every v2 cgroup has that file; if it is missing the
+// cgroup has vanished and nothing on v2 can be trusted.
+func (r *reader) enableUnified(p *placements, leaf cgroup.Location) {
+	data, found, err := r.readCgroup(leaf, v2.Controllers)
+	if err == nil && !found {
+		r.diag(CodeReadError, r.abs(leaf.Dir())+" has no "+v2.Controllers+": the cgroup has vanished or is not a cgroup2 directory")
+	}
+	if !found {
+		for i := range p {
+			if p[i].found && p[i].loc.Version == 2 {
+				p[i].found = false
+			}
+		}
+		return
+	}
+	for i := range p {
+		if !p[i].found || p[i].loc.Version != 2 {
+			continue
+		}
+		p[i].enabled = v2.HasController(data, controllerNames[i])
+		if !p[i].enabled && (i == memoryIdx || i == cpuIdx) {
+			r.diag(CodeControllerMissing, "the "+controllerNames[i]+" controller is not enabled for cgroup "+leaf.Path+
+				" (absent from its cgroup.controllers): only limits set on ancestors that have it apply")
+		}
+	}
+}

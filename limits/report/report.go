@@ -1,0 +1,191 @@
+// Package report renders a limits.Result for people and programs: JSON in the
+// stable shape of `cgroupinfo -json`, and a text report that shows at a glance
+// the effective limits, where they come from, the walk level by level and
+// what looks misconfigured.
+//
+// It lives apart from package limits so that a service importing limits does
+// not link encoding/json and text formatting it never uses.
+package report
+
+import (
+	"encoding/json"
+
+	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/limits"
+)
+
+// Document is the JSON shape of a Result. Every key is always present;
+// unlimited and unknown limits are null, and so is the source of a null value.
+type Document struct {
+	Mode        *string         `json:"mode"`
+	Memory      MemoryDoc       `json:"memory"`
+	CPU         CPUDoc          `json:"cpu"`
+	Pids        PidsDoc         `json:"pids"`
+	Host        HostDoc         `json:"host"`
+	Cgroups     CgroupsDoc      `json:"cgroups"`
+	Diagnostics []DiagnosticDoc `json:"diagnostics"`
+	Walk        []ReadingDoc    `json:"walk"`
+}
+
+// MemoryDoc is the "memory" object.
+type MemoryDoc struct {
+	State       string  `json:"state"`
+	LimitBytes  *uint64 `json:"limit_bytes"`
+	Source      *string `json:"source"`
+	HighBytes   *uint64 `json:"high_bytes"`
+	HighSource  *string `json:"high_source"`
+	SwapBytes   *uint64 `json:"swap_bytes"`
+	SwapSource  *string `json:"swap_source"`
+	MemswBytes  *uint64 `json:"memsw_bytes"`
+	MemswSource *string `json:"memsw_source"`
+}
+
+// CPUDoc is the "cpu" object. Limit is quota/period in CPUs.
+type CPUDoc struct {
+	State        string   `json:"state"`
+	Limit        *float64 `json:"limit"`
+	Source       *string  `json:"source"`
+	QuotaUs      *uint64  `json:"quota_us"`
+	PeriodUs     *uint64  `json:"period_us"`
+	CPUSetCPUs   *int     `json:"cpuset_cpus"`
+	CPUSet       *string  `json:"cpuset"`
+	CPUSetSource *string  `json:"cpuset_source"`
+	Weight       *uint64  `json:"weight"`
+	Shares       *uint64  `json:"shares"`
+	WeightSource *string  `json:"weight_source"`
+}
+
+// PidsDoc is the "pids" object.
+type PidsDoc struct {
+	Limit  *uint64 `json:"limit"`
+	Source *string `json:"source"`
+}
+
+// HostDoc is the "host" object: totals, never limits.
+type HostDoc struct {
+	MemTotalBytes *uint64 `json:"mem_total_bytes"`
+	OnlineCPUs    *int    `json:"online_cpus"`
+	AffinityCPUs  *int    `json:"affinity_cpus"`
+	Kernel        *string `json:"kernel"`
+}
+
+// CgroupsDoc says where each controller's cgroup was found; null when not located.
+type CgroupsDoc struct {
+	Memory *PlacementDoc `json:"memory"`
+	CPU    *PlacementDoc `json:"cpu"`
+	CPUSet *PlacementDoc `json:"cpuset"`
+	Pids   *PlacementDoc `json:"pids"`
+}
+
+// PlacementDoc is one controller's cgroup.
+type PlacementDoc struct {
+	Version int    `json:"version"`
+	Path    string `json:"path"`
+	Dir     string `json:"dir"`
+}
+
+// DiagnosticDoc is one diagnostic.
+type DiagnosticDoc struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ReadingDoc is one file read on the walk.
+type ReadingDoc struct {
+	Controller string `json:"controller"`
+	Cgroup     string `json:"cgroup"`
+	File       string `json:"file"`
+	Value      string `json:"value"`
+}
+
+// NewDocument converts a Result into its JSON shape.
+func NewDocument(r limits.Result) Document {
+	d := Document{
+		Diagnostics: []DiagnosticDoc{},
+		Walk:        []ReadingDoc{},
+	}
+	if r.Mode != cgroup.ModeNone {
+		d.Mode = ptr(r.Mode.String())
+	}
+	m := r.Memory
+	d.Memory = MemoryDoc{State: m.Limit.State.String()}
+	d.Memory.LimitBytes, d.Memory.Source = bytesDoc(m.Limit)
+	d.Memory.HighBytes, d.Memory.HighSource = bytesDoc(m.High)
+	d.Memory.SwapBytes, d.Memory.SwapSource = bytesDoc(m.Swap)
+	d.Memory.MemswBytes, d.Memory.MemswSource = bytesDoc(m.MemSwap)
+
+	c := r.CPU
+	d.CPU = CPUDoc{State: c.Limit.State.String()}
+	if c.Limit.State == limits.Limited {
+		d.CPU.Limit = ptr(c.Limit.CPUs())
+		d.CPU.Source = ptr(c.Limit.Source)
+		d.CPU.QuotaUs = ptr(c.Limit.Quota)
+		d.CPU.PeriodUs = ptr(c.Limit.Period)
+	}
+	if c.Set.State == limits.Limited {
+		d.CPU.CPUSetCPUs = ptr(c.Set.CPUs.Count())
+		d.CPU.CPUSet = ptr(c.Set.CPUs.String())
+		d.CPU.CPUSetSource = ptr(c.Set.Source)
+	}
+	if c.Weight.State == limits.Limited {
+		if c.Weight.Shares {
+			d.CPU.Shares = ptr(c.Weight.Value)
+		} else {
+			d.CPU.Weight = ptr(c.Weight.Value)
+		}
+		d.CPU.WeightSource = ptr(c.Weight.Source)
+	}
+	if r.Pids.State == limits.Limited {
+		d.Pids = PidsDoc{Limit: ptr(r.Pids.Value), Source: ptr(r.Pids.Source)}
+	}
+
+	h := r.Host
+	d.Host = HostDoc{
+		MemTotalBytes: nonZero(h.MemTotal),
+		OnlineCPUs:    nonZero(h.OnlineCPUs),
+		AffinityCPUs:  nonZero(h.AffinityCPUs),
+		Kernel:        nonZero(h.KernelRelease),
+	}
+	for _, p := range r.Placements {
+		doc := &PlacementDoc{Version: p.Version, Path: p.Path, Dir: p.Dir}
+		switch p.Controller {
+		case "memory":
+			d.Cgroups.Memory = doc
+		case "cpu":
+			d.Cgroups.CPU = doc
+		case "cpuset":
+			d.Cgroups.CPUSet = doc
+		case "pids":
+			d.Cgroups.Pids = doc
+		}
+	}
+	for _, diag := range r.Diagnostics {
+		d.Diagnostics = append(d.Diagnostics, DiagnosticDoc{Code: string(diag.Code), Message: diag.Message})
+	}
+	for _, w := range r.Walk {
+		d.Walk = append(d.Walk, ReadingDoc(w))
+	}
+	return d
+}
+
+// JSON returns the indented JSON document of r.
+func JSON(r limits.Result) ([]byte, error) {
+	return json.MarshalIndent(NewDocument(r), "", "  ")
+}
+
+func bytesDoc(b limits.Bytes) (*uint64, *string) {
+	if b.State != limits.Limited {
+		return nil, nil
+	}
+	return ptr(b.Bytes), ptr(b.Source)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func nonZero[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}

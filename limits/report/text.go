@@ -1,0 +1,136 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/truelimit/truelimit/limits"
+)
+
+// Text writes a report for people: the effective limits and the cgroup that
+// set each, the host's totals, where each controller's cgroup is, the walk
+// level by level (when the Result was made WithWalk) and the diagnostics.
+func Text(w io.Writer, r limits.Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+
+	p("cgroup mode:\t%s\n", r.Mode)
+	p("\nEffective limits\n")
+	m := r.Memory
+	p("  memory\t%s\t%s\n", bytesText(m.Limit), sourceText(m.Limit.State, m.Limit.Source))
+	p("  memory.high\t%s\t%s\n", bytesText(m.High), sourceText(m.High.State, m.High.Source))
+	p("  swap\t%s\t%s\n", bytesText(m.Swap), sourceText(m.Swap.State, m.Swap.Source))
+	p("  memory+swap\t%s\t%s\n", bytesText(m.MemSwap), sourceText(m.MemSwap.State, m.MemSwap.Source))
+	c := r.CPU
+	p("  cpu\t%s\t%s\n", cpuText(c.Limit), sourceText(c.Limit.State, c.Limit.Source))
+	p("  cpuset\t%s\t%s\n", cpusetText(c.Set), sourceText(c.Set.State, c.Set.Source))
+	p("  weight\t%s\t%s\n", weightText(c.Weight), sourceText(c.Weight.State, c.Weight.Source))
+	p("  pids\t%s\t%s\n", countText(r.Pids), sourceText(r.Pids.State, r.Pids.Source))
+
+	h := r.Host
+	p("\nHost (totals, not limits)\n")
+	p("  memory\t%s\n", orUnknown(h.MemTotal != 0, humanBytes(h.MemTotal)))
+	p("  online CPUs\t%s\n", orUnknown(h.OnlineCPUs != 0, strconv.Itoa(h.OnlineCPUs)))
+	p("  affinity CPUs\t%s\n", orUnknown(h.AffinityCPUs != 0, strconv.Itoa(h.AffinityCPUs)))
+	if h.KernelRelease != "" {
+		p("  kernel\t%s\n", h.KernelRelease)
+	}
+
+	p("\nCgroups\n")
+	if len(r.Placements) == 0 {
+		p("  (none located)\n")
+	}
+	for _, pl := range r.Placements {
+		p("  %s\tv%d\t%s\t%s\n", pl.Controller, pl.Version, pl.Path, pl.Dir)
+	}
+
+	if len(r.Walk) > 0 {
+		p("\nWalk (leaf first)\n")
+		for _, rd := range r.Walk {
+			p("  %s\t%s\t%s\t%s\n", rd.Controller, rd.Cgroup, rd.File, rd.Value)
+		}
+	}
+
+	p("\nDiagnostics\n")
+	if len(r.Diagnostics) == 0 {
+		p("  (none)\n")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, d := range r.Diagnostics {
+		if _, err := fmt.Fprintf(w, "  ! %s: %s\n", d.Code, d.Message); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sourceText(s limits.State, source string) string {
+	if s != limits.Limited || source == "" {
+		return ""
+	}
+	return "from " + source
+}
+
+func bytesText(b limits.Bytes) string {
+	if b.State != limits.Limited {
+		return b.State.String()
+	}
+	return humanBytes(b.Bytes) + " (" + strconv.FormatUint(b.Bytes, 10) + " bytes)"
+}
+
+func countText(c limits.Count) string {
+	if c.State != limits.Limited {
+		return c.State.String()
+	}
+	return strconv.FormatUint(c.Value, 10)
+}
+
+func cpuText(c limits.CPULimit) string {
+	if c.State != limits.Limited {
+		return c.State.String()
+	}
+	return strconv.FormatFloat(c.CPUs(), 'g', 4, 64) + " CPUs (" +
+		strconv.FormatUint(c.Quota, 10) + "/" + strconv.FormatUint(c.Period, 10) + " µs)"
+}
+
+func cpusetText(s limits.CPUSet) string {
+	if s.State != limits.Limited {
+		return s.State.String()
+	}
+	return strconv.Itoa(s.CPUs.Count()) + " CPUs (" + s.CPUs.String() + ")"
+}
+
+func weightText(w limits.Weight) string {
+	if w.State != limits.Limited {
+		return w.State.String()
+	}
+	if w.Shares {
+		return "cpu.shares " + strconv.FormatUint(w.Value, 10)
+	}
+	return "cpu.weight " + strconv.FormatUint(w.Value, 10)
+}
+
+func orUnknown(ok bool, s string) string {
+	if !ok {
+		return "unknown"
+	}
+	return s
+}
+
+// humanBytes formats n in binary units: "256 MiB", "1.5 GiB".
+func humanBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatUint(n, 10) + " B"
+	}
+	div, exp := uint64(unit), 0
+	for v := n / unit; v >= unit && exp < 5; v /= unit {
+		div *= unit
+		exp++
+	}
+	return strconv.FormatFloat(float64(n)/float64(div), 'g', 4, 64) + " " + string("KMGTPE"[exp]) + "iB"
+}

@@ -1,0 +1,161 @@
+package limits
+
+import (
+	"github.com/truelimit/truelimit/cgroup"
+)
+
+// State says whether a limit is known and set.
+type State uint8
+
+// The states of a limit. Unlimited is its own state, never a huge number.
+const (
+	Unknown   State = iota // could not be determined; a Diagnostic says why
+	Unlimited              // no cgroup on the walk sets a limit
+	Limited                // a cgroup on the walk sets a limit
+)
+
+// String returns "unknown", "unlimited" or "limited".
+func (s State) String() string {
+	switch s {
+	case Unlimited:
+		return "unlimited"
+	case Limited:
+		return "limited"
+	}
+	return "unknown"
+}
+
+// Source names that report a v1 leaf's memory.stat as the source of a memory
+// limit: the kernel's hierarchical_memory_limit includes ancestors the reader
+// may not see.
+const (
+	SourceHierarchicalMemoryLimit = "hierarchical_memory_limit"
+	SourceHierarchicalMemswLimit  = "hierarchical_memsw_limit"
+)
+
+// Bytes is a byte limit and the cgroup that set it.
+type Bytes struct {
+	State State
+	Bytes uint64 // valid when State is Limited
+	// Source is the cgroup path (as /proc/<pid>/cgroup writes it) whose file
+	// set the limit, or SourceHierarchicalMemoryLimit; "" unless Limited.
+	Source string
+}
+
+// Count is a count limit (pids.max) and the cgroup that set it.
+type Count struct {
+	State  State
+	Value  uint64 // valid when State is Limited
+	Source string // "" unless Limited
+}
+
+// Memory holds the effective memory limits.
+type Memory struct {
+	// Limit is the hard limit: v2 memory.max, v1 memory.limit_in_bytes
+	// (or the leaf's hierarchical_memory_limit), the minimum over the walk.
+	Limit Bytes
+	// High is v2 memory.high: above it the kernel throttles and reclaims.
+	High Bytes
+	// Swap is v2 memory.swap.max: swap only.
+	Swap Bytes
+	// MemSwap is v1 memory.memsw.limit_in_bytes: memory plus swap.
+	MemSwap Bytes
+}
+
+// CPULimit is a CPU bandwidth limit (v2 cpu.max, v1 cpu.cfs_quota_us and
+// cpu.cfs_period_us) and the cgroup that set it.
+type CPULimit struct {
+	State  State
+	Quota  uint64 // microseconds of CPU time per Period; valid when Limited
+	Period uint64 // microseconds
+	Source string
+}
+
+// CPUs returns Quota/Period, the limit in CPUs (0.5, 2, 1.5), or 0 unless Limited.
+func (c CPULimit) CPUs() float64 {
+	if c.State != Limited || c.Period == 0 {
+		return 0
+	}
+	return float64(c.Quota) / float64(c.Period)
+}
+
+// CPUSet is the effective cpuset of the nearest cgroup on the walk that has one.
+type CPUSet struct {
+	State  State // Limited when a cpuset file was found, even the full set
+	CPUs   cgroup.CPUSet
+	Source string
+}
+
+// Weight is the leaf's relative CPU weight: v2 cpu.weight (1..10000, default
+// 100) or v1 cpu.shares (default 1024).
+type Weight struct {
+	State  State
+	Value  uint64
+	Shares bool // true when Value is v1 cpu.shares
+	Source string
+}
+
+// CPU holds the effective CPU limits. The cpuset is reported beside the
+// quota, not folded into it.
+type CPU struct {
+	Limit  CPULimit
+	Set    CPUSet
+	Weight Weight
+}
+
+// Host holds the machine's totals: never limits, but the fallback when no
+// cgroup sets one. A zero field is unknown.
+type Host struct {
+	MemTotal      uint64 // bytes, from /proc/meminfo MemTotal
+	OnlineCPUs    int    // from /sys/devices/system/cpu/online
+	AffinityCPUs  int    // sched_getaffinity of the process; live system only
+	KernelRelease string // /proc/sys/kernel/osrelease; read only for v1 memory
+}
+
+// Placement is where one controller's cgroup was found.
+type Placement struct {
+	Controller string
+	Version    int    // 1 or 2
+	Path       string // as /proc/<pid>/cgroup writes it
+	Dir        string // mount point plus the path below the mount's root
+}
+
+// Reading is one interface file read on the walk, for reports.
+type Reading struct {
+	Controller string
+	Cgroup     string // the level's cgroup path
+	File       string
+	Value      string // the trimmed content, or the error
+}
+
+// Result is the answer of Detect, ForPID and ForCgroup.
+type Result struct {
+	Mode        cgroup.Mode
+	Memory      Memory
+	CPU         CPU
+	Pids        Count
+	Host        Host
+	Placements  []Placement // memory, cpu, cpuset, pids; only those located
+	Walk        []Reading
+	Diagnostics []Diagnostic
+}
+
+// Has reports whether a diagnostic with the code was raised.
+func (r *Result) Has(code Code) bool {
+	for _, d := range r.Diagnostics {
+		if d.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Placement returns where the controller's cgroup was found.
+func (r *Result) Placement(controller string) (Placement, bool) {
+	for _, p := range r.Placements {
+		if p.Controller == controller {
+			return p, true
+		}
+	}
+	return Placement{}, false
+}

@@ -1,0 +1,42 @@
+package v1
+
+// Interface file names in a cgroup v1 directory
+// (Documentation/admin-guide/cgroup-v1/memory.rst, cpusets.rst,
+// Documentation/scheduler/sched-bwc.rst, cgroup-v1/pids.rst).
+const (
+	// MemoryLimitInBytes is the hard memory limit of the cgroup, in bytes.
+	MemoryLimitInBytes = "memory.limit_in_bytes"
+	// MemoryUseHierarchy is 1 when the cgroup's limits also bind its
+	// descendants (always 1 since Linux 5.11, which refuses to write 0).
+	MemoryUseHierarchy = "memory.use_hierarchy"
+	// MemorySoftLimitInBytes is the soft limit applied under memory pressure.
+	MemorySoftLimitInBytes = "memory.soft_limit_in_bytes"
+	// MemoryMemswLimitInBytes is the limit on memory plus swap; it exists
+	// only when swap accounting is on.
+	MemoryMemswLimitInBytes = "memory.memsw.limit_in_bytes"
+	// MemoryStat is the flat keyed statistics file; it carries
+	// hierarchical_memory_limit and hierarchical_memsw_limit.
+	MemoryStat = "memory.stat"
+	// MemoryKmemUsageInBytes is the kernel memory charged to the cgroup.
+	MemoryKmemUsageInBytes = "memory.kmem.usage_in_bytes"
+	// MemoryKmemLimitInBytes is the kernel memory limit (deprecated, gone in
+	// recent kernels); setting it enabled kmem accounting on old kernels.
+	MemoryKmemLimitInBytes = "memory.kmem.limit_in_bytes"
+	// MemoryFailcnt counts how often the memory limit was hit.
+	MemoryFailcnt = "memory.failcnt"
+	// MemoryOOMControl reports oom_kill_disable, under_oom and oom_kill.
+	MemoryOOMControl = "memory.oom_control"
+	// CPUCFSQuotaUs is the CFS bandwidth quota per period in microseconds,
+	// -1 for none.
+	CPUCFSQuotaUs = "cpu.cfs_quota_us"
+	// CPUCFSPeriodUs is the CFS bandwidth period in microseconds.
+	CPUCFSPeriodUs = "cpu.cfs_period_us"
+	// CPUShares is the relative CPU weight, default 1024.
+	CPUShares = "cpu.shares"
+	// CPUSetEffectiveCPUs is the CPU list the cgroup may actually use.
+	CPUSetEffectiveCPUs = "cpuset.effective_cpus"
+	// CPUSetCPUs is the CPU list configured for the cgroup.
+	CPUSetCPUs = "cpuset.cpus"
+	// PidsMax is the limit on the number of tasks, a number or "max".
+	PidsMax = "pids.max"
+)

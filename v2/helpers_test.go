@@ -1,0 +1,37 @@
+package v2
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/truelimit/truelimit/cgroup"
+)
+
+// checkErr fails t unless err matches want: nil for success, otherwise a
+// *cgroup.ParseError wrapping want.
+func checkErr(t *testing.T, err, want error) {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return
+	}
+	var pe *cgroup.ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *cgroup.ParseError", err, err)
+	}
+	if !errors.Is(err, want) {
+		t.Fatalf("error %v does not wrap %v", err, want)
+	}
+}
+
+// checkAnyParseError fails t unless err is a *cgroup.ParseError wrapping
+// cgroup.ErrSyntax or cgroup.ErrRange.
+func checkAnyParseError(t *testing.T, err error) {
+	t.Helper()
+	var pe *cgroup.ParseError
+	if !errors.As(err, &pe) || !(errors.Is(err, cgroup.ErrSyntax) || errors.Is(err, cgroup.ErrRange)) {
+		t.Fatalf("error %v (%T) is not a *cgroup.ParseError wrapping a sentinel", err, err)
+	}
+}
