@@ -15,12 +15,17 @@ var ErrNotMounted = errors.New("controller not mounted")
 // root's values would be somebody else's.
 type UnreachableError struct {
 	Controller string
+	Version    int    // the hierarchy's: 1 or 2
 	Path       string // the path from /proc/<pid>/cgroup, "" when there was no line
 	Reason     string
 }
 
 func (e *UnreachableError) Error() string {
-	return "cgroup: " + e.Controller + " cgroup " + quoteOrNone(e.Path) + " unreachable: " + e.Reason
+	hierarchy := e.Controller
+	if e.Version == 2 {
+		hierarchy = "cgroup2"
+	}
+	return "cgroup: " + hierarchy + " cgroup " + quoteOrNone(e.Path) + " unreachable: " + e.Reason
 }
 
 func quoteOrNone(s string) string {
@@ -92,7 +97,7 @@ func Locate(mounts []Mount, members []Membership, controller string) (Location, 
 			return LocatePath(mounts, controller, m.Path)
 		}
 	}
-	return Location{}, &UnreachableError{Controller: controller, Reason: "no line for its hierarchy in /proc/<pid>/cgroup"}
+	return Location{}, &UnreachableError{Controller: controller, Version: version, Reason: "no line for its hierarchy in /proc/<pid>/cgroup"}
 }
 
 // LocatePath is Locate for a cgroup path the caller already knows (absolute
@@ -104,7 +109,7 @@ func LocatePath(mounts []Mount, controller, path string) (Location, error) {
 		return Location{}, err
 	}
 	unreachable := func(reason string) (Location, error) {
-		return Location{}, &UnreachableError{Controller: controller, Path: path, Reason: reason}
+		return Location{}, &UnreachableError{Controller: controller, Version: version, Path: path, Reason: reason}
 	}
 	if outsideNamespace(path) {
 		return unreachable("it lies outside the reader's cgroup namespace")

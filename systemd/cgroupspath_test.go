@@ -53,8 +53,8 @@ func TestIsSystemdCgroupsPath(t *testing.T) {
 		{":docker:abcd", true},
 		{"::", true},
 		{"-.slice:runc:x", true},
-		{".slice:a:b", true},                // looks like a slice; Path rejects it
-		{"foo--bar.slice:a:b", true},        // likewise
+		{".slice:a:b", true},         // looks like a slice; Path rejects it
+		{"foo--bar.slice:a:b", true}, // likewise
 		{"/kubepods/burstable/pod1234/abcd", false},
 		{"kubepods/burstable/pod1234/abcd", false},
 		{"/system.slice/kubepods-pod1234.slice:crio:abcd", false}, // literal directory: '/' in the first field

@@ -118,18 +118,23 @@ func unhex(c byte) (byte, bool) {
 }
 
 // EscapePath escapes a file system path as systemd-escape --path does
-// (unit_name_path_escape in systemd's src/basic/unit-name.c, systemd v250 and
-// later). The path is first simplified like path_simplify: repeated and
+// (unit_name_path_escape in current systemd's src/basic/unit-name.c; older
+// releases refused "." components instead of dropping them). The path is
+// first simplified like path_simplify: repeated and
 // trailing slashes and "." components are dropped, and so are ".." components
 // at the start of an absolute path. "" and "/" escape to "-". The leading
 // slash is then dropped and the rest escaped with Escape, so
 // "/tmp//waldi/foobar/" becomes "tmp-waldi-foobar" and "/dev/sda-1" becomes
 // "dev-sda\x2d1". Any other ".." component, a relative path that simplifies to
-// nothing ("."), a component longer than 255 bytes or a simplified path of
-// 4096 bytes or more is refused with an error wrapping ErrInvalidPath.
+// nothing ("."), a component longer than 255 bytes, a simplified path of 4096
+// bytes or more, or a NUL byte (which no C string can hold) is refused with
+// an error wrapping ErrInvalidPath.
 func EscapePath(p string) (string, error) {
 	if p == "" {
 		return "-", nil
+	}
+	if strings.IndexByte(p, 0) >= 0 {
+		return "", newNameError(p, "NUL byte", ErrInvalidPath)
 	}
 	absolute := p[0] == '/'
 	var simple strings.Builder

@@ -247,7 +247,10 @@ func parseKubeletSystemd(path string, comps []string) (KubeletCgroup, error) {
 func parseKubeletCgroupfs(path string, comps []string) (KubeletCgroup, error) {
 	var k KubeletCgroup
 	end := len(comps)
-	if _, isPod := podUIDFromName(comps[end-1]); !isPod && end >= 2 {
+	if end < 2 {
+		return k, k.setPodParts(path, comps)
+	}
+	if _, parentIsPod := podUIDFromName(comps[end-2]); parentIsPod {
 		name := comps[end-1]
 		if r, id, ok := splitRuntime(name); ok && (r.rt == RuntimeCRIO || r.rt == RuntimeLibpod) {
 			k.Runtime, k.Conmon, k.ContainerID = r.rt, r.conmon, id
@@ -273,21 +276,29 @@ func (k *KubeletCgroup) setPodParts(path string, parts []string) error {
 		return newNameError(path, `no "kubepods" component`, ErrInvalidKubelet)
 	}
 	rest := parts[at+1:]
+	if len(rest) == 0 {
+		return newNameError(path, "no pod<uid> after kubepods", ErrInvalidKubelet)
+	}
 	k.QoS = QoSGuaranteed
-	if len(rest) == 2 {
+	if _, isPod := podUIDFromName(rest[0]); !isPod {
 		qos, ok := qosFromName(rest[0])
-		if !ok {
+		switch {
+		case !ok && len(rest) == 1:
+			return newNameError(path, "invalid pod component "+strconv.Quote(rest[0]), ErrInvalidKubelet)
+		case !ok:
 			return newNameError(path, "unknown QoS class "+strconv.Quote(rest[0]), ErrInvalidKubelet)
+		case len(rest) == 1:
+			return newNameError(path, "no pod<uid> after the QoS class", ErrInvalidKubelet)
 		}
 		k.QoS = qos
 		rest = rest[1:]
 	}
-	if len(rest) != 1 {
-		return newNameError(path, "want kubepods[/qos]/pod<uid>", ErrInvalidKubelet)
-	}
 	uid, ok := podUIDFromName(rest[0])
 	if !ok {
 		return newNameError(path, "invalid pod component "+strconv.Quote(rest[0]), ErrInvalidKubelet)
+	}
+	if len(rest) > 1 {
+		return newNameError(path, "unexpected "+strconv.Quote(rest[1])+" after the pod component", ErrInvalidKubelet)
 	}
 	k.PodUID = uid
 	if at > 0 {

@@ -53,7 +53,9 @@ type Info struct {
 	// PodUID is the Kubernetes pod UID with dashes, as the API server writes it
 	// (kubelet's systemd driver writes '_' for '-').
 	PodUID string
-	// ContainerID is the container's ID without the runtime's prefix.
+	// ContainerID is the ID, without the runtime's prefix, of the innermost
+	// container the cgroup is or lies below (so a slice of a systemd running
+	// inside a container keeps the container's ID).
 	ContainerID string
 	// Runtime is the runtime whose naming the container cgroup shows.
 	Runtime Runtime
@@ -61,10 +63,11 @@ type Info struct {
 	// monitor for the container ("crio-conmon-<id>.scope"), not the
 	// container's own.
 	Conmon bool
-	// Literal is set when a component is a whole systemd cgroupsPath,
-	// "<slice>:<prefix>:<id>", used as a directory name: a runtime without
-	// its systemd cgroup option was given a systemd cgroupsPath and joined it
-	// literally under its own cgroup (for example runsc creating
+	// Literal is set when the cgroup is, or lies below, a directory whose name
+	// is a whole systemd cgroupsPath, "<slice>:<prefix>:<id>" with a non-empty
+	// id: a runtime without its systemd cgroup option was given a systemd
+	// cgroupsPath and joined it literally under its own cgroup (for example
+	// runsc creating
 	// "/system.slice/kubepods-burstable-pod<uid>.slice:cri-containerd:<id>").
 	// Such a cgroup is outside the pod's slice, so no pod limit applies.
 	Literal bool
@@ -124,7 +127,7 @@ const (
 // prev, and returns c's role.
 func (info *Info) apply(c string, prev role) role {
 	switch {
-	case strings.Count(c, ":") == 2 && IsSystemdCgroupsPath(c):
+	case strings.Count(c, ":") == 2 && !strings.HasSuffix(c, ":") && IsSystemdCgroupsPath(c):
 		info.applyLiteral(c)
 	case strings.HasSuffix(c, sliceSuffix):
 		info.Driver = DriverSystemd
@@ -143,6 +146,15 @@ func (info *Info) apply(c string, prev role) role {
 
 // applyCgroupfs reads a component that is not a systemd unit name.
 func (info *Info) applyCgroupfs(c string, prev role) role {
+	if prev == rolePod {
+		// Kubelet's layout: every directory in a pod's is a container.
+		info.setContainer(RuntimeUnknown, false, c)
+		if r, id, ok := splitRuntime(c); ok && (r.rt == RuntimeCRIO || r.rt == RuntimeLibpod) {
+			info.setContainer(r.rt, r.conmon, id)
+		}
+		info.Driver = DriverCgroupfs
+		return roleNone
+	}
 	if c == kubepods {
 		*info = Info{Driver: DriverCgroupfs, Kind: KindSlice}
 		return roleKubepods
@@ -163,12 +175,6 @@ func (info *Info) applyCgroupfs(c string, prev role) role {
 		}
 	}
 	switch {
-	case prev == rolePod:
-		info.setContainer(RuntimeUnknown, false, c)
-		if r, id, ok := splitRuntime(c); ok && (r.rt == RuntimeCRIO || r.rt == RuntimeLibpod) {
-			info.setContainer(r.rt, r.conmon, id)
-		}
-		info.Driver = DriverCgroupfs
 	case prev == roleDockerParent && isHex64(c):
 		info.setContainer(RuntimeDocker, false, c)
 		info.Driver = DriverCgroupfs
@@ -253,7 +259,7 @@ func (info *Info) applyScope(unit string) {
 	switch {
 	case strings.HasPrefix(unit, "session-"):
 		info.Kind = KindSession
-	case info.Kind == KindPod:
+	case info.Kind == KindPod && unit != "":
 		// A scope directly in a pod slice is a container whatever its runtime.
 		info.setContainer(RuntimeUnknown, false, unit)
 	default:

@@ -67,7 +67,7 @@ func unitNameProblem(name string) string {
 			continue
 		}
 		if !isUnitChar(c) {
-			return "invalid character " + strconv.QuoteRune(rune(c)) + " at byte " + strconv.Itoa(i)
+			return "invalid character " + describeByte(c) + " at byte " + strconv.Itoa(i)
 		}
 	}
 	switch {
@@ -123,4 +123,13 @@ func dashProblem(base string) string {
 		return "double dash"
 	}
 	return ""
+}
+
+// describeByte names c for an error: quoted if it is printable ASCII, in hex
+// otherwise (a lone byte of a UTF-8 sequence is not a character).
+func describeByte(c byte) string {
+	if ' ' <= c && c <= '~' {
+		return strconv.QuoteRune(rune(c))
+	}
+	return "0x" + string([]byte{hexDigits[c>>4], hexDigits[c&0xf]})
 }

@@ -19,8 +19,9 @@ const (
 	MemoryStat = "memory.stat"
 	// MemoryKmemUsageInBytes is the kernel memory charged to the cgroup.
 	MemoryKmemUsageInBytes = "memory.kmem.usage_in_bytes"
-	// MemoryKmemLimitInBytes is the kernel memory limit (deprecated, gone in
-	// recent kernels); setting it enabled kmem accounting on old kernels.
+	// MemoryKmemLimitInBytes is the kernel memory limit; setting it enabled
+	// kmem accounting on old kernels. Since Linux 5.16 a limit can no longer
+	// be set through it.
 	MemoryKmemLimitInBytes = "memory.kmem.limit_in_bytes"
 	// MemoryFailcnt counts how often the memory limit was hit.
 	MemoryFailcnt = "memory.failcnt"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The project's test suite: formatting, vet, staticcheck, the unit, fixture,
+# real-kernel and differential tests, short fuzz runs of every fuzz target,
+# and cross-compilation for the platforms a service importing truelimit
+# builds on. Needs only Go (the module proxy provides the rest); the
+# real-kernel tests need root and a writable cgroup v1 hierarchy and skip
+# with a reason otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME=${FUZZTIME:-5s}
+STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  printf 'gofmt would change:\n%s\n' "$unformatted"
+  exit 1
+fi
+
+step "go vet"
+go vet ./...
+(cd internal/oracle && go vet ./...)
+
+step "staticcheck"
+go run "$STATICCHECK" ./...
+(cd internal/oracle && go run "$STATICCHECK" ./...)
+
+step "go test ./... (unit, fixture and real-kernel tests)"
+go test -count=1 ./...
+
+step "differential tests against other implementations (internal/oracle)"
+(cd internal/oracle && go test -count=1 ./...)
+
+step "fuzz every target for $FUZZTIME"
+grep -rl --include='*_test.go' '^func Fuzz' . | grep -v '^./internal/oracle/' | sort | while read -r file; do
+  pkg=./$(dirname "${file#./}")
+  for target in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$file"); do
+    echo "-- $pkg $target"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg" >/tmp/truelimit-fuzz.log 2>&1 || {
+      cat /tmp/truelimit-fuzz.log
+      exit 1
+    }
+    tail -n 1 /tmp/truelimit-fuzz.log
+  done
+done
+
+step "cross-compile"
+for target in darwin/arm64 darwin/amd64 windows/amd64 freebsd/amd64 linux/arm64 linux/386 linux/arm; do
+  echo "-- $target"
+  GOOS=${target%/*} GOARCH=${target#*/} go build ./...
+  GOOS=${target%/*} GOARCH=${target#*/} go vet ./...
+done
+echo
+echo "all checks passed"
