@@ -35,7 +35,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // process's cgroup up to the top visible one in the memory, cpu, cpuset and
 // pids hierarchies. It is safe for concurrent use.
 func Detect(opts ...Option) (Result, error) {
-	return detect(newConfig(opts), "self")
+	return detect(newConfig(opts))
 }
 
 // ForPID returns the effective limits of another process. Its
@@ -46,10 +46,30 @@ func ForPID(pid int, opts ...Option) (Result, error) {
 	if pid <= 0 {
 		return Result{}, fmt.Errorf("%w: %d", ErrInvalidPID, pid)
 	}
-	return detect(newConfig(opts), strconv.Itoa(pid))
+	cfg := newConfig(opts)
+	cfg.pid = strconv.Itoa(pid)
+	return detect(cfg)
 }
 
-func detect(cfg config, pid string) (Result, error) {
+func detect(cfg config) (Result, error) {
+	return run(cfg, func(mounts []cgroup.Mount, r *reader) (locator, error) {
+		members, err := r.memberships(cfg.pid)
+		if err != nil {
+			return nil, err
+		}
+		return func(controller string) (cgroup.Location, error) {
+			return cgroup.Locate(mounts, members, controller)
+		}, nil
+	})
+}
+
+// locator finds the cgroup of one controller.
+type locator func(controller string) (cgroup.Location, error)
+
+// run is the detection shared by Detect, ForPID and ForCgroup: read the
+// reader's mountinfo, let newLocator decide which cgroup to start from, read
+// the host's totals and walk every hierarchy.
+func run(cfg config, newLocator func([]cgroup.Mount, *reader) (locator, error)) (Result, error) {
 	if cfg.root == "/" && runtime.GOOS != "linux" {
 		return Result{}, ErrNotSupported
 	}
@@ -65,24 +85,35 @@ func detect(cfg config, pid string) (Result, error) {
 	if err != nil {
 		return Result{}, &Error{Path: r.abs(mountinfo), Err: err}
 	}
-	procCgroup := "/proc/" + pid + "/cgroup"
-	data, err = r.readProc(procCgroup)
+	locate, err := newLocator(mounts, r)
 	if err != nil {
-		return Result{}, &Error{Path: r.abs(procCgroup), Err: err}
-	}
-	members, err := cgroup.ParseProcCgroup(data)
-	if err != nil {
-		return Result{}, &Error{Path: r.abs(procCgroup), Err: err}
+		return Result{}, err
 	}
 
 	res.Mode = cgroup.ModeOf(mounts)
-	r.readHost(pid)
+	r.readHost()
 	if res.Mode == cgroup.ModeNone {
 		r.diag(CodeNoCgroup, "no cgroup or cgroup2 filesystem is mounted: only the host's totals are known")
 		return res, nil
 	}
-	r.limits(r.locateAll(mounts, members))
+	p := r.locateAll(locate)
+	r.limits(p)
+	r.diagnoseNames(mounts, p)
 	return res, nil
+}
+
+// memberships reads and parses /proc/<pid>/cgroup.
+func (r *reader) memberships(pid string) ([]cgroup.Membership, error) {
+	path := "/proc/" + pid + "/cgroup"
+	data, err := r.readProc(path)
+	if err != nil {
+		return nil, &Error{Path: r.abs(path), Err: err}
+	}
+	members, err := cgroup.ParseProcCgroup(data)
+	if err != nil {
+		return nil, &Error{Path: r.abs(path), Err: err}
+	}
+	return members, nil
 }
 
 // limits walks every located hierarchy and adds the diagnostics that need

@@ -25,6 +25,19 @@ const (
 	// 4.15, or memory cgroup IDs near the 65535 limit: mkdir of new cgroups
 	// can start failing with ENOSPC.
 	CodeMemcgLeakRisk Code = "memcg-leak-risk"
+	// CodeCgroupNotCreated: the cgroup ForCgroup was asked about does not
+	// exist yet; the limits are those of its nearest existing ancestor.
+	CodeCgroupNotCreated Code = "cgroup-not-created"
+	// CodeContainerOutsidePod: the cgroup's name says it belongs to a
+	// Kubernetes pod (a cri-containerd or crio scope, a pod UID, or a literal
+	// "<pod>.slice:<prefix>:<id>" directory) but no kubepods pod cgroup is
+	// among its ancestors, so no pod limit applies: the runtime and kubelet
+	// disagree on the cgroup driver, or the runtime lacks its systemd option.
+	CodeContainerOutsidePod Code = "container-outside-pod"
+	// CodeDriverMismatch: cgroupfs-style /kubepods/... paths on a host whose
+	// cgroups systemd manages (system.slice or init.scope exist): two managers
+	// of one tree; kubelet should use the systemd cgroup driver.
+	CodeDriverMismatch Code = "driver-mismatch"
 	// CodeBadValue: an interface file held something the kernel never
 	// writes; the value it feeds is unknown.
 	CodeBadValue Code = "bad-value"

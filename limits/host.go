@@ -8,7 +8,7 @@ import (
 // readHost fills the host's totals: MemTotal from /proc/meminfo, the online
 // CPUs from /sys/devices/system/cpu/online and, on the live system, the
 // process's CPU affinity. A missing file leaves its field zero (unknown).
-func (r *reader) readHost(pid string) {
+func (r *reader) readHost() {
 	h := &r.res.Host
 	if data, err := r.readProc("/proc/meminfo"); err == nil {
 		if total, err := parse.MemTotal(data); err == nil {
@@ -21,6 +21,6 @@ func (r *reader) readHost(pid string) {
 		}
 	}
 	if r.cfg.root == "/" {
-		h.AffinityCPUs = affinityCPUs(pid)
+		h.AffinityCPUs = affinityCPUs(r.cfg.pid)
 	}
 }

@@ -6,10 +6,15 @@ type Option func(*config)
 type config struct {
 	root string
 	walk bool
+	pid  string   // the process Detect or ForPID reports on: "self" or a number
+	form PathForm // how ForCgroup reads its path
+	// target is ForCgroup's path as given; non-empty, the walk may start
+	// above a cgroup that does not exist yet.
+	target string
 }
 
 func newConfig(opts []Option) config {
-	c := config{root: "/"}
+	c := config{root: "/", pid: "self"}
 	for _, o := range opts {
 		o(&c)
 	}

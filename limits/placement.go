@@ -29,11 +29,14 @@ type placements [len(controllerNames)]placement
 
 // locateAll locates memory, cpu, cpuset and pids, records the placements and
 // raises controller-missing and cgroup-unreachable.
-func (r *reader) locateAll(mounts []cgroup.Mount, members []cgroup.Membership) placements {
+func (r *reader) locateAll(locate locator) placements {
 	var p placements
 	var unified *cgroup.Location
 	for i, name := range controllerNames {
-		loc, err := cgroup.Locate(mounts, members, name)
+		loc, err := locate(name)
+		if err == nil && r.cfg.target != "" {
+			loc, err = r.nearestExisting(loc)
+		}
 		var unreachable *cgroup.UnreachableError
 		switch {
 		case errors.Is(err, cgroup.ErrNotMounted):
