@@ -19,10 +19,14 @@ func Text(w io.Writer, r limits.Result) error {
 	p("cgroup mode:\t%s\n", r.Mode)
 	p("\nEffective limits\n")
 	m := r.Memory
+	version := 0
+	if pl, ok := r.Placement("memory"); ok {
+		version = pl.Version
+	}
 	p("  memory\t%s\t%s\n", bytesText(m.Limit), sourceText(m.Limit.State, m.Limit.Source))
-	p("  memory.high\t%s\t%s\n", bytesText(m.High), sourceText(m.High.State, m.High.Source))
-	p("  swap\t%s\t%s\n", bytesText(m.Swap), sourceText(m.Swap.State, m.Swap.Source))
-	p("  memory+swap\t%s\t%s\n", bytesText(m.MemSwap), sourceText(m.MemSwap.State, m.MemSwap.Source))
+	p("  memory.high\t%s\t%s\n", onlyOn(2, version, bytesText(m.High)), sourceText(m.High.State, m.High.Source))
+	p("  swap\t%s\t%s\n", onlyOn(2, version, bytesText(m.Swap)), sourceText(m.Swap.State, m.Swap.Source))
+	p("  memory+swap\t%s\t%s\n", onlyOn(1, version, bytesText(m.MemSwap)), sourceText(m.MemSwap.State, m.MemSwap.Source))
 	c := r.CPU
 	p("  cpu\t%s\t%s\n", cpuText(c.Limit), sourceText(c.Limit.State, c.Limit.Source))
 	p("  cpuset\t%s\t%s\n", cpusetText(c.Set), sourceText(c.Set.State, c.Set.Source))
@@ -66,6 +70,15 @@ func Text(w io.Writer, r limits.Result) error {
 		}
 	}
 	return nil
+}
+
+// onlyOn marks a value that exists only on one cgroup version when the
+// memory hierarchy is on the other.
+func onlyOn(want, version int, text string) string {
+	if version != 0 && version != want {
+		return "n/a on cgroup v" + strconv.Itoa(version)
+	}
+	return text
 }
 
 func sourceText(s limits.State, source string) string {
