@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestParseCFSQuota(t *testing.T) {
@@ -29,7 +30,7 @@ func TestParseCFSQuota(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, unlimited, err := ParseCFSQuota([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want || unlimited != tt.unlimited {
 			t.Errorf("ParseCFSQuota(%q) = %d, %v; want %d, %v", tt.in, v, unlimited, tt.want, tt.unlimited)
 		}
@@ -57,7 +58,7 @@ func TestParseCFSPeriod(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, err := ParseCFSPeriod([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want {
 			t.Errorf("ParseCFSPeriod(%q) = %d, want %d", tt.in, v, tt.want)
 		}
@@ -82,7 +83,7 @@ func TestParseShares(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, err := ParseShares([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want {
 			t.Errorf("ParseShares(%q) = %d, want %d", tt.in, v, tt.want)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestIsUnlimited(t *testing.T) {
@@ -57,7 +58,7 @@ func TestParseLimitInBytes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, unlimited, err := ParseLimitInBytes([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want || unlimited != tt.unlimited {
 			t.Errorf("ParseLimitInBytes(%q) = %d, %v; want %d, %v", tt.in, v, unlimited, tt.want, tt.unlimited)
 		}
@@ -86,7 +87,7 @@ func TestParseUseHierarchy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := ParseUseHierarchy([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if got != tt.want {
 			t.Errorf("ParseUseHierarchy(%q) = %v, want %v", tt.in, got, tt.want)
 		}
@@ -110,7 +111,7 @@ func TestParseUint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := ParseUint([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if got != tt.want {
 			t.Errorf("ParseUint(%q) = %d, want %d", tt.in, got, tt.want)
 		}
@@ -132,7 +133,7 @@ func TestParsePidsMax(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, unlimited, err := ParsePidsMax([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want || unlimited != tt.unlimited {
 			t.Errorf("ParsePidsMax(%q) = %d, %v; want %d, %v", tt.in, v, unlimited, tt.want, tt.unlimited)
 		}
@@ -171,7 +172,7 @@ func FuzzParseLimitInBytes(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		v, unlimited, err := ParseLimitInBytes(b)
 		if err != nil {
-			checkAnyParseError(t, err)
+			parsetest.CheckAnyParseError(t, err)
 			return
 		}
 		if unlimited {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 // hostMemoryStat is /sys/fs/cgroup/memory/memory.stat (the v1 root) on a
@@ -107,7 +108,7 @@ func TestParseMemoryStat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseMemoryStat([]byte(tt.in))
-			checkErr(t, err, tt.wantErr)
+			parsetest.CheckErr(t, err, tt.wantErr)
 			if got != tt.want {
 				t.Fatalf("ParseMemoryStat = %+v, want %+v", got, tt.want)
 			}
@@ -156,7 +157,7 @@ func FuzzParseMemoryStat(f *testing.F) {
 			if err == nil {
 				t.Fatalf("ParseMemoryStat(%q) accepted a malformed limit line: %+v", b, got)
 			}
-			checkAnyParseError(t, err)
+			parsetest.CheckAnyParseError(t, err)
 			return
 		}
 		want := MemoryStatLimits{mem, sw, memFound, swFound}

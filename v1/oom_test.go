@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestParseOOMControl(t *testing.T) {
@@ -27,7 +28,7 @@ func TestParseOOMControl(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseOOMControl([]byte(tt.in))
-			checkErr(t, err, tt.wantErr)
+			parsetest.CheckErr(t, err, tt.wantErr)
 			if got != tt.want {
 				t.Fatalf("ParseOOMControl = %+v, want %+v", got, tt.want)
 			}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 // hostProcCgroups is /proc/cgroups on a Linux 6.18 hybrid host.
@@ -59,7 +60,7 @@ func TestParseProcCgroups(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, found, err := ParseProcCgroups([]byte(tt.in), tt.controller)
-			checkErr(t, err, tt.wantErr)
+			parsetest.CheckErr(t, err, tt.wantErr)
 			if got != tt.want || found != tt.found {
 				t.Fatalf("ParseProcCgroups(%q) = %+v, %v; want %+v, %v", tt.controller, got, found, tt.want, tt.found)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestParseCPUMax(t *testing.T) {
@@ -45,7 +46,7 @@ func TestParseCPUMax(t *testing.T) {
 	}
 	for _, tt := range tests {
 		quota, period, unlimited, err := ParseCPUMax([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if quota != tt.quota || period != tt.period || unlimited != tt.unlimited {
 			t.Errorf("ParseCPUMax(%q) = %d, %d, %v; want %d, %d, %v",
 				tt.in, quota, period, unlimited, tt.quota, tt.period, tt.unlimited)
@@ -78,7 +79,7 @@ func TestParseCPUWeight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, err := ParseCPUWeight([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want {
 			t.Errorf("ParseCPUWeight(%q) = %d, want %d", tt.in, v, tt.want)
 		}
@@ -117,7 +118,7 @@ func FuzzParseCPUMax(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		quota, period, unlimited, err := ParseCPUMax(b)
 		if err != nil {
-			checkAnyParseError(t, err)
+			parsetest.CheckAnyParseError(t, err)
 			if quota != 0 || period != 0 || unlimited {
 				t.Fatalf("ParseCPUMax(%q) returned values with error: %d %d %v", b, quota, period, unlimited)
 			}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestParseMax(t *testing.T) {
@@ -27,7 +28,7 @@ func TestParseMax(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, unlimited, err := ParseMax([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want || unlimited != tt.unlimited {
 			t.Errorf("ParseMax(%q) = %d, %v; want %d, %v", tt.in, v, unlimited, tt.want, tt.unlimited)
 		}
@@ -47,7 +48,7 @@ func TestParseUint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, err := ParseUint([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want {
 			t.Errorf("ParseUint(%q) = %d, want %d", tt.in, v, tt.want)
 		}
@@ -94,7 +95,7 @@ func TestParseFlatKeyed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v, found, err := ParseFlatKeyed([]byte(tt.in), tt.key)
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if v != tt.want || found != tt.found {
 			t.Errorf("ParseFlatKeyed(%q) = %d, %v; want %d, %v", tt.key, v, found, tt.want, tt.found)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 // hostV1MemoryStat is the head of /sys/fs/cgroup/memory/memory.stat on a
@@ -69,7 +70,7 @@ func TestFlatKeyed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v, found, err := FlatKeyed([]byte(tt.in), tt.key)
-			checkErr(t, err, tt.wantErr)
+			parsetest.CheckErr(t, err, tt.wantErr)
 			if v != tt.want || found != tt.found {
 				t.Fatalf("FlatKeyed(%q) = %d, %v; want %d, %v", tt.key, v, found, tt.want, tt.found)
 			}

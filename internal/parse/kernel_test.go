@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestKernelVersion(t *testing.T) {
@@ -30,7 +31,7 @@ func TestKernelVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		major, minor, err := KernelVersion([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if major != tt.major || minor != tt.minor {
 			t.Errorf("KernelVersion(%q) = %d.%d, want %d.%d", tt.in, major, minor, tt.major, tt.minor)
 		}

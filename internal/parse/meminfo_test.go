@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 // hostMeminfo is the head of /proc/meminfo on a Linux 6.18 host.
@@ -38,7 +39,7 @@ func TestMemTotal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := MemTotal([]byte(tt.in))
-			checkErr(t, err, tt.wantErr)
+			parsetest.CheckErr(t, err, tt.wantErr)
 			if got != tt.want {
 				t.Fatalf("MemTotal = %d, want %d", got, tt.want)
 			}

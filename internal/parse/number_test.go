@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestUint(t *testing.T) {
@@ -34,7 +35,7 @@ func TestUint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := Uint([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if got != tt.want {
 			t.Errorf("Uint(%q) = %d, want %d", tt.in, got, tt.want)
 		}
@@ -63,7 +64,7 @@ func TestInt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := Int([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if got != tt.want {
 			t.Errorf("Int(%q) = %d, want %d", tt.in, got, tt.want)
 		}
@@ -91,7 +92,7 @@ func TestMax(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, unlimited, err := Max([]byte(tt.in))
-		checkErr(t, err, tt.wantErr)
+		parsetest.CheckErr(t, err, tt.wantErr)
 		if got != tt.want || unlimited != tt.unlimited {
 			t.Errorf("Max(%q) = %d, %v; want %d, %v", tt.in, got, unlimited, tt.want, tt.unlimited)
 		}
@@ -137,7 +138,7 @@ func FuzzUint(f *testing.F) {
 			t.Fatalf("Uint(%q) = %d, strconv = %d", b, got, want)
 		}
 		if err != nil {
-			checkErr(t, err, sentinelOf(werr))
+			parsetest.CheckErr(t, err, sentinelOf(werr))
 		}
 	})
 }

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestRelabel(t *testing.T) {
 	_, err := Uint([]byte("12a\n"))
 	err = Relabel(err, "memory.current")
-	checkErr(t, err, cgroup.ErrSyntax)
+	parsetest.CheckErr(t, err, cgroup.ErrSyntax)
 	want := `cgroup: parsing memory.current "12a": invalid syntax`
 	if err.Error() != want {
 		t.Fatalf("got %q, want %q", err, want)

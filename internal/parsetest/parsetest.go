@@ -1,4 +1,6 @@
-package v1
+// Package parsetest holds the assertions the parser packages' tests share:
+// that an error is a *cgroup.ParseError wrapping the expected sentinel.
+package parsetest
 
 import (
 	"errors"
@@ -7,9 +9,9 @@ import (
 	"github.com/truelimit/truelimit/cgroup"
 )
 
-// checkErr fails t unless err matches want: nil for success, otherwise a
+// CheckErr fails t unless err matches want: nil for success, otherwise a
 // *cgroup.ParseError wrapping want.
-func checkErr(t *testing.T, err, want error) {
+func CheckErr(t testing.TB, err, want error) {
 	t.Helper()
 	if want == nil {
 		if err != nil {
@@ -26,9 +28,9 @@ func checkErr(t *testing.T, err, want error) {
 	}
 }
 
-// checkAnyParseError fails t unless err is a *cgroup.ParseError wrapping
+// CheckAnyParseError fails t unless err is a *cgroup.ParseError wrapping
 // cgroup.ErrSyntax or cgroup.ErrRange.
-func checkAnyParseError(t *testing.T, err error) {
+func CheckAnyParseError(t testing.TB, err error) {
 	t.Helper()
 	var pe *cgroup.ParseError
 	if !errors.As(err, &pe) || !(errors.Is(err, cgroup.ErrSyntax) || errors.Is(err, cgroup.ErrRange)) {
