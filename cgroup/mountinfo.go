@@ -129,12 +129,8 @@ func hasOption(opts, want string) bool {
 func ParseMountInfo(b []byte) ([]Mount, error) {
 	var mounts []Mount
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b = nextLine(b)
 		if len(line) == 0 {
 			continue
 		}

@@ -36,12 +36,8 @@ func (m Membership) HasController(controller string) bool {
 func ParseProcCgroup(b []byte) ([]Membership, error) {
 	var out []Membership
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b = nextLine(b)
 		if len(line) == 0 {
 			continue
 		}
@@ -140,4 +136,12 @@ func isUnderRoot(path, root string) bool {
 	}
 	rest, ok := strings.CutPrefix(path, root)
 	return ok && (rest == "" || rest[0] == '/')
+}
+
+// nextLine splits b after its first newline; the line excludes the newline.
+func nextLine(b []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
 }
