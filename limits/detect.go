@@ -96,7 +96,10 @@ func run(cfg config, newLocator func([]cgroup.Mount, *reader) (locator, error)) 
 		r.diag(CodeNoCgroup, "no cgroup or cgroup2 filesystem is mounted: only the host's totals are known")
 		return res, nil
 	}
-	p := r.locateAll(locate)
+	p, err := r.locateAll(locate)
+	if err != nil {
+		return Result{}, err
+	}
 	r.limits(p)
 	r.diagnoseNames(mounts, p)
 	return res, nil

@@ -3,6 +3,7 @@ package limits
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -154,8 +155,16 @@ func (r *reader) nearestExisting(loc cgroup.Location) (cgroup.Location, error) {
 	}
 	wanted := loc.Path
 	for {
-		dir, err := filepath.EvalSymlinks(r.abs(loc.Dir()))
+		dirPath := r.abs(loc.Dir())
+		info, err := os.Lstat(dirPath)
+		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			return loc, &CgroupPathError{Path: r.cfg.target, Reason: loc.Path + " is a symlink, which a cgroup filesystem never has"}
+		}
 		if err == nil {
+			dir, err := filepath.EvalSymlinks(dirPath)
+			if err != nil {
+				return loc, &CgroupPathError{Path: r.cfg.target, Reason: "cannot be resolved", Err: err}
+			}
 			if dir != mountDir && !strings.HasPrefix(dir, mountDir+string(filepath.Separator)) {
 				return loc, &CgroupPathError{Path: r.cfg.target, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
 			}

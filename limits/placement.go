@@ -29,7 +29,9 @@ type placements [len(controllerNames)]placement
 
 // locateAll locates memory, cpu, cpuset and pids, records the placements and
 // raises controller-missing and cgroup-unreachable.
-func (r *reader) locateAll(locate locator) placements {
+// A *CgroupPathError (a ForCgroup path leading out of the mount) is
+// returned: such a path is never read.
+func (r *reader) locateAll(locate locator) (placements, error) {
 	var p placements
 	var unified *cgroup.Location
 	for i, name := range controllerNames {
@@ -38,7 +40,10 @@ func (r *reader) locateAll(locate locator) placements {
 			loc, err = r.nearestExisting(loc)
 		}
 		var unreachable *cgroup.UnreachableError
+		var badPath *CgroupPathError
 		switch {
+		case errors.As(err, &badPath):
+			return p, err
 		case errors.Is(err, cgroup.ErrNotMounted):
 			if i == memoryIdx || i == cpuIdx {
 				r.diag(CodeControllerMissing, "the "+name+" controller is not mounted: its limits are unknown")
@@ -69,7 +74,7 @@ func (r *reader) locateAll(locate locator) placements {
 			})
 		}
 	}
-	return p
+	return p, nil
 }
 
 // enableUnified reads the v2 leaf's cgroup.controllers, which lists the

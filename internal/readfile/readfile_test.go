@@ -1,0 +1,70 @@
+package readfile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestInto(t *testing.T) {
+	dir := t.TempDir()
+	small := filepath.Join(dir, "small")
+	big := filepath.Join(dir, "big")
+	bigContent := strings.Repeat("0123456789abcdef", 1000) // 16000 bytes: several grows
+	if err := os.WriteFile(small, []byte("max\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(big, []byte(bigContent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		path  string
+		buf   []byte
+		limit int
+		want  string
+		err   error
+	}{
+		{"small into nil", small, nil, 1 << 20, "max\n", nil},
+		{"small into a used buffer", small, []byte("leftover"), 1 << 20, "max\n", nil},
+		{"grows past the first buffer", big, make([]byte, 0, 16), 1 << 20, bigContent, nil},
+		{"over the bound", big, nil, 4096, "", ErrTooLarge},
+		{"missing", filepath.Join(dir, "nope"), nil, 1 << 20, "", fs.ErrNotExist},
+		{"a directory", dir, nil, 1 << 20, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Into(tt.path, tt.buf, tt.limit)
+			if tt.path == dir {
+				if err == nil {
+					t.Fatal("reading a directory succeeded")
+				}
+				return
+			}
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("err = %v, want %v", err, tt.err)
+			}
+			if string(got) != tt.want {
+				t.Fatalf("got %d bytes %.20q, want %d bytes", len(got), got, len(tt.want))
+			}
+		})
+	}
+}
+
+func TestIntoReusesTheBuffer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, []byte("50000 100000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 4096)
+	got, err := Into(path, buf, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &got[:1][0] != &buf[:1][0] {
+		t.Fatal("a file that fits was not read into the caller's buffer")
+	}
+}
