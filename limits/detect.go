@@ -52,57 +52,62 @@ func ForPID(pid int, opts ...Option) (Result, error) {
 }
 
 func detect(cfg config) (Result, error) {
-	return run(cfg, func(mounts []cgroup.Mount, r *reader) (locator, error) {
-		members, err := r.memberships(cfg.pid)
-		if err != nil {
-			return nil, err
-		}
-		return func(controller string) (cgroup.Location, error) {
-			return cgroup.Locate(mounts, members, controller)
-		}, nil
-	})
+	res, _, err := run(cfg, nil, ownCgroup)
+	return res, err
+}
+
+// ownCgroup locates the cgroups of the process cfg.pid names.
+func ownCgroup(mounts []cgroup.Mount, r *reader) (locator, error) {
+	members, err := r.memberships(r.cfg.pid)
+	if err != nil {
+		return nil, err
+	}
+	return func(controller string) (cgroup.Location, error) {
+		return cgroup.Locate(mounts, members, controller)
+	}, nil
 }
 
 // locator finds the cgroup of one controller.
 type locator func(controller string) (cgroup.Location, error)
 
-// run is the detection shared by Detect, ForPID and ForCgroup: read the
-// reader's mountinfo, let newLocator decide which cgroup to start from, read
-// the host's totals and walk every hierarchy.
-func run(cfg config, newLocator func([]cgroup.Mount, *reader) (locator, error)) (Result, error) {
+// run is the detection shared by Detect, ForPID, ForCgroup and the refresh
+// loop: read the reader's mountinfo, let newLocator decide which cgroup to
+// start from, read the host's totals and walk every hierarchy. With open set,
+// interface files are read through handles kept open for later refreshes.
+func run(cfg config, open *openFiles, newLocator func([]cgroup.Mount, *reader) (locator, error)) (Result, placements, error) {
 	if cfg.root == "/" && runtime.GOOS != "linux" {
-		return Result{}, ErrNotSupported
+		return Result{}, placements{}, ErrNotSupported
 	}
 	var res Result
-	r := &reader{cfg: cfg, res: &res}
+	r := &reader{cfg: cfg, res: &res, open: open}
 
 	const mountinfo = "/proc/self/mountinfo"
 	data, err := r.readProc(mountinfo)
 	if err != nil {
-		return Result{}, &Error{Path: r.abs(mountinfo), Err: err}
+		return Result{}, placements{}, &Error{Path: r.abs(mountinfo), Err: err}
 	}
 	mounts, err := cgroup.ParseMountInfo(data)
 	if err != nil {
-		return Result{}, &Error{Path: r.abs(mountinfo), Err: err}
+		return Result{}, placements{}, &Error{Path: r.abs(mountinfo), Err: err}
 	}
 	locate, err := newLocator(mounts, r)
 	if err != nil {
-		return Result{}, err
+		return Result{}, placements{}, err
 	}
 
 	res.Mode = cgroup.ModeOf(mounts)
 	r.readHost()
 	if res.Mode == cgroup.ModeNone {
 		r.diag(CodeNoCgroup, "no cgroup or cgroup2 filesystem is mounted: only the host's totals are known")
-		return res, nil
+		return res, placements{}, nil
 	}
 	p, err := r.locateAll(locate)
 	if err != nil {
-		return Result{}, err
+		return Result{}, placements{}, err
 	}
 	r.limits(p)
 	r.diagnoseNames(mounts, p)
-	return res, nil
+	return res, p, nil
 }
 
 // memberships reads and parses /proc/<pid>/cgroup.
@@ -146,7 +151,7 @@ func (r *reader) limits(p placements) {
 	if pids := p[pidsIdx]; pids.found {
 		r.pids(pids)
 	}
-	if (p[memoryIdx].found || p[cpuIdx].found) && r.cfg.root == "/" {
+	if (p[memoryIdx].found || p[cpuIdx].found) && r.cfg.root == "/" && !r.refreshing {
 		if reason := foreignCgroupNamespace(); reason != "" {
 			hidden = append(hidden, reason)
 		}

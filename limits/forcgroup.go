@@ -77,7 +77,7 @@ func ForCgroup(path string, opts ...Option) (Result, error) {
 		return Result{}, err
 	}
 	cfg.target = path
-	return run(cfg, func(mounts []cgroup.Mount, r *reader) (locator, error) {
+	res, _, err := run(cfg, nil, func(mounts []cgroup.Mount, r *reader) (locator, error) {
 		var own []cgroup.Membership
 		if relative {
 			if own, err = r.memberships("self"); err != nil {
@@ -96,6 +96,7 @@ func ForCgroup(path string, opts ...Option) (Result, error) {
 			return cgroup.LocatePath(mounts, controller, p)
 		}, nil
 	})
+	return res, err
 }
 
 // resolveCgroupPath turns ForCgroup's argument into a clean cgroup path,

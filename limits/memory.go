@@ -91,7 +91,9 @@ func (r *reader) memoryV1(p placement) (hidden []string) {
 	m := &r.res.Memory
 	m.Limit = limit.result(true)
 	m.MemSwap = memsw.result(false)
-	r.leakRisk(p.loc)
+	if !r.refreshing {
+		r.leakRisk(p.loc)
+	}
 	return hidden
 }
 

@@ -1,5 +1,10 @@
 package limits
 
+import (
+	"log/slog"
+	"time"
+)
+
 // Option configures Detect, ForPID and ForCgroup.
 type Option func(*config)
 
@@ -11,10 +16,20 @@ type config struct {
 	// target is ForCgroup's path as given; non-empty, the walk may start
 	// above a cgroup that does not exist yet.
 	target string
+
+	// Settings of SetGoMemLimit and SetGoMaxProcs.
+	ratio        float64 // share of the memory budget for GOMEMLIMIT
+	minBytes     uint64
+	maxBytes     uint64
+	hostFallback bool
+	roundDown    bool
+	minProcs     int
+	refresh      time.Duration
+	logger       *slog.Logger
 }
 
 func newConfig(opts []Option) config {
-	c := config{root: "/", pid: "self"}
+	c := config{root: "/", pid: "self", ratio: DefaultMemoryRatio}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -39,3 +54,48 @@ func WithRoot(dir string) Option {
 func WithWalk() Option {
 	return func(c *config) { c.walk = true }
 }
+
+// DefaultMemoryRatio is the share of the memory budget SetGoMemLimit gives
+// GOMEMLIMIT, leaving the rest for memory the Go runtime does not manage
+// (cgo, thread stacks, the kernel's page cache charged to the cgroup).
+const DefaultMemoryRatio = 0.9
+
+// WithMemoryRatio sets the share of the memory budget (the lower of the hard
+// limit and memory.high) that SetGoMemLimit gives GOMEMLIMIT; values outside
+// (0, 1] are ignored. TRUELIMIT_MEMORY_RATIO in the environment overrides it.
+func WithMemoryRatio(ratio float64) Option {
+	return func(c *config) {
+		if ratio > 0 && ratio <= 1 {
+			c.ratio = ratio
+		}
+	}
+}
+
+// WithMinMemoryLimit makes SetGoMemLimit never set GOMEMLIMIT below n bytes.
+func WithMinMemoryLimit(n uint64) Option { return func(c *config) { c.minBytes = n } }
+
+// WithMaxMemoryLimit makes SetGoMemLimit never set GOMEMLIMIT above n bytes.
+func WithMaxMemoryLimit(n uint64) Option { return func(c *config) { c.maxBytes = n } }
+
+// WithHostMemoryFallback makes SetGoMemLimit use the host's MemTotal as the
+// budget when no cgroup limits memory. Without it the limit is left alone.
+func WithHostMemoryFallback() Option { return func(c *config) { c.hostFallback = true } }
+
+// WithRoundDown makes SetGoMaxProcs round the CPU quota down with a minimum
+// of 1, as go.uber.org/automaxprocs does, instead of the Go runtime's policy
+// (round up, at least 2).
+func WithRoundDown() Option { return func(c *config) { c.roundDown = true } }
+
+// WithMinProcs makes SetGoMaxProcs never set GOMAXPROCS below n (it still
+// never exceeds the CPUs the process may run on).
+func WithMinProcs(n int) Option { return func(c *config) { c.minProcs = n } }
+
+// WithRefresh makes the setters re-read the limits every d and follow a
+// resize; 0 (the default for explicit calls) turns refreshing off. One
+// refresh loop serves the process: a later setter call replaces the settings
+// of an earlier one.
+func WithRefresh(d time.Duration) Option { return func(c *config) { c.refresh = d } }
+
+// WithLogger makes the setters log what they decide, and the refresh loop
+// every change, to l. Without it they are silent.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }

@@ -27,6 +27,12 @@ type reader struct {
 	cfg config
 	buf []byte
 	res *Result
+	// open, when set, serves interface files from handles kept open across
+	// refreshes instead of opening them on every read.
+	open *openFiles
+	// refreshing skips the checks that do not change while a process runs
+	// (kernel version, memory cgroup count, cgroup namespace).
+	refreshing bool
 }
 
 // abs returns the path of a file under the root.
@@ -49,7 +55,11 @@ func (r *reader) readProc(path string) ([]byte, error) {
 // diagnostic and returns the error.
 func (r *reader) readCgroup(loc cgroup.Location, file string) (data []byte, found bool, err error) {
 	path := r.abs(loc.Dir() + "/" + file)
-	r.buf, err = readfile.Into(path, r.buf, maxInterfaceFile)
+	if r.open != nil {
+		r.buf, err = r.open.read(path, r.buf)
+	} else {
+		r.buf, err = readfile.Into(path, r.buf, maxInterfaceFile)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		r.record(loc, file, "(absent)")
 		return nil, false, nil

@@ -1,0 +1,75 @@
+// Package auto sets GOMEMLIMIT and GOMAXPROCS from the process's effective
+// cgroup limits when it is imported:
+//
+//	import _ "github.com/truelimit/truelimit/limits/auto"
+//
+// At init it calls limits.SetGoMemLimit and limits.SetGoMaxProcs with their
+// defaults (GOMEMLIMIT = 0.9 of the lower of the memory limit and
+// memory.high over the whole walk; GOMAXPROCS by the Go runtime's own policy
+// applied to the walked CPU quota) and keeps both up to date every second,
+// the Go runtime's own cadence, so an in-place pod resize is followed. It logs
+// one line to slog.Default() saying what was set and which cgroup caused it.
+//
+// The environment always wins: TRUELIMIT=off changes nothing; an explicit
+// GOMEMLIMIT or GOMAXPROCS stands; GODEBUG=containermaxprocs=0 leaves
+// GOMAXPROCS alone; TRUELIMIT_MEMORY_RATIO sets the ratio; TRUELIMIT_REFRESH
+// sets the refresh interval (a Go duration; 0 turns refreshing off).
+//
+// Off Linux it does nothing.
+package auto
+
+import (
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/truelimit/truelimit/limits"
+)
+
+// DefaultRefresh is how often the limits are re-read.
+const DefaultRefresh = time.Second
+
+func init() {
+	apply(slog.Default())
+}
+
+// apply sets both values and logs one line.
+func apply(log *slog.Logger) {
+	refresh, refreshNote := refreshInterval()
+	mem, _, memErr := limits.SetGoMemLimit(limits.WithRefresh(refresh))
+	procs, _, procsErr := limits.SetGoMaxProcs(limits.WithRefresh(refresh))
+	if memErr != nil || procsErr != nil {
+		err := memErr
+		if err == nil {
+			err = procsErr
+		}
+		log.Debug("truelimit: limits not applied", "error", err)
+		return
+	}
+	attrs := []any{
+		"GOMEMLIMIT", mem.Value, "memory_source", mem.Source,
+		"GOMAXPROCS", procs.Value, "cpu_source", procs.Source,
+		"refresh", refresh.String(),
+		"memory", mem.Reason, "cpu", procs.Reason,
+	}
+	if refreshNote != "" {
+		attrs = append(attrs, "note", refreshNote)
+	}
+	log.Info("truelimit: applied cgroup limits", attrs...)
+}
+
+// refreshInterval reads TRUELIMIT_REFRESH.
+func refreshInterval() (time.Duration, string) {
+	v := os.Getenv(limits.EnvRefresh)
+	if v == "" {
+		return DefaultRefresh, ""
+	}
+	if v == "0" {
+		return 0, ""
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return DefaultRefresh, limits.EnvRefresh + "=" + v + " is not a duration; using " + DefaultRefresh.String()
+	}
+	return d, ""
+}

@@ -1,0 +1,83 @@
+package limits
+
+import (
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Environment variables the setters obey, highest precedence first.
+const (
+	// EnvTruelimit set to "off" makes every setter change nothing.
+	EnvTruelimit = "TRUELIMIT"
+	// EnvMemoryRatio overrides the ratio option of SetGoMemLimit.
+	EnvMemoryRatio = "TRUELIMIT_MEMORY_RATIO"
+	// EnvRefresh sets the refresh interval of limits/auto: a Go duration,
+	// or 0 to turn refreshing off.
+	EnvRefresh = "TRUELIMIT_REFRESH"
+)
+
+// disabled reports whether TRUELIMIT=off.
+func disabled() bool { return strings.EqualFold(os.Getenv(EnvTruelimit), "off") }
+
+// envGoMemLimit reads GOMEMLIMIT as the runtime does (runtime/debug
+// SetMemoryLimit: "off" or a byte count with an optional B, KiB, MiB, GiB or
+// TiB suffix). set is false when the variable is empty.
+func envGoMemLimit() (value string, set, valid bool) {
+	v := os.Getenv("GOMEMLIMIT")
+	if v == "" {
+		return "", false, false
+	}
+	return v, true, v == "off" || validMemLimit(v)
+}
+
+func validMemLimit(s string) bool {
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}}
+	shift := uint(0)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, shift = rest, u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	return err == nil && s != "" && s[0] != '+' && n <= math.MaxInt64>>shift
+}
+
+// envGoMaxProcs reads GOMAXPROCS: the runtime honours a positive integer and
+// ignores anything else.
+func envGoMaxProcs() (value string, set, valid bool) {
+	v := os.Getenv("GOMAXPROCS")
+	if v == "" {
+		return "", false, false
+	}
+	n, err := strconv.Atoi(v)
+	return v, true, err == nil && n > 0
+}
+
+// containerMaxProcsOff reports whether GODEBUG turns container-aware
+// GOMAXPROCS off (containermaxprocs=0); the last setting of a key wins, as in
+// the runtime.
+func containerMaxProcsOff() bool {
+	off := false
+	for _, kv := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && k == "containermaxprocs" {
+			off = v == "0"
+		}
+	}
+	return off
+}
+
+// envMemoryRatio reads TRUELIMIT_MEMORY_RATIO: a number in (0, 1].
+func envMemoryRatio() (ratio float64, set, valid bool) {
+	v := os.Getenv(EnvMemoryRatio)
+	if v == "" {
+		return 0, false, false
+	}
+	r, err := strconv.ParseFloat(v, 64)
+	return r, true, err == nil && r > 0 && r <= 1
+}

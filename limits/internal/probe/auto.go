@@ -1,0 +1,5 @@
+//go:build truelimit_auto
+
+package main
+
+import _ "github.com/truelimit/truelimit/limits/auto"

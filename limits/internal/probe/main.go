@@ -1,0 +1,87 @@
+// Command probe is the program the real-kernel tests of GOMEMLIMIT and
+// GOMAXPROCS run inside test cgroups. Built with -tags truelimit_auto it
+// blank-imports limits/auto; without, it is a plain Go program.
+//
+//	probe -hog                      keep ~150 MiB live while allocating garbage fast
+//	probe -round-down               call limits.SetGoMaxProcs(limits.WithRoundDown())
+//	probe -watch 3s -refresh 100ms  set both with refreshing, print them every 20 ms,
+//	                                then undo and print again
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/truelimit/truelimit/limits"
+)
+
+func main() {
+	hog := flag.Bool("hog", false, "keep ~150 MiB live while allocating garbage fast")
+	roundDown := flag.Bool("round-down", false, "set GOMAXPROCS with the round-down policy")
+	watch := flag.Duration("watch", 0, "set both values with refreshing and print them for this long")
+	refresh := flag.Duration("refresh", 100*time.Millisecond, "refresh interval for -watch")
+	flag.Parse()
+
+	if *roundDown {
+		s, _, err := limits.SetGoMaxProcs(limits.WithRoundDown())
+		check(err)
+		fmt.Println("set:", s.Reason)
+	}
+	report("start")
+	if *hog {
+		allocate()
+	}
+	if *watch > 0 {
+		watchLimits(*watch, *refresh)
+	}
+	report("done")
+}
+
+func report(phase string) {
+	fmt.Printf("%s GOMEMLIMIT=%d GOMAXPROCS=%d\n", phase, debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0))
+}
+
+// allocate keeps 150 live buffers of 1 MiB and replaces them 3000 times: with
+// GOGC=100 alone the heap goal is twice the live heap, about 300 MiB.
+func allocate() {
+	const live, size, rounds = 150, 1 << 20, 3000
+	bufs := make([][]byte, live)
+	for i := range rounds {
+		b := make([]byte, size)
+		for j := 0; j < size; j += 4096 {
+			b[j] = byte(i)
+		}
+		bufs[i%live] = b
+	}
+	sum := 0
+	for _, b := range bufs {
+		sum += int(b[0])
+	}
+	fmt.Println("checksum", sum)
+}
+
+// watchLimits sets both values with refreshing, prints them every 20 ms for
+// d, then undoes both and prints once more.
+func watchLimits(d, refresh time.Duration) {
+	_, undoMem, err := limits.SetGoMemLimit(limits.WithRefresh(refresh))
+	check(err)
+	_, undoProcs, err := limits.SetGoMaxProcs(limits.WithRoundDown(), limits.WithRefresh(refresh))
+	check(err)
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		report("watch")
+	}
+	undoProcs()
+	undoMem()
+	report("undone")
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "probe:", err)
+		os.Exit(2)
+	}
+}

@@ -1,0 +1,194 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/internal/cgtest"
+)
+
+// buildProbe builds limits/internal/probe, with limits/auto blank-imported
+// when auto is set.
+func buildProbe(t *testing.T, auto bool) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "probe")
+	args := []string{"build", "-o", out}
+	if auto {
+		args = append(args, "-tags", "truelimit_auto")
+	}
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, ".")...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the probe: %v\n%s", err, msg)
+	}
+	return out
+}
+
+// podWithUnlimitedChild is the Kubernetes shape on this machine's v1
+// hierarchies: the parent (the pod) holds the limits, the child (the
+// container) has none.
+func podWithUnlimitedChild(t *testing.T, memory, quota string) (pod, container *cgtest.Group) {
+	pod = cgtest.New(t, "memory", "cpu")
+	if memory != "" {
+		pod.Set(t, "memory", "memory.limit_in_bytes", memory)
+	}
+	pod.Set(t, "cpu", "cpu.cfs_period_us", "100000")
+	if quota != "" {
+		pod.Set(t, "cpu", "cpu.cfs_quota_us", quota)
+	}
+	return pod, pod.Child(t, "container")
+}
+
+// TestRealKernelGoMemLimitPreventsOOM is why the library exists: a Go program
+// whose live heap stays near 150 MiB while it allocates garbage fast, in a
+// container whose pod allows 256 MiB. The GC's default goal (twice the live
+// heap) passes the pod limit, so without the library the kernel kills it; with
+// limits/auto GOMEMLIMIT follows the pod's limit and the program finishes.
+func TestRealKernelGoMemLimitPreventsOOM(t *testing.T) {
+	tests := []struct {
+		name      string
+		auto      bool
+		wantKill  bool
+		wantLimit string
+	}{
+		{name: "plain Go program", auto: false, wantKill: true, wantLimit: "GOMEMLIMIT=9223372036854775807"},
+		{name: "with limits/auto", auto: true, wantKill: false, wantLimit: "GOMEMLIMIT=241591910"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			probe := buildProbe(t, tt.auto)
+			pod, container := podWithUnlimitedChild(t, "268435456", "")
+			// memory+swap must not bind before memory does, or the kernel
+			// counts the failures there instead of in memory.failcnt.
+			cmd := container.Command(t, probe, "-hog")
+			cmd.Env = append(cmd.Environ(), "GOGC=100", "TRUELIMIT_REFRESH=0")
+			out, err := cmd.CombinedOutput()
+			assert.Contains(t, string(out), "start "+tt.wantLimit, "the limit in force when the program started")
+			failcnt, ferr := strconv.ParseUint(pod.Read(t, "memory", "memory.failcnt"), 10, 64)
+			require.NoError(t, ferr)
+			kills := oomKills(t, pod) + oomKills(t, container)
+			if tt.wantKill {
+				var exit *exec.ExitError
+				require.True(t, errors.As(err, &exit), "the program must be killed, got %v\n%s", err, out)
+				assert.Equal(t, -1, exit.ExitCode(), "killed by a signal")
+				assert.Contains(t, exit.String(), "killed")
+				assert.Greater(t, failcnt, uint64(0), "memory.failcnt of the pod")
+				assert.Greater(t, kills, uint64(0), "oom_kill in memory.oom_control")
+				return
+			}
+			require.NoError(t, err, "the program must finish\n%s", out)
+			assert.Contains(t, string(out), "done ")
+			assert.Equal(t, uint64(0), kills, "no OOM kill")
+		})
+	}
+}
+
+// oomKills reads oom_kill from the group's memory.oom_control.
+func oomKills(t *testing.T, g *cgtest.Group) uint64 {
+	t.Helper()
+	for _, line := range strings.Split(g.Read(t, "memory", "memory.oom_control"), "\n") {
+		if v, ok := strings.CutPrefix(line, "oom_kill "); ok {
+			n, err := strconv.ParseUint(v, 10, 64)
+			require.NoError(t, err)
+			return n
+		}
+	}
+	t.Fatal("memory.oom_control has no oom_kill line")
+	return 0
+}
+
+// TestRealKernelGoMaxProcsRoundDown: a pod quota of 1 CPU above an unlimited
+// container. The runtime alone reads only the container's cgroup and keeps
+// GOMAXPROCS at the host's 2 CPUs; the round-down policy on the walked quota
+// gives 1.
+func TestRealKernelGoMaxProcsRoundDown(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs at least 2 CPUs to tell the policies apart")
+	}
+	probe := buildProbe(t, false)
+	_, container := podWithUnlimitedChild(t, "", "100000")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"the runtime alone", nil, "GOMAXPROCS=" + strconv.Itoa(runtime.NumCPU())},
+		{"round-down on the walked quota", []string{"-round-down"}, "GOMAXPROCS=1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := container.Command(t, probe, tt.args...).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			assert.Contains(t, string(out), "start GOMEMLIMIT=9223372036854775807 "+tt.want)
+		})
+	}
+}
+
+// TestRealKernelRefreshFollowsAResize resizes the pod while the program runs
+// with a 200 ms refresh: GOMEMLIMIT and GOMAXPROCS must both follow within two
+// refresh intervals, and undo must hand GOMAXPROCS back to the runtime.
+func TestRealKernelRefreshFollowsAResize(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs at least 2 CPUs to see GOMAXPROCS grow")
+	}
+	const refresh = 200 * time.Millisecond
+	probe := buildProbe(t, false)
+	pod, container := podWithUnlimitedChild(t, "268435456", "100000")
+	cmd := container.Command(t, probe, "-watch", "3s", "-refresh", refresh.String())
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+
+	lines := make(chan string, 1024)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(lines)
+		for s := bufio.NewScanner(stdout); s.Scan(); {
+			lines <- s.Text()
+		}
+	}()
+	waitFor := func(want string, within time.Duration) time.Duration {
+		t.Helper()
+		start := time.Now()
+		deadline := time.After(within)
+		for {
+			select {
+			case line, ok := <-lines:
+				if !ok {
+					t.Fatalf("the probe ended before printing %q; stderr:\n%s", want, &stderr)
+				}
+				if strings.Contains(line, want) {
+					return time.Since(start)
+				}
+			case <-deadline:
+				t.Fatalf("no %q within %v", want, within)
+			}
+		}
+	}
+
+	waitFor("watch GOMEMLIMIT=241591910 GOMAXPROCS=1", 2*time.Second)
+	pod.Set(t, "memory", "memory.limit_in_bytes", "536870912")
+	pod.Set(t, "cpu", "cpu.cfs_quota_us", "200000")
+	took := waitFor("watch GOMEMLIMIT=483183820 GOMAXPROCS=2", 2*refresh+100*time.Millisecond)
+	t.Logf("followed the resize in %v (refresh %v)", took, refresh)
+	waitFor("undone GOMEMLIMIT=9223372036854775807 GOMAXPROCS="+strconv.Itoa(runtime.NumCPU()), 5*time.Second)
+	wg.Wait()
+	require.NoError(t, cmd.Wait(), "stderr:\n%s", &stderr)
+}

@@ -1,0 +1,173 @@
+package limits
+
+import (
+	"context"
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// ctl is the process's one refresh loop and the setters' state.
+var ctl controller
+
+// controller holds what SetGoMemLimit and SetGoMaxProcs decided and runs the
+// refresh loop that keeps it up to date. Its fields are guarded by mu.
+type controller struct {
+	mu  sync.Mutex
+	mem *memPart
+	cpu *cpuPart
+	// cfg, placements and host are those of the latest setter call: the
+	// loop re-reads the same cgroups.
+	cfg        config
+	placements placements
+	host       Host
+	loop       *refreshLoop
+}
+
+// detect runs a setter's detection; with refreshing on, the interface files
+// it reads stay open for the loop.
+func (c *controller) detect(cfg config) (Result, placements, *openFiles, error) {
+	var open *openFiles
+	if cfg.refresh > 0 {
+		open = newOpenFiles()
+	}
+	res, p, err := run(cfg, open, ownCgroup)
+	if err != nil && open != nil {
+		open.close()
+		open = nil
+	}
+	c.host = res.Host
+	return res, p, open, err
+}
+
+// restart replaces the refresh loop: it stops the running one and starts a
+// new one when refreshing is on and a setter still has a part. The caller
+// holds mu.
+func (c *controller) restart(cfg config, p placements, open *openFiles) {
+	if c.loop != nil {
+		close(c.loop.stop)
+		c.loop = nil
+	}
+	c.cfg, c.placements = cfg, p
+	if cfg.refresh <= 0 || (c.mem == nil && c.cpu == nil) {
+		if open != nil {
+			open.close()
+		}
+		return
+	}
+	if open == nil {
+		open = newOpenFiles()
+	}
+	c.loop = &refreshLoop{stop: make(chan struct{}), w: &watcher{cfg: cfg, p: p, host: c.host, open: open}}
+	go c.loop.run(cfg.refresh)
+}
+
+// apply brings GOMEMLIMIT and GOMAXPROCS in line with a fresh Result. The
+// caller holds mu.
+func (c *controller) apply(res Result) {
+	if m := c.mem; m != nil {
+		d := m.decide(res)
+		target := d.value
+		if target == 0 {
+			target = m.previous
+		}
+		if current := debug.SetMemoryLimit(-1); target != current {
+			debug.SetMemoryLimit(target)
+			c.log(m.cfg.logger, "GOMEMLIMIT", current, target, d)
+		}
+	}
+	if p := c.cpu; p != nil {
+		d := p.decide(res)
+		current := int64(runtime.GOMAXPROCS(0))
+		switch {
+		case d.value > 0 && d.value != current:
+			runtime.GOMAXPROCS(int(d.value))
+			p.owned = true
+			c.log(p.cfg.logger, "GOMAXPROCS", current, d.value, d)
+		case d.value == 0 && p.owned:
+			runtime.SetDefaultGOMAXPROCS()
+			p.owned = false
+			c.log(p.cfg.logger, "GOMAXPROCS", current, int64(runtime.GOMAXPROCS(0)), d)
+		}
+	}
+}
+
+func (c *controller) log(l *slog.Logger, name string, from, to int64, d decision) {
+	if l == nil {
+		return
+	}
+	msg := d.policy
+	if d.value == 0 {
+		msg = d.why
+	}
+	l.LogAttrs(context.Background(), slog.LevelInfo, "truelimit: "+name+" follows a resize: "+msg,
+		slog.String("setting", name), slog.Int64("value", to), slog.Int64("previous", from), slog.String("source", d.source))
+}
+
+// refreshLoop re-reads the limits every interval until stop is closed. It
+// owns its watcher; stop is closed by the controller with mu held, and the
+// loop checks it under mu, so a stopped loop never applies anything.
+type refreshLoop struct {
+	stop chan struct{}
+	w    *watcher
+}
+
+func (l *refreshLoop) run(every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	defer l.w.open.close()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+		}
+		res := l.w.refresh()
+		ctl.mu.Lock()
+		select {
+		case <-l.stop:
+			ctl.mu.Unlock()
+			return
+		default:
+		}
+		ctl.apply(res)
+		ctl.mu.Unlock()
+	}
+}
+
+// watcher re-reads the limit files of already-located cgroups: every file on
+// the walk, not only the binding one, since a resize can set a limit where
+// there was none. It locates the cgroups again only when a file is gone.
+type watcher struct {
+	cfg  config
+	p    placements
+	host Host
+	open *openFiles
+}
+
+func (w *watcher) refresh() Result {
+	res := w.reread()
+	if w.open.vanished {
+		w.open.close()
+		w.open.vanished = false
+		full, p, err := run(w.cfg, w.open, ownCgroup)
+		if err != nil {
+			return res
+		}
+		w.p, w.host, res = p, full.Host, full
+	}
+	return res
+}
+
+// reread walks the known placements through the kept-open files.
+func (w *watcher) reread() Result {
+	res := Result{Host: w.host}
+	if w.cfg.root == "/" {
+		res.Host.AffinityCPUs = affinityCPUs(w.cfg.pid)
+	}
+	r := &reader{cfg: w.cfg, res: &res, open: w.open, refreshing: true}
+	r.limits(w.p)
+	return res
+}

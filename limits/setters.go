@@ -1,0 +1,259 @@
+package limits
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"sync"
+)
+
+// Setting is what SetGoMemLimit or SetGoMaxProcs decided.
+type Setting struct {
+	Name     string // "GOMEMLIMIT" or "GOMAXPROCS"
+	Changed  bool   // the library changed the runtime's value
+	Value    int64  // the value in force after the call: bytes, or procs
+	Previous int64  // the value before the call
+	// Source is the cgroup whose limit decided Value, SourceHost for the
+	// host-memory fallback, or "" when the library set nothing.
+	Source string
+	Policy string // how Value follows from the limit
+	Reason string // one sentence: what was done and why
+}
+
+// SetGoMemLimit sets the Go runtime's soft memory limit
+// (runtime/debug.SetMemoryLimit) to a ratio (default 0.9) of the effective
+// memory budget: the lower of the hard limit and memory.high over the whole
+// walk (above memory.high the kernel throttles and reclaims). With no cgroup
+// limit it leaves the limit alone unless WithHostMemoryFallback is given.
+//
+// Precedence, highest first: TRUELIMIT=off (nothing changes); a valid
+// GOMEMLIMIT in the environment (it stands; an invalid one is reported and
+// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio); options;
+// defaults.
+//
+// undo restores the previous limit and stops refreshing it. It is safe for
+// concurrent use; the last call's settings win.
+func SetGoMemLimit(opts ...Option) (s Setting, undo func(), err error) {
+	cfg := newConfig(opts)
+	ctl.mu.Lock()
+	defer ctl.mu.Unlock()
+	s = Setting{Name: "GOMEMLIMIT", Previous: debug.SetMemoryLimit(-1)}
+	s.Value = s.Previous
+	note := ""
+	switch v, set, valid := envGoMemLimit(); {
+	case disabled():
+		s.Reason = "TRUELIMIT=off: the library changes nothing"
+		return s.logged(cfg.logger), func() {}, nil
+	case set && valid:
+		s.Reason = "GOMEMLIMIT=" + v + " in the environment stands"
+		return s.logged(cfg.logger), func() {}, nil
+	case set:
+		note = "GOMEMLIMIT=" + strconv.Quote(v) + " is invalid and ignored; "
+	}
+	if r, set, valid := envMemoryRatio(); valid {
+		cfg.ratio = r
+	} else if set {
+		note += EnvMemoryRatio + " is not a number in (0, 1] and is ignored; "
+	}
+	res, p, open, err := ctl.detect(cfg)
+	if err != nil {
+		return s, func() {}, err
+	}
+	part := &memPart{cfg: cfg, previous: s.Previous}
+	d := part.decide(res)
+	s.Source, s.Policy = d.source, d.policy
+	if d.value > 0 {
+		debug.SetMemoryLimit(d.value)
+		s.Value, s.Changed = d.value, d.value != s.Previous
+		s.Reason = note + "GOMEMLIMIT set to " + strconv.FormatInt(d.value, 10) + " bytes: " + d.policy
+	} else {
+		s.Reason = note + d.why
+	}
+	ctl.mem = part
+	ctl.restart(cfg, p, open)
+	var once sync.Once
+	return s.logged(cfg.logger), func() {
+		once.Do(func() {
+			ctl.mu.Lock()
+			defer ctl.mu.Unlock()
+			if ctl.mem == part {
+				ctl.mem = nil
+				ctl.restart(ctl.cfg, ctl.placements, nil)
+			}
+			debug.SetMemoryLimit(part.previous)
+		})
+	}, nil
+}
+
+// SetGoMaxProcs sets GOMAXPROCS from the CPU quota of the whole walk, with
+// the Go runtime's own policy by default: the quota rounded up, at least 2,
+// never above the CPUs the process may run on (affinity and cpuset). The Go
+// runtime applies that policy to the process's own cgroup only; a quota on
+// the pod above a "max" leaf is what it misses. WithRoundDown applies the
+// automaxprocs policy instead (rounded down, at least 1); WithMinProcs sets
+// an explicit minimum.
+//
+// Where the result equals what the runtime already chose, GOMAXPROCS is not
+// touched, so the runtime keeps updating it itself; where it differs, the
+// library owns GOMAXPROCS from then on (refresh it with WithRefresh).
+//
+// Precedence, highest first: TRUELIMIT=off; a valid GOMAXPROCS in the
+// environment (it stands; an invalid one is ignored, as the runtime ignores
+// it); GODEBUG=containermaxprocs=0 (left alone); options; defaults.
+//
+// undo restores the previous value: when the library had changed it and the
+// environment sets no GOMAXPROCS, through runtime.SetDefaultGOMAXPROCS so the
+// runtime's own updates resume. It is safe for concurrent use.
+func SetGoMaxProcs(opts ...Option) (s Setting, undo func(), err error) {
+	cfg := newConfig(opts)
+	ctl.mu.Lock()
+	defer ctl.mu.Unlock()
+	s = Setting{Name: "GOMAXPROCS", Previous: int64(runtime.GOMAXPROCS(0))}
+	s.Value = s.Previous
+	note := ""
+	switch v, set, valid := envGoMaxProcs(); {
+	case disabled():
+		s.Reason = "TRUELIMIT=off: the library changes nothing"
+		return s.logged(cfg.logger), func() {}, nil
+	case set && valid:
+		s.Reason = "GOMAXPROCS=" + v + " in the environment stands"
+		return s.logged(cfg.logger), func() {}, nil
+	case set:
+		note = "GOMAXPROCS=" + strconv.Quote(v) + " is invalid and ignored, as the runtime ignores it; "
+	case containerMaxProcsOff():
+		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
+		return s.logged(cfg.logger), func() {}, nil
+	}
+	res, p, open, err := ctl.detect(cfg)
+	if err != nil {
+		return s, func() {}, err
+	}
+	part := &cpuPart{cfg: cfg}
+	d := part.decide(res)
+	s.Source, s.Policy = d.source, d.policy
+	switch {
+	case d.value == 0:
+		s.Reason = note + d.why
+	case d.value == s.Previous:
+		s.Reason = note + "GOMAXPROCS stays " + strconv.FormatInt(d.value, 10) + ", which the runtime already chose: " + d.policy
+	default:
+		runtime.GOMAXPROCS(int(d.value))
+		part.owned = true
+		s.Value, s.Changed = d.value, true
+		s.Reason = note + "GOMAXPROCS set to " + strconv.FormatInt(d.value, 10) + ": " + d.policy
+	}
+	ctl.cpu = part
+	ctl.restart(cfg, p, open)
+	previous := int(s.Previous)
+	var once sync.Once
+	return s.logged(cfg.logger), func() {
+		once.Do(func() {
+			ctl.mu.Lock()
+			defer ctl.mu.Unlock()
+			if ctl.cpu == part {
+				ctl.cpu = nil
+				ctl.restart(ctl.cfg, ctl.placements, nil)
+			}
+			if !part.owned {
+				return
+			}
+			if _, set, valid := envGoMaxProcs(); set && valid {
+				runtime.GOMAXPROCS(previous)
+			} else {
+				runtime.SetDefaultGOMAXPROCS()
+			}
+		})
+	}, nil
+}
+
+func (s Setting) logged(l *slog.Logger) Setting {
+	if l != nil {
+		l.LogAttrs(context.Background(), slog.LevelInfo, "truelimit: "+s.Reason,
+			slog.String("setting", s.Name), slog.Int64("value", s.Value), slog.Int64("previous", s.Previous),
+			slog.Bool("changed", s.Changed), slog.String("source", s.Source))
+	}
+	return s
+}
+
+// decision is a setter's target for one value.
+type decision struct {
+	value  int64 // 0: nothing to set
+	source string
+	policy string
+	why    string // when value is 0
+}
+
+// memPart is SetGoMemLimit's state in the refresh loop.
+type memPart struct {
+	cfg      config
+	previous int64
+}
+
+// decide computes GOMEMLIMIT from a Result.
+func (m *memPart) decide(res Result) decision {
+	budget, source, what := uint64(0), "", ""
+	if l := res.Memory.Limit; l.State == Limited {
+		budget, source, what = l.Bytes, l.Source, "the memory limit"
+	}
+	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Bytes < budget) {
+		budget, source, what = h.Bytes, h.Source, "memory.high"
+	}
+	if budget == 0 {
+		if !m.cfg.hostFallback || res.Host.MemTotal == 0 {
+			return decision{why: "no cgroup limits memory (" + res.Memory.Limit.State.String() + "): GOMEMLIMIT left as it was"}
+		}
+		budget, source, what = res.Host.MemTotal, SourceHost, "the host's MemTotal"
+	}
+	v := uint64(float64(budget) * m.cfg.ratio)
+	if m.cfg.minBytes > 0 && v < m.cfg.minBytes {
+		v = m.cfg.minBytes
+	}
+	if m.cfg.maxBytes > 0 && v > m.cfg.maxBytes {
+		v = m.cfg.maxBytes
+	}
+	v = min(v, math.MaxInt64)
+	return decision{
+		value:  int64(v),
+		source: source,
+		policy: strconv.FormatFloat(m.cfg.ratio, 'g', -1, 64) + " of " + what + " " + strconv.FormatUint(budget, 10) + " bytes from " + source,
+	}
+}
+
+// cpuPart is SetGoMaxProcs's state in the refresh loop.
+type cpuPart struct {
+	cfg   config
+	owned bool // the library changed GOMAXPROCS and keeps it up to date
+}
+
+// decide computes GOMAXPROCS from a Result.
+func (c *cpuPart) decide(res Result) decision {
+	q := res.CPU.Limit
+	if q.State != Limited {
+		return decision{why: "no CPU quota on the walk (" + q.State.String() + "): GOMAXPROCS left to the runtime"}
+	}
+	cpus := res.Host.AffinityCPUs
+	if cpus == 0 {
+		cpus = runtime.NumCPU()
+	}
+	var n int64
+	var policy string
+	if c.cfg.roundDown {
+		n, policy = max(int64(q.Quota/q.Period), 1), "rounded down, at least 1"
+	} else {
+		n, policy = max(int64(ceilDiv(q.Quota, q.Period)), 2), "rounded up, at least 2 (the Go runtime's policy)"
+	}
+	if c.cfg.minProcs > 0 && n < int64(c.cfg.minProcs) {
+		n, policy = int64(c.cfg.minProcs), policy+", raised to the minimum "+strconv.Itoa(c.cfg.minProcs)
+	}
+	if n > int64(cpus) {
+		n, policy = int64(cpus), policy+", capped at the "+strconv.Itoa(cpus)+" CPUs the process may run on"
+	}
+	return decision{
+		value:  n,
+		source: q.Source,
+		policy: "CPU quota " + strconv.FormatFloat(q.CPUs(), 'g', -1, 64) + " from " + q.Source + " " + policy,
+	}
+}
