@@ -1,0 +1,123 @@
+package limits_test
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/limits"
+)
+
+const (
+	podLimitTree        = "../testdata/v2-k8s-systemd-pod-limit-leaf-max" // memory.max 2 GiB and 2 CPUs on the pod slice
+	highTree            = "../testdata/v2-systemd-service-allowedcpus"    // memory.max 1 GiB, memory.high 768 MiB
+	noLimitTree         = "../testdata/v2-dind-inner-container"           // nothing limited
+	halfCPUTree         = "../testdata/v1-docker-cgroupfs"                // 0.5 CPU
+	podSlice            = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod2d7d6742_06e6_4c5c_a405_5a05fa9b85a6.slice"
+	hostMemTotal uint64 = 8135212 * 1024 // MemTotal of noLimitTree's proc/meminfo
+)
+
+// hostFallbackLimit is 0.9 of hostMemTotal, rounded down as the setter does.
+var hostFallbackLimit = func(total uint64) int64 { return int64(float64(total) * limits.DefaultMemoryRatio) }(hostMemTotal)
+
+func TestSetGoMemLimit(t *testing.T) {
+	tests := []struct {
+		name    string
+		tree    string
+		env     map[string]string
+		opts    []limits.Option
+		changed bool
+		value   int64 // when changed
+		source  string
+		reason  string // a part of the reason
+	}{
+		{name: "default ratio of the pod's limit", tree: podLimitTree, changed: true, value: 1932735283, source: podSlice},
+		{name: "ratio option", tree: podLimitTree, opts: []limits.Option{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice},
+		{name: "the environment's ratio beats the option", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "0.75"},
+			opts: []limits.Option{limits.WithMemoryRatio(0.5)}, changed: true, value: 1610612736, source: podSlice},
+		{name: "an invalid ratio in the environment is reported", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "2"},
+			opts: []limits.Option{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice, reason: "TRUELIMIT_MEMORY_RATIO is not a number"},
+		{name: "maximum", tree: podLimitTree, opts: []limits.Option{limits.WithMaxMemoryLimit(1 << 29)}, changed: true, value: 1 << 29, source: podSlice},
+		{name: "minimum", tree: podLimitTree, opts: []limits.Option{limits.WithMinMemoryLimit(3 << 30)}, changed: true, value: 3 << 30, source: podSlice},
+		{name: "memory.high below memory.max is the budget", tree: highTree, changed: true, value: 724775731,
+			source: "/system.slice/render-worker.service", reason: "memory.high"},
+		{name: "no limit: left alone", tree: noLimitTree, changed: false, reason: "no cgroup limits memory"},
+		{name: "no limit with the host fallback", tree: noLimitTree, opts: []limits.Option{limits.WithHostMemoryFallback()},
+			changed: true, value: hostFallbackLimit, source: limits.SourceHost},
+		{name: "GOMEMLIMIT in the environment stands", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "1GiB"}, changed: false, reason: "GOMEMLIMIT=1GiB in the environment stands"},
+		{name: "an invalid GOMEMLIMIT is ignored", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "lots"}, changed: true, value: 1932735283, source: podSlice, reason: "invalid and ignored"},
+		{name: "TRUELIMIT=off beats everything", tree: podLimitTree, env: map[string]string{"TRUELIMIT": "off", "GOMEMLIMIT": "1GiB"}, changed: false, reason: "TRUELIMIT=off"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			before := debug.SetMemoryLimit(-1)
+			s, undo, err := limits.SetGoMemLimit(append(tt.opts, limits.WithRoot(tt.tree))...)
+			require.NoError(t, err)
+			assert.Equal(t, "GOMEMLIMIT", s.Name)
+			assert.Equal(t, before, s.Previous)
+			assert.Equal(t, tt.changed, s.Changed, s.Reason)
+			if tt.changed {
+				assert.Equal(t, tt.value, s.Value)
+				assert.Equal(t, tt.value, debug.SetMemoryLimit(-1), "the runtime's limit")
+				assert.Equal(t, tt.source, s.Source)
+			} else {
+				assert.Equal(t, before, debug.SetMemoryLimit(-1), "unchanged")
+			}
+			assert.Contains(t, s.Reason, tt.reason)
+			undo()
+			assert.Equal(t, before, debug.SetMemoryLimit(-1), "undo restores the previous limit")
+		})
+	}
+}
+
+func TestSetGoMaxProcs(t *testing.T) {
+	cpus := runtime.NumCPU()
+	tests := []struct {
+		name   string
+		tree   string
+		env    map[string]string
+		opts   []limits.Option
+		want   int // the policy's value before comparing with the runtime's
+		set    bool
+		reason string
+	}{
+		{name: "runtime policy: 0.5 CPU rounds up to 2", tree: halfCPUTree, want: min(2, cpus), set: true},
+		{name: "round-down policy", tree: halfCPUTree, opts: []limits.Option{limits.WithRoundDown()}, want: 1, set: true},
+		{name: "explicit minimum", tree: halfCPUTree, opts: []limits.Option{limits.WithRoundDown(), limits.WithMinProcs(3)}, want: min(3, cpus), set: true},
+		{name: "no quota: left to the runtime", tree: noLimitTree, set: false, reason: "no CPU quota"},
+		{name: "GOMAXPROCS in the environment stands", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "3"}, set: false, reason: "GOMAXPROCS=3 in the environment stands"},
+		{name: "an invalid GOMAXPROCS is ignored", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "many"}, opts: []limits.Option{limits.WithRoundDown()},
+			want: 1, set: true, reason: "invalid and ignored"},
+		{name: "containermaxprocs=0 leaves it alone", tree: halfCPUTree, env: map[string]string{"GODEBUG": "madvdontneed=1,containermaxprocs=0"}, set: false, reason: "containermaxprocs=0"},
+		{name: "TRUELIMIT=off beats everything", tree: halfCPUTree, env: map[string]string{"TRUELIMIT": "off"}, set: false, reason: "TRUELIMIT=off"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			before := runtime.GOMAXPROCS(0)
+			s, undo, err := limits.SetGoMaxProcs(append(tt.opts, limits.WithRoot(tt.tree))...)
+			require.NoError(t, err)
+			assert.Equal(t, int64(before), s.Previous)
+			assert.Contains(t, s.Reason, tt.reason)
+			if tt.set {
+				assert.Equal(t, int64(tt.want), s.Value)
+				assert.Equal(t, tt.want, runtime.GOMAXPROCS(0))
+				assert.Equal(t, tt.want != before, s.Changed, "changed only where the runtime chose otherwise")
+				assert.NotEmpty(t, s.Source)
+			} else {
+				assert.False(t, s.Changed)
+				assert.Equal(t, before, runtime.GOMAXPROCS(0))
+			}
+			undo()
+			assert.Equal(t, before, runtime.GOMAXPROCS(0), "undo restores GOMAXPROCS")
+		})
+	}
+}
