@@ -29,8 +29,21 @@ import (
 // DefaultRefresh is how often the limits are re-read.
 const DefaultRefresh = time.Second
 
+// decided holds what init decided; it is written once, before main runs.
+var decided struct {
+	memory, procs limits.Setting
+}
+
 func init() {
 	apply(slog.Default())
+}
+
+// Settings returns what the import decided at init for GOMEMLIMIT and
+// GOMAXPROCS: the values, the cgroups that set them and why. The refresh loop
+// may have changed the values since; debug.SetMemoryLimit(-1) and
+// runtime.GOMAXPROCS(0) give the current ones. It is safe for concurrent use.
+func Settings() (memory, procs limits.Setting) {
+	return decided.memory, decided.procs
 }
 
 // apply sets both values and logs one line.
@@ -38,6 +51,7 @@ func apply(log *slog.Logger) {
 	refresh, refreshNote := refreshInterval()
 	mem, _, memErr := limits.SetGoMemLimit(limits.WithRefresh(refresh))
 	procs, _, procsErr := limits.SetGoMaxProcs(limits.WithRefresh(refresh))
+	decided.memory, decided.procs = mem, procs
 	if memErr != nil || procsErr != nil {
 		err := memErr
 		if err == nil {
@@ -55,7 +69,7 @@ func apply(log *slog.Logger) {
 	if refreshNote != "" {
 		attrs = append(attrs, "note", refreshNote)
 	}
-	log.Info("truelimit: applied cgroup limits", attrs...)
+	log.Info("truelimit: GOMEMLIMIT and GOMAXPROCS from cgroup limits", attrs...)
 }
 
 // refreshInterval reads TRUELIMIT_REFRESH.
