@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Measures what `import _ "github.com/truelimit/truelimit/limits/auto"` costs a
+# program: binary growth and modules linked, on a fmt.Println hello-world and on
+# one that already logs with log/slog, next to go.uber.org/automaxprocs and
+# github.com/KimMachineGun/automemlimit measured the same way (default
+# `go build`, file sizes). With --check it fails when the blank import grows
+# hello-world by more than MAX_GROWTH_KB, the slog hello-world by more than
+# MAX_SLOG_GROWTH_KB, or links a module other than golang.org/x/sys.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+MAX_GROWTH_KB=${MAX_GROWTH_KB:-1024}
+MAX_SLOG_GROWTH_KB=${MAX_SLOG_GROWTH_KB:-350}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+variant() { # name, imports, body
+  mkdir -p "$work/$1"
+  cat > "$work/$1/main.go" <<GO
+package main
+
+import (
+$2
+)
+
+func main() {
+$3
+}
+GO
+}
+variant hello '	"fmt"' '	fmt.Println("hello")'
+variant hello-truelimit '	"fmt"
+	_ "github.com/truelimit/truelimit/limits/auto"' '	fmt.Println("hello")'
+variant hello-automaxprocs '	"fmt"
+	_ "go.uber.org/automaxprocs"' '	fmt.Println("hello")'
+variant hello-automemlimit '	"fmt"
+	_ "github.com/KimMachineGun/automemlimit"' '	fmt.Println("hello")'
+variant slog '	"log/slog"' '	slog.Info("hello")'
+variant slog-truelimit '	"log/slog"
+	_ "github.com/truelimit/truelimit/limits/auto"' '	slog.Info("hello")'
+
+cd "$work"
+cat > go.mod <<MOD
+module importcost
+
+go 1.25
+
+replace github.com/truelimit/truelimit => $repo
+MOD
+go mod edit -require=github.com/truelimit/truelimit@v0.0.0-00010101000000-000000000000
+GOFLAGS=-mod=mod go get go.uber.org/automaxprocs@v1.6.0 github.com/KimMachineGun/automemlimit@v1.0.1 >/dev/null 2>&1
+GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1
+
+size() { stat -c %s "$work/bin/$1"; }
+modules() { go version -m "$work/bin/$1" | awk '$1 == "dep" {print $2}' | tr '\n' ' '; }
+mkdir -p bin
+for v in hello hello-truelimit hello-automaxprocs hello-automemlimit slog slog-truelimit; do
+  go build -o "bin/$v" "./$v"
+done
+
+printf '%-22s %12s %12s  %s\n' program bytes growth modules
+for v in hello hello-truelimit hello-automaxprocs hello-automemlimit slog slog-truelimit; do
+  base=hello
+  case $v in slog*) base=slog ;; esac
+  printf '%-22s %12d %12d  %s\n' "$v" "$(size "$v")" "$(( $(size "$v") - $(size "$base") ))" "$(modules "$v")"
+done
+
+[ "${1:-}" = "--check" ] || exit 0
+fail=0
+growth=$(( $(size hello-truelimit) - $(size hello) ))
+slog_growth=$(( $(size slog-truelimit) - $(size slog) ))
+if (( growth > MAX_GROWTH_KB * 1024 )); then
+  echo "FAIL: limits/auto grows hello-world by $growth bytes (bound ${MAX_GROWTH_KB} KiB)"; fail=1
+fi
+if (( slog_growth > MAX_SLOG_GROWTH_KB * 1024 )); then
+  echo "FAIL: limits/auto grows the slog hello-world by $slog_growth bytes (bound ${MAX_SLOG_GROWTH_KB} KiB)"; fail=1
+fi
+extra=$(modules hello-truelimit | tr ' ' '\n' | grep -v -e '^$' -e '^golang.org/x/sys$' -e '^github.com/truelimit/truelimit$' || true)
+if [ -n "$extra" ]; then
+  echo "FAIL: limits/auto links modules beyond golang.org/x/sys: $extra"; fail=1
+fi
+exit $fail
