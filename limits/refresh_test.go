@@ -1,0 +1,56 @@
+package limits_test
+
+import (
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/limits"
+)
+
+// eventually polls cond every 10 ms for up to d.
+func eventually(t *testing.T, d time.Duration, cond func() bool) bool {
+	t.Helper()
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+// TestRefreshLoop resizes a tree's pod limit under a running refresh loop,
+// then replaces the loop's settings with a second call that turns refreshing
+// off, and checks that undo restores the limit the process started with.
+func TestRefreshLoop(t *testing.T) {
+	root := writeTree(t, v2Tree(nil))
+	podMax := filepath.Join(root, "sys/fs/cgroup/pod.slice/memory.max")
+	start := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(start)
+
+	s, undo1, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithRefresh(20*time.Millisecond))
+	require.NoError(t, err)
+	assert.Equal(t, int64(483183820), s.Value, "0.9 of 512 MiB")
+
+	require.NoError(t, os.WriteFile(podMax, []byte("268435456\n"), 0o644))
+	assert.True(t, eventually(t, 2*time.Second, func() bool { return debug.SetMemoryLimit(-1) == 241591910 }),
+		"the loop follows the pod shrinking to 256 MiB; GOMEMLIMIT is %d", debug.SetMemoryLimit(-1))
+
+	// A second call replaces the loop's settings: no refreshing any more.
+	s2, undo2, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithMemoryRatio(0.5))
+	require.NoError(t, err)
+	assert.Equal(t, int64(134217728), s2.Value)
+	require.NoError(t, os.WriteFile(podMax, []byte("1073741824\n"), 0o644))
+	time.Sleep(100 * time.Millisecond)
+	assert.Equal(t, int64(134217728), debug.SetMemoryLimit(-1), "no loop follows after the second call")
+
+	undo2()
+	assert.Equal(t, s2.Previous, debug.SetMemoryLimit(-1))
+	undo1()
+	assert.Equal(t, start, debug.SetMemoryLimit(-1), "undo restores what the process started with")
+}
