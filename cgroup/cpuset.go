@@ -45,6 +45,42 @@ func ParseCPUList(b []byte) (CPUSet, error) {
 	return s, nil
 }
 
+// CountCPUList returns how many CPUs a cpu list names, without building the
+// set: for /sys/devices/system/cpu/online and other lists the kernel writes
+// in canonical form (ascending, non-overlapping ranges). It rejects what
+// ParseCPUList rejects, and overlapping or unordered ranges too, since it
+// could not count them right.
+func CountCPUList(b []byte) (int, error) {
+	t := bytes.TrimSpace(b)
+	n, next := 0, 0
+	for len(t) > 0 {
+		lo, rest, err := cpuID(t)
+		if err != nil {
+			return 0, NewParseError(cpuListWhat, b, err)
+		}
+		hi := lo
+		if len(rest) > 0 && rest[0] == '-' {
+			if hi, rest, err = cpuID(rest[1:]); err != nil {
+				return 0, NewParseError(cpuListWhat, b, err)
+			}
+		}
+		if hi < lo || lo < next {
+			return 0, NewParseError(cpuListWhat, b, ErrRange)
+		}
+		n += hi - lo + 1
+		next = hi + 1
+		switch {
+		case len(rest) == 0:
+			t = rest
+		case rest[0] == ',' && len(rest) > 1:
+			t = rest[1:]
+		default:
+			return 0, NewParseError(cpuListWhat, b, ErrSyntax)
+		}
+	}
+	return n, nil
+}
+
 // scanCPUList walks the cpu list t. With words nil it only validates t; with
 // words large enough for every ID it also sets their bits. It returns the
 // highest ID in t.

@@ -216,3 +216,43 @@ func namedIDs(list string) []int {
 	}
 	return ids
 }
+
+func TestCountCPUList(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"0-1\n", 2, true},
+		{"0\n", 1, true},
+		{"0-3,8,10-11", 7, true},
+		{"", 0, true},
+		{"0-63,64-127\n", 128, true},
+		{"3-1", 0, false},
+		{"0-3,2-5", 0, false},
+		{"4,1", 0, false},
+		{"0,", 0, false},
+		{"0-", 0, false},
+		{"x", 0, false},
+		{"70000", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := CountCPUList([]byte(tt.in))
+			if !tt.ok {
+				var pe *ParseError
+				if !errors.As(err, &pe) {
+					t.Fatalf("CountCPUList(%q) = %d, %v; want a *ParseError", tt.in, got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("CountCPUList(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+			}
+			set, err := ParseCPUList([]byte(tt.in))
+			if err != nil || set.Count() != got {
+				t.Fatalf("ParseCPUList(%q).Count() = %d, %v; CountCPUList says %d", tt.in, set.Count(), err, got)
+			}
+		})
+	}
+}

@@ -49,17 +49,27 @@ type Location struct {
 // Dir returns the cgroup's directory: the mount point plus Path below the
 // mount's root.
 func (l Location) Dir() string {
-	rel := l.Path[len(l.Mount.Root):]
-	if l.Mount.Root == "/" {
-		rel = l.Path
-	}
-	if rel == "/" || rel == "" {
+	rel := l.Rel()
+	if rel == "" {
 		return l.Mount.MountPoint
 	}
 	if l.Mount.MountPoint == "/" {
 		return rel
 	}
 	return l.Mount.MountPoint + rel
+}
+
+// Rel returns Path below the mount's root: "" for the mount's root itself,
+// otherwise a path starting with '/'. Dir is MountPoint + Rel.
+func (l Location) Rel() string {
+	rel := l.Path
+	if l.Mount.Root != "/" {
+		rel = l.Path[len(l.Mount.Root):]
+	}
+	if rel == "/" {
+		return ""
+	}
+	return rel
 }
 
 // IsTop reports whether l is the top cgroup visible through its mount: the

@@ -1,9 +1,6 @@
 package cgroup
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
 // Filesystem types of cgroup mounts, as mountinfo's fstype field names them.
 const (
@@ -122,25 +119,58 @@ func hasOption(opts, want string) bool {
 }
 
 // ParseMountInfo returns the cgroup and cgroup2 mounts of a mountinfo file, in
-// file order. Lines of other filesystems are skipped after a look at their
-// fstype only. A line without the fields the kernel always writes is an error:
-// mountinfo comes from the kernel, so a malformed line means the input is not
-// a mountinfo file.
+// file order. Every line is checked for the fields the kernel always writes
+// (mountinfo comes from the kernel, so a malformed line means the input is not
+// a mountinfo file); only cgroup lines are converted to strings, all into one
+// allocation, so the result does not keep a busy node's long mountinfo alive.
 func ParseMountInfo(b []byte) ([]Mount, error) {
-	var mounts []Mount
-	for len(b) > 0 {
+	return AppendMountInfo(nil, b)
+}
+
+// AppendMountInfo is ParseMountInfo appending to dst, so a caller that parses
+// mountinfo again and again can reuse one slice.
+func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
+	count, size := 0, 0
+	for rest := b; len(rest) > 0; {
 		var line []byte
-		line, b = nextLine(b)
+		line, rest = nextLine(rest)
 		if len(line) == 0 {
 			continue
 		}
-		m, ok, err := ParseMountInfoLine(line)
+		f, ok := splitMountLine(line)
+		if !ok {
+			return nil, NewParseError("mountinfo line", line, ErrSyntax)
+		}
+		if isCgroupFS(f.fstype) {
+			count++
+			size += len(line) + 1
+		}
+	}
+	if count == 0 {
+		return dst, nil
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for rest := b; len(rest) > 0; {
+		var line []byte
+		line, rest = nextLine(rest)
+		if f, ok := splitMountLine(line); ok && isCgroupFS(f.fstype) {
+			sb.Write(line)
+			sb.WriteByte('\n')
+		}
+	}
+	mounts := dst
+	if mounts == nil {
+		mounts = make([]Mount, 0, count)
+	}
+	for text := sb.String(); text != ""; {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		m, err := mountFromFields(splitMountLine(line))
 		if err != nil {
-			return nil, err
+			return nil, NewParseError("mountinfo line", []byte(line), ErrSyntax)
 		}
-		if ok {
-			mounts = append(mounts, m)
-		}
+		mounts = append(mounts, m)
 	}
 	return mounts, nil
 }
@@ -152,53 +182,97 @@ func ParseMountInfo(b []byte) ([]Mount, error) {
 // ok is false, with no error, for a well-formed line of another filesystem.
 // Root and mount point have their octal escapes ("\040" for a space) undone.
 func ParseMountInfoLine(line []byte) (m Mount, ok bool, err error) {
-	bad := func() (Mount, bool, error) {
+	f, ok := splitMountLine(string(line))
+	if !ok {
 		return Mount{}, false, NewParseError("mountinfo line", line, ErrSyntax)
 	}
-	// The optional fields end at a lone "-"; the first six fields come before it.
-	sep := bytes.Index(line, []byte(" - "))
-	if sep < 0 {
-		return bad()
-	}
-	head, tail := line[:sep], line[sep+3:]
-	var fields [6][]byte
-	for i := range fields {
-		var f []byte
-		f, head, _ = bytes.Cut(head, []byte{' '})
-		if len(f) == 0 {
-			return bad()
-		}
-		fields[i] = f
-	}
-	fstype, rest, found := bytes.Cut(tail, []byte{' '})
-	if !found || len(fstype) == 0 {
-		return bad()
-	}
-	_, superOpts, found := bytes.Cut(rest, []byte{' '})
-	if !found {
-		return bad()
-	}
-	if string(fstype) != FSTypeV1 && string(fstype) != FSTypeV2 {
+	if !isCgroupFS(f.fstype) {
 		return Mount{}, false, nil
 	}
-	root, ok1 := unescapeOctal(fields[3])
-	point, ok2 := unescapeOctal(fields[4])
-	if !ok1 || !ok2 || root[0] != '/' || point[0] != '/' {
-		return bad()
+	if m, err = mountFromFields(f, true); err != nil {
+		return Mount{}, false, NewParseError("mountinfo line", line, ErrSyntax)
 	}
-	return Mount{
-		Root:         root,
-		MountPoint:   point,
-		FSType:       string(fstype),
-		SuperOptions: string(superOpts),
-	}, true, nil
+	return m, true, nil
+}
+
+// mountFields are the fields of a mountinfo line that matter here.
+type mountFields[T string | []byte] struct {
+	root, mountPoint, fstype, superOptions T
+}
+
+func isCgroupFS[T string | []byte](fstype T) bool {
+	return string(fstype) == FSTypeV1 || string(fstype) == FSTypeV2
+}
+
+// splitMountLine finds the fields of a mountinfo line without allocating:
+// six fields, optional fields, a lone "-", then fstype, source and super
+// options. ok is false when a field the kernel always writes is missing.
+func splitMountLine[T string | []byte](line T) (f mountFields[T], ok bool) {
+	sep := -1
+	for i := 0; i+2 < len(line); i++ {
+		if line[i] == ' ' && line[i+1] == '-' && line[i+2] == ' ' {
+			sep = i
+			break
+		}
+	}
+	if sep < 0 {
+		return f, false
+	}
+	head, tail := line[:sep], line[sep+3:]
+	for i := range 6 {
+		field, rest, _ := cutByte(head, ' ')
+		if len(field) == 0 {
+			return f, false
+		}
+		switch i {
+		case 3:
+			f.root = field
+		case 4:
+			f.mountPoint = field
+		}
+		head = rest
+	}
+	fstype, rest, found := cutByte(tail, ' ')
+	if !found || len(fstype) == 0 {
+		return f, false
+	}
+	_, superOptions, found := cutByte(rest, ' ')
+	if !found {
+		return f, false
+	}
+	f.fstype, f.superOptions = fstype, superOptions
+	return f, true
+}
+
+// cutByte is strings.Cut / bytes.Cut on one byte for either type.
+func cutByte[T string | []byte](s T, sep byte) (before, after T, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, s[len(s):], false
+}
+
+// mountFromFields makes a Mount of a cgroup line's fields, undoing the octal
+// escapes of root and mount point.
+func mountFromFields(f mountFields[string], ok bool) (Mount, error) {
+	if !ok {
+		return Mount{}, ErrSyntax
+	}
+	root, ok1 := unescapeOctal(f.root)
+	point, ok2 := unescapeOctal(f.mountPoint)
+	if !ok1 || !ok2 || root[0] != '/' || point[0] != '/' {
+		return Mount{}, ErrSyntax
+	}
+	return Mount{Root: root, MountPoint: point, FSType: f.fstype, SuperOptions: f.superOptions}, nil
 }
 
 // unescapeOctal undoes the kernel's mangling of mountinfo paths (fs/seq_file.c
 // mangle_path): space, tab, newline and backslash appear as \ooo.
-func unescapeOctal(b []byte) (string, bool) {
-	if bytes.IndexByte(b, '\\') < 0 {
-		return string(b), true
+func unescapeOctal(b string) (string, bool) {
+	if strings.IndexByte(b, '\\') < 0 {
+		return b, true
 	}
 	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); i++ {

@@ -32,18 +32,39 @@ func (m Membership) HasController(controller string) bool {
 // ParseProcCgroup parses /proc/<pid>/cgroup. Blank lines are skipped; any
 // other line must have the form "id:controllers:path". The path is taken
 // verbatim after the second colon, so it may itself contain ':' (a systemd
-// cgroupsPath joined as a literal directory name does).
+// cgroupsPath joined as a literal directory name does). The strings of the
+// result share one allocation.
 func ParseProcCgroup(b []byte) ([]Membership, error) {
-	var out []Membership
-	for len(b) > 0 {
+	return AppendProcCgroup(nil, b)
+}
+
+// AppendProcCgroup is ParseProcCgroup appending to dst, so a caller that
+// parses again and again can reuse one slice.
+func AppendProcCgroup(dst []Membership, b []byte) ([]Membership, error) {
+	lines := 0
+	for rest := b; len(rest) > 0; {
 		var line []byte
-		line, b = nextLine(b)
-		if len(line) == 0 {
+		line, rest = nextLine(rest)
+		if len(line) > 0 {
+			lines++
+		}
+	}
+	if lines == 0 {
+		return dst, nil
+	}
+	out := dst
+	if out == nil {
+		out = make([]Membership, 0, lines)
+	}
+	for text := string(b); text != ""; {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		if line == "" {
 			continue
 		}
-		m, err := ParseProcCgroupLine(line)
-		if err != nil {
-			return nil, err
+		m, ok := parseProcCgroupLine(line)
+		if !ok {
+			return nil, NewParseError("/proc/<pid>/cgroup line", []byte(line), ErrSyntax)
 		}
 		out = append(out, m)
 	}
@@ -52,30 +73,36 @@ func ParseProcCgroup(b []byte) ([]Membership, error) {
 
 // ParseProcCgroupLine parses one line of /proc/<pid>/cgroup.
 func ParseProcCgroupLine(line []byte) (Membership, error) {
-	bad := func() (Membership, error) {
+	m, ok := parseProcCgroupLine(string(line))
+	if !ok {
 		return Membership{}, NewParseError("/proc/<pid>/cgroup line", line, ErrSyntax)
 	}
-	idField, rest, ok := bytes.Cut(line, []byte{':'})
+	return m, nil
+}
+
+func parseProcCgroupLine(line string) (Membership, bool) {
+	idField, rest, ok := strings.Cut(line, ":")
 	if !ok || len(idField) == 0 || len(idField) > 9 {
-		return bad()
+		return Membership{}, false
 	}
 	id := 0
-	for _, c := range idField {
+	for i := 0; i < len(idField); i++ {
+		c := idField[i]
 		if c < '0' || c > '9' {
-			return bad()
+			return Membership{}, false
 		}
 		id = id*10 + int(c-'0')
 	}
-	ctrls, path, ok := bytes.Cut(rest, []byte{':'})
+	ctrls, path, ok := strings.Cut(rest, ":")
 	if !ok || len(path) == 0 || path[0] != '/' {
-		return bad()
+		return Membership{}, false
 	}
 	if (id == 0) != (len(ctrls) == 0) {
 		// Only the unified hierarchy, always ID 0, has no controller list; a v1
 		// hierarchy names its controllers or its name.
-		return bad()
+		return Membership{}, false
 	}
-	return Membership{HierarchyID: id, Controllers: string(ctrls), Path: string(path)}, nil
+	return Membership{HierarchyID: id, Controllers: ctrls, Path: path}, true
 }
 
 // Mode says which cgroup hierarchies a host has mounted.

@@ -3,9 +3,12 @@ package limits
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/truelimit/truelimit/cgroup"
 )
@@ -52,76 +55,112 @@ func ForPID(pid int, opts ...Option) (Result, error) {
 }
 
 func detect(cfg config) (Result, error) {
-	res, _, err := run(cfg, nil, ownCgroup)
+	res, _, err := run(cfg, nil)
 	return res, err
 }
 
-// ownCgroup locates the cgroups of the process cfg.pid names.
-func ownCgroup(mounts []cgroup.Mount, r *reader) (locator, error) {
-	members, err := r.memberships(r.cfg.pid)
-	if err != nil {
-		return nil, err
-	}
-	return func(controller string) (cgroup.Location, error) {
-		return cgroup.Locate(mounts, members, controller)
-	}, nil
+// locator finds the cgroup of each controller: the process's own (Detect,
+// ForPID), or ForCgroup's target, absolute or below the caller's own cgroup.
+type locator struct {
+	mounts   []cgroup.Mount
+	members  []cgroup.Membership // the process's lines; ForCgroup: the caller's, for a relative target
+	cgroup   string              // ForCgroup's resolved path; "" otherwise
+	relative bool
 }
 
-// locator finds the cgroup of one controller.
-type locator func(controller string) (cgroup.Location, error)
+func (l *locator) locate(controller string) (cgroup.Location, error) {
+	if l.cgroup == "" {
+		return cgroup.Locate(l.mounts, l.members, controller)
+	}
+	path := l.cgroup
+	if l.relative {
+		base, err := cgroup.Locate(l.mounts, l.members, controller)
+		if err != nil {
+			return base, err
+		}
+		path = joinCgroupPath(base.Path, l.cgroup)
+	}
+	return cgroup.LocatePath(l.mounts, controller, path)
+}
+
+// readers keeps readers, with their buffers, between detections: a detection
+// then allocates only what its Result keeps.
+var readers = sync.Pool{New: func() any {
+	return &reader{buf: make([]byte, 0, 8192), path: make([]byte, 0, 512)}
+}}
 
 // run is the detection shared by Detect, ForPID, ForCgroup and the refresh
-// loop: read the reader's mountinfo, let newLocator decide which cgroup to
-// start from, read the host's totals and walk every hierarchy. With open set,
-// interface files are read through handles kept open for later refreshes.
-func run(cfg config, open *openFiles, newLocator func([]cgroup.Mount, *reader) (locator, error)) (Result, placements, error) {
+// loop: read the reader's mountinfo and the process's (or caller's)
+// /proc/<pid>/cgroup, locate each controller's cgroup, read the host's totals
+// and walk every hierarchy. With open set, interface files are read through
+// handles kept open for later refreshes.
+func run(cfg config, open *openFiles) (Result, placements, error) {
 	if cfg.root == "/" && runtime.GOOS != "linux" {
 		return Result{}, placements{}, ErrNotSupported
 	}
-	var res Result
-	r := &reader{cfg: cfg, res: &res, open: open}
+	r := readers.Get().(*reader)
+	defer r.release()
+	r.reset(cfg, open)
 
 	const mountinfo = "/proc/self/mountinfo"
 	data, err := r.readProc(mountinfo)
 	if err != nil {
+		return Result{}, placements{}, r.fatal(mountinfo, err)
+	}
+	l := locator{cgroup: cfg.cgroupPath, relative: cfg.relative}
+	if r.mounts, err = cgroup.AppendMountInfo(r.mounts[:0], data); err != nil {
 		return Result{}, placements{}, &Error{Path: r.abs(mountinfo), Err: err}
 	}
-	mounts, err := cgroup.ParseMountInfo(data)
-	if err != nil {
-		return Result{}, placements{}, &Error{Path: r.abs(mountinfo), Err: err}
-	}
-	locate, err := newLocator(mounts, r)
-	if err != nil {
-		return Result{}, placements{}, err
+	l.mounts = r.mounts
+	if cfg.cgroupPath == "" || cfg.relative {
+		pid := cfg.pid
+		if cfg.cgroupPath != "" {
+			pid = "self"
+		}
+		if l.members, err = r.memberships(pid); err != nil {
+			return Result{}, placements{}, err
+		}
 	}
 
-	res.Mode = cgroup.ModeOf(mounts)
+	r.res.Mode = cgroup.ModeOf(l.mounts)
 	r.readHost()
-	if res.Mode == cgroup.ModeNone {
+	if r.res.Mode == cgroup.ModeNone {
 		r.diag(CodeNoCgroup, "no cgroup or cgroup2 filesystem is mounted: only the host's totals are known")
-		return res, placements{}, nil
+		return r.res, placements{}, nil
 	}
-	p, err := r.locateAll(locate)
+	p, err := r.locateAll(&l)
 	if err != nil {
 		return Result{}, placements{}, err
 	}
 	r.limits(p)
-	r.diagnoseNames(mounts, p)
-	return res, p, nil
+	r.diagnoseNames(l.mounts, p)
+	return r.res, p, nil
+}
+
+// fatal wraps the failure to read a file without which there is no answer;
+// a bare errno (how a missing file is read) becomes an *fs.PathError.
+func (r *reader) fatal(path string, err error) *Error {
+	if errno, ok := err.(syscall.Errno); ok {
+		err = &fs.PathError{Op: "open", Path: r.abs(path), Err: errno}
+	}
+	return &Error{Path: r.abs(path), Err: err}
 }
 
 // memberships reads and parses /proc/<pid>/cgroup.
 func (r *reader) memberships(pid string) ([]cgroup.Membership, error) {
-	path := "/proc/" + pid + "/cgroup"
+	path := "/proc/self/cgroup"
+	if pid != "self" {
+		path = "/proc/" + pid + "/cgroup"
+	}
 	data, err := r.readProc(path)
 	if err != nil {
-		return nil, &Error{Path: r.abs(path), Err: err}
+		return nil, r.fatal(path, err)
 	}
-	members, err := cgroup.ParseProcCgroup(data)
+	r.members, err = cgroup.AppendProcCgroup(r.members[:0], data)
 	if err != nil {
 		return nil, &Error{Path: r.abs(path), Err: err}
 	}
-	return members, nil
+	return r.members, nil
 }
 
 // limits walks every located hierarchy and adds the diagnostics that need
@@ -161,19 +200,33 @@ func (r *reader) limits(p placements) {
 
 // diagnoseAncestors adds limit-in-ancestor and ancestors-hidden.
 func (r *reader) diagnoseAncestors(p placements, hidden []string) {
-	var above []string
+	var msg strings.Builder
+	above := func(what string, value []byte, unit, source string) {
+		if msg.Len() == 0 {
+			msg.Grow(256)
+			msg.WriteString("the binding limit is set above the process's own cgroup (")
+		} else {
+			msg.WriteString("; ")
+		}
+		msg.WriteString(what)
+		msg.Write(value)
+		msg.WriteString(unit)
+		msg.WriteString(source)
+	}
+	var num [32]byte
 	m := &r.res.Memory
 	if m.Limit.State == Limited && m.Limit.Source != p[memoryIdx].loc.Path {
-		above = append(above, "memory limit "+strconv.FormatUint(m.Limit.Bytes, 10)+" bytes from "+m.Limit.Source)
+		above("memory limit ", strconv.AppendUint(num[:0], m.Limit.Bytes, 10), " bytes from ", m.Limit.Source)
 	}
 	if m.High.State == Limited && m.High.Source != p[memoryIdx].loc.Path {
-		above = append(above, "memory.high "+strconv.FormatUint(m.High.Bytes, 10)+" bytes from "+m.High.Source)
+		above("memory.high ", strconv.AppendUint(num[:0], m.High.Bytes, 10), " bytes from ", m.High.Source)
 	}
 	if c := r.res.CPU.Limit; c.State == Limited && c.Source != p[cpuIdx].loc.Path {
-		above = append(above, "CPU limit "+strconv.FormatFloat(c.CPUs(), 'g', -1, 64)+" from "+c.Source)
+		above("CPU limit ", strconv.AppendFloat(num[:0], c.CPUs(), 'g', -1, 64), " from ", c.Source)
 	}
-	if len(above) > 0 {
-		r.diag(CodeLimitInAncestor, "the binding limit is set above the process's own cgroup ("+strings.Join(above, "; ")+"); tools that read only the leaf miss it")
+	if msg.Len() > 0 {
+		msg.WriteString("); tools that read only the leaf miss it")
+		r.diag(CodeLimitInAncestor, msg.String())
 	}
 	if len(hidden) > 0 {
 		r.diag(CodeAncestorsHidden, "the top visible cgroup is not the host's root, so limits above it may be invisible: "+strings.Join(hidden, "; "))

@@ -76,26 +76,8 @@ func ForCgroup(path string, opts ...Option) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	cfg.target = path
-	res, _, err := run(cfg, nil, func(mounts []cgroup.Mount, r *reader) (locator, error) {
-		var own []cgroup.Membership
-		if relative {
-			if own, err = r.memberships("self"); err != nil {
-				return nil, err
-			}
-		}
-		return func(controller string) (cgroup.Location, error) {
-			p := target
-			if relative {
-				base, err := cgroup.Locate(mounts, own, controller)
-				if err != nil {
-					return base, err
-				}
-				p = joinCgroupPath(base.Path, target)
-			}
-			return cgroup.LocatePath(mounts, controller, p)
-		}, nil
-	})
+	cfg.target, cfg.cgroupPath, cfg.relative = path, target, relative
+	res, _, err := run(cfg, nil)
 	return res, err
 }
 

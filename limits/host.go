@@ -16,8 +16,8 @@ func (r *reader) readHost() {
 		}
 	}
 	if data, err := r.readProc("/sys/devices/system/cpu/online"); err == nil {
-		if set, err := cgroup.ParseCPUList(data); err == nil {
-			h.OnlineCPUs = set.Count()
+		if n, err := cgroup.CountCPUList(data); err == nil {
+			h.OnlineCPUs = n
 		}
 	}
 	if r.cfg.root == "/" {

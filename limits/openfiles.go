@@ -28,20 +28,20 @@ func newOpenFiles() *openFiles {
 }
 
 // read returns the content of path, opening it on first use.
-func (o *openFiles) read(path string, buf []byte) ([]byte, error) {
-	if o.absent[path] {
+func (o *openFiles) read(path []byte, buf []byte) ([]byte, error) {
+	if o.absent[string(path)] {
 		return buf[:0], fs.ErrNotExist
 	}
-	h, ok := o.handles[path]
+	h, ok := o.handles[string(path)]
 	if !ok {
 		var err error
-		if h, err = readfile.Open(path); err != nil {
+		if h, err = readfile.Open(string(path)); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				o.absent[path] = true
+				o.absent[string(path)] = true
 			}
 			return buf[:0], err
 		}
-		o.handles[path] = h
+		o.handles[string(path)] = h
 	}
 	data, err := h.ReadAll(buf, maxInterfaceFile)
 	if err != nil {

@@ -14,8 +14,11 @@ type config struct {
 	pid  string   // the process Detect or ForPID reports on: "self" or a number
 	form PathForm // how ForCgroup reads its path
 	// target is ForCgroup's path as given; non-empty, the walk may start
-	// above a cgroup that does not exist yet.
-	target string
+	// above a cgroup that does not exist yet. cgroupPath is it resolved,
+	// relative to the caller's own cgroup when relative is set.
+	target     string
+	cgroupPath string
+	relative   bool
 
 	// Settings of SetGoMemLimit and SetGoMaxProcs.
 	ratio        float64 // share of the memory budget for GOMEMLIMIT

@@ -31,29 +31,18 @@ type placements [len(controllerNames)]placement
 // raises controller-missing and cgroup-unreachable.
 // A *CgroupPathError (a ForCgroup path leading out of the mount) is
 // returned: such a path is never read.
-func (r *reader) locateAll(locate locator) (placements, error) {
+func (r *reader) locateAll(l *locator) (placements, error) {
 	var p placements
 	var unified *cgroup.Location
 	for i, name := range controllerNames {
-		loc, err := locate(name)
+		loc, err := l.locate(name)
 		if err == nil && r.cfg.target != "" {
 			loc, err = r.nearestExisting(loc)
 		}
-		var unreachable *cgroup.UnreachableError
-		var badPath *CgroupPathError
-		switch {
-		case errors.As(err, &badPath):
-			return p, err
-		case errors.Is(err, cgroup.ErrNotMounted):
-			if i == memoryIdx || i == cpuIdx {
-				r.diag(CodeControllerMissing, "the "+name+" controller is not mounted: its limits are unknown")
+		if err != nil {
+			if fatal := r.locateFailed(name, err); fatal != nil {
+				return p, fatal
 			}
-			continue
-		case errors.As(err, &unreachable):
-			r.diag(CodeCgroupUnreachable, unreachable.Error()+"; its limits are unknown")
-			continue
-		case err != nil:
-			r.diag(CodeCgroupUnreachable, err.Error())
 			continue
 		}
 		p[i] = placement{loc: loc, found: true, enabled: loc.Version == 1}
@@ -66,15 +55,40 @@ func (r *reader) locateAll(locate locator) (placements, error) {
 	}
 	for i := range p {
 		if p[i].found {
+			if r.res.Placements == nil {
+				r.res.Placements = make([]Placement, 0, len(p))
+			}
 			r.res.Placements = append(r.res.Placements, Placement{
 				Controller: controllerNames[i],
 				Version:    p[i].loc.Version,
 				Path:       p[i].loc.Path,
-				Dir:        p[i].loc.Dir(),
+				MountPoint: p[i].loc.Mount.MountPoint,
+				MountRoot:  p[i].loc.Mount.Root,
 			})
 		}
 	}
 	return p, nil
+}
+
+// locateFailed turns a controller that could not be located into a
+// diagnostic, or returns the error when it must end the detection (a
+// ForCgroup path leading out of the mount).
+func (r *reader) locateFailed(controller string, err error) error {
+	var unreachable *cgroup.UnreachableError
+	var badPath *CgroupPathError
+	switch {
+	case errors.As(err, &badPath):
+		return err
+	case errors.Is(err, cgroup.ErrNotMounted):
+		if controller == "memory" || controller == "cpu" {
+			r.diag(CodeControllerMissing, "the "+controller+" controller is not mounted: its limits are unknown")
+		}
+	case errors.As(err, &unreachable):
+		r.diag(CodeCgroupUnreachable, unreachable.Error()+"; its limits are unknown")
+	default:
+		r.diag(CodeCgroupUnreachable, err.Error())
+	}
+	return nil
 }
 
 // enableUnified reads the v2 leaf's cgroup.controllers, which lists the

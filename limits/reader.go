@@ -24,9 +24,14 @@ const (
 // walk and the diagnostics of one detection. It is not safe for concurrent use;
 // each detection has its own.
 type reader struct {
-	cfg config
-	buf []byte
-	res *Result
+	cfg  config
+	buf  []byte // file contents, reused from read to read
+	path []byte // the NUL-terminated path being read
+	res  Result // the answer being built; run returns a copy
+	// mounts and members are scratch for the parsed mountinfo and
+	// /proc/<pid>/cgroup; the strings they hold belong to the Result.
+	mounts  []cgroup.Mount
+	members []cgroup.Membership
 	// open, when set, serves interface files from handles kept open across
 	// refreshes instead of opening them on every read.
 	open *openFiles
@@ -35,7 +40,22 @@ type reader struct {
 	refreshing bool
 }
 
-// abs returns the path of a file under the root.
+// reset readies a pooled reader for a detection.
+func (r *reader) reset(cfg config, open *openFiles) {
+	r.cfg, r.res, r.open, r.refreshing = cfg, Result{}, open, false
+	r.buf, r.path = r.buf[:0], r.path[:0]
+}
+
+// release returns a pooled reader, dropping what it must not keep alive.
+func (r *reader) release() {
+	r.res, r.open = Result{}, nil
+	clear(r.mounts)
+	clear(r.members)
+	r.mounts, r.members = r.mounts[:0], r.members[:0]
+	readers.Put(r)
+}
+
+// abs returns the path of a file under the root, for messages.
 func (r *reader) abs(path string) string {
 	if r.cfg.root == "/" {
 		return path
@@ -43,10 +63,48 @@ func (r *reader) abs(path string) string {
 	return filepath.Join(r.cfg.root, path)
 }
 
+// appendRoot starts a path in r.path with the root, if it is not "/".
+func (r *reader) appendRoot() []byte {
+	p := r.path[:0]
+	if r.cfg.root != "/" {
+		p = append(p, strings.TrimRight(r.cfg.root, "/")...)
+	}
+	return p
+}
+
+// procPath builds the NUL-terminated path of a /proc or /sys file under the
+// root in r.path.
+func (r *reader) procPath(path string) []byte {
+	p := append(append(r.appendRoot(), path...), 0)
+	r.path = p
+	return p
+}
+
+// cgroupPath builds the NUL-terminated path of an interface file of the
+// cgroup at loc in r.path: root, mount point, the path below the mount's
+// root, file.
+func (r *reader) cgroupPath(loc cgroup.Location, file string) []byte {
+	p := r.appendRoot()
+	if loc.Mount.MountPoint != "/" {
+		p = append(p, loc.Mount.MountPoint...)
+	}
+	p = append(append(append(append(p, loc.Rel()...), '/'), file...), 0)
+	r.path = p
+	return p
+}
+
+// traceRead, when set (by tests), is told the path of every file a detection
+// reads, to count them and to replay them as an I/O baseline.
+var traceRead func(path []byte)
+
 // readProc reads a /proc or /sys file under the root.
 func (r *reader) readProc(path string) ([]byte, error) {
 	var err error
-	r.buf, err = readfile.Into(r.abs(path), r.buf, maxProcFile)
+	p := r.procPath(path)
+	if traceRead != nil {
+		traceRead(p)
+	}
+	r.buf, err = readfile.IntoPath(p, r.buf, maxProcFile)
 	return r.buf, err
 }
 
@@ -54,11 +112,14 @@ func (r *reader) readProc(path string) ([]byte, error) {
 // returns found false and no error; any other failure adds a read-error
 // diagnostic and returns the error.
 func (r *reader) readCgroup(loc cgroup.Location, file string) (data []byte, found bool, err error) {
-	path := r.abs(loc.Dir() + "/" + file)
+	path := r.cgroupPath(loc, file)
+	if traceRead != nil {
+		traceRead(path)
+	}
 	if r.open != nil {
-		r.buf, err = r.open.read(path, r.buf)
+		r.buf, err = r.open.read(path[:len(path)-1], r.buf)
 	} else {
-		r.buf, err = readfile.Into(path, r.buf, maxInterfaceFile)
+		r.buf, err = readfile.InterfaceFile(path, r.buf, maxInterfaceFile)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		r.record(loc, file, "(absent)")
@@ -66,10 +127,12 @@ func (r *reader) readCgroup(loc cgroup.Location, file string) (data []byte, foun
 	}
 	if err != nil {
 		r.record(loc, file, "(error: "+err.Error()+")")
-		r.diag(CodeReadError, "cannot read "+path+": "+err.Error())
+		r.diag(CodeReadError, "cannot read "+string(path[:len(path)-1])+": "+err.Error())
 		return nil, false, err
 	}
-	r.record(loc, file, summarize(parse.TrimSpace(r.buf)))
+	if r.cfg.walk {
+		r.record(loc, file, summarize(parse.TrimSpace(r.buf)))
+	}
 	return r.buf, true, nil
 }
 

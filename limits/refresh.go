@@ -33,7 +33,7 @@ func (c *controller) detect(cfg config) (Result, placements, *openFiles, error) 
 	if cfg.refresh > 0 {
 		open = newOpenFiles()
 	}
-	res, p, err := run(cfg, open, ownCgroup)
+	res, p, err := run(cfg, open)
 	if err != nil && open != nil {
 		open.close()
 		open = nil
@@ -152,7 +152,7 @@ func (w *watcher) refresh() Result {
 	if w.open.vanished {
 		w.open.close()
 		w.open.vanished = false
-		full, p, err := run(w.cfg, w.open, ownCgroup)
+		full, p, err := run(w.cfg, w.open)
 		if err != nil {
 			return res
 		}
@@ -163,11 +163,10 @@ func (w *watcher) refresh() Result {
 
 // reread walks the known placements through the kept-open files.
 func (w *watcher) reread() Result {
-	res := Result{Host: w.host}
+	r := &reader{cfg: w.cfg, res: Result{Host: w.host}, open: w.open, refreshing: true}
 	if w.cfg.root == "/" {
-		res.Host.AffinityCPUs = affinityCPUs(w.cfg.pid)
+		r.res.Host.AffinityCPUs = affinityCPUs(w.cfg.pid)
 	}
-	r := &reader{cfg: w.cfg, res: &res, open: w.open, refreshing: true}
 	r.limits(w.p)
-	return res
+	return r.res
 }

@@ -117,7 +117,14 @@ type Placement struct {
 	Controller string
 	Version    int    // 1 or 2
 	Path       string // as /proc/<pid>/cgroup writes it
-	Dir        string // mount point plus the path below the mount's root
+	MountPoint string // where the hierarchy is mounted
+	MountRoot  string // the cgroup mounted there (mountinfo field 4)
+}
+
+// Dir returns the cgroup's directory: the mount point plus the path below the
+// mount's root (without the WithRoot prefix).
+func (p Placement) Dir() string {
+	return cgroup.Location{Mount: cgroup.Mount{Root: p.MountRoot, MountPoint: p.MountPoint}, Path: p.Path}.Dir()
 }
 
 // Reading is one interface file read on the walk, for reports.

@@ -34,3 +34,7 @@ func readAll(path string, buf *[]byte, limit int) error {
 		}
 	}
 }
+
+func readAllPath(path []byte, buf *[]byte, limit int, _ bool) error {
+	return readAll(string(path[:len(path)-1]), buf, limit)
+}

@@ -147,7 +147,7 @@ func NewDocument(r limits.Result) Document {
 		Kernel:        nonZero(h.KernelRelease),
 	}
 	for _, p := range r.Placements {
-		doc := &PlacementDoc{Version: p.Version, Path: p.Path, Dir: p.Dir}
+		doc := &PlacementDoc{Version: p.Version, Path: p.Path, Dir: p.Dir()}
 		switch p.Controller {
 		case "memory":
 			d.Cgroups.Memory = doc

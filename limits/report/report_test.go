@@ -26,7 +26,7 @@ func TestJSONNullsAndSources(t *testing.T) {
 			Set:    limits.CPUSet{State: limits.Limited, CPUs: set, Source: "/"},
 			Weight: limits.Weight{State: limits.Limited, Value: 100, Source: "/pod.slice/c.scope"},
 		},
-		Placements:  []limits.Placement{{Controller: "memory", Version: 2, Path: "/pod.slice/c.scope", Dir: "/sys/fs/cgroup/pod.slice/c.scope"}},
+		Placements:  []limits.Placement{{Controller: "memory", Version: 2, Path: "/pod.slice/c.scope", MountPoint: "/sys/fs/cgroup", MountRoot: "/"}},
 		Diagnostics: []limits.Diagnostic{{Code: limits.CodeLimitInAncestor, Message: "above"}},
 	}
 	data, err := JSON(res)
@@ -59,7 +59,7 @@ func TestText(t *testing.T) {
 	res := limits.Result{
 		Mode:        cgroup.ModeV1,
 		Memory:      limits.Memory{Limit: limits.Bytes{State: limits.Limited, Bytes: 256 << 20, Source: "/parent"}},
-		Placements:  []limits.Placement{{Controller: "memory", Version: 1, Path: "/parent/child", Dir: "/sys/fs/cgroup/memory/parent/child"}},
+		Placements:  []limits.Placement{{Controller: "memory", Version: 1, Path: "/parent/child", MountPoint: "/sys/fs/cgroup/memory", MountRoot: "/"}},
 		Walk:        []limits.Reading{{Controller: "memory", Cgroup: "/parent", File: "memory.limit_in_bytes", Value: "268435456"}},
 		Diagnostics: []limits.Diagnostic{{Code: limits.CodeLimitInAncestor, Message: "set above"}},
 	}

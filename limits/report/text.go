@@ -47,7 +47,7 @@ func Text(w io.Writer, r limits.Result) error {
 		p("  (none located)\n")
 	}
 	for _, pl := range r.Placements {
-		p("  %s\tv%d\t%s\t%s\n", pl.Controller, pl.Version, pl.Path, pl.Dir)
+		p("  %s\tv%d\t%s\t%s\n", pl.Controller, pl.Version, pl.Path, pl.Dir())
 	}
 
 	if len(r.Walk) > 0 {

@@ -1,0 +1,115 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/internal/e2e/probe"
+	"github.com/truelimit/truelimit/limits/report"
+)
+
+const mib = 1 << 20
+
+// bootedKernel replaces host.kernel in a checked report: reportOf has
+// checked that it names the kernel the VM booted.
+const bootedKernel = "(the booted kernel)"
+
+// initialCgroupNamespace is /proc/self/ns/cgroup of the initial namespace.
+const initialCgroupNamespace = "cgroup:[4026531835]"
+
+func u64(v uint64) *uint64   { return &v }
+func f64(v float64) *float64 { return &v }
+func num(v int) *int         { return &v }
+func str(v string) *string   { return &v }
+func codes(c ...string) []report.DiagnosticDoc {
+	d := []report.DiagnosticDoc{}
+	for _, code := range c {
+		d = append(d, report.DiagnosticDoc{Code: code})
+	}
+	return d
+}
+
+// placement is a report's cgroups entry for a controller whose hierarchy is
+// mounted at mountPoint with the hierarchy's root (or the namespace's) as
+// the mount's root.
+func placement(version int, mountPoint, path string) *report.PlacementDoc {
+	dir := mountPoint
+	if path != "/" {
+		dir += path
+	}
+	return &report.PlacementDoc{Version: version, Path: path, Dir: dir}
+}
+
+// v2Cgroups places every controller at path on the cgroup2 mount at
+// /sys/fs/cgroup.
+func v2Cgroups(path string) report.CgroupsDoc {
+	p := placement(2, "/sys/fs/cgroup", path)
+	return report.CgroupsDoc{Memory: p, CPU: p, CPUSet: p, Pids: p}
+}
+
+// result returns the probe's result labelled label.
+func result(t *testing.T, results map[string]probe.Output, label string) probe.Output {
+	t.Helper()
+	out, ok := results[label]
+	labels := make([]string, 0, len(results))
+	for l := range results {
+		labels = append(labels, l)
+	}
+	require.True(t, ok, "no result labelled %q; the VM printed %v", label, labels)
+	require.Empty(t, out.Problems, "the probe could not read")
+	return out
+}
+
+// reportOf returns an answer's report without what differs from boot to
+// boot, after checking it: the walk (checked non-empty when a hierarchy was
+// located), diagnostic messages (checked non-empty; codes sorted),
+// MemTotal (checked to lie within the VM's RAM) and the kernel release
+// (checked to be the booted kernel's, then replaced by bootedKernel).
+func reportOf(t *testing.T, a probe.Answer, m machine) report.Document {
+	t.Helper()
+	require.Empty(t, a.Error, "limits answered an error for %q", a.Query)
+	require.NotNil(t, a.Report)
+	doc := *a.Report
+	if doc.Cgroups.Memory != nil || doc.Cgroups.CPU != nil {
+		assert.NotEmpty(t, doc.Walk, "a located hierarchy was walked")
+	}
+	doc.Walk = nil
+	diags := append([]report.DiagnosticDoc{}, doc.Diagnostics...)
+	for i := range diags {
+		assert.NotEmpty(t, diags[i].Message, "diagnostic %s has a message", diags[i].Code)
+		diags[i].Message = ""
+	}
+	sort.Slice(diags, func(i, j int) bool { return diags[i].Code < diags[j].Code })
+	doc.Diagnostics = diags
+	memMB := m.memMB
+	if memMB == 0 {
+		memMB = 512
+	}
+	if assert.NotNil(t, doc.Host.MemTotalBytes, "host.mem_total_bytes") {
+		assert.Greater(t, *doc.Host.MemTotalBytes, uint64(memMB/2)*mib)
+		assert.LessOrEqual(t, *doc.Host.MemTotalBytes, uint64(memMB)*mib)
+	}
+	doc.Host.MemTotalBytes = nil
+	if doc.Host.Kernel != nil {
+		assert.True(t, strings.HasPrefix(*doc.Host.Kernel, m.kernel+"."), "host.kernel %q is kernel %s", *doc.Host.Kernel, m.kernel)
+		doc.Host.Kernel = str(bootedKernel)
+	}
+	return doc
+}
+
+// host is a report's host object for a VM with online CPUs where the
+// process may run on affinity of them (MemTotal and the kernel release are
+// checked by reportOf).
+func host(online, affinity int, v1Memory bool) report.HostDoc {
+	h := report.HostDoc{OnlineCPUs: num(online), AffinityCPUs: num(affinity)}
+	if v1Memory {
+		h.Kernel = str(bootedKernel)
+	}
+	return h
+}

@@ -1,0 +1,172 @@
+// Package probe is the program the VM tests run inside each virtual machine
+// (cmd/vmprobe, and cmd/vmprobeauto with limits/auto linked in). It asks
+// package limits about the process's own cgroups (Detect), about cgroups
+// named on the command line (ForCgroup) and about other processes (ForPID),
+// records what the kernel shows the process (/proc/self/cgroup, its cgroup
+// namespace, the cgroup mounts of /proc/self/mountinfo) and what the Go
+// runtime applied (GOMAXPROCS, the memory limit), and prints it all as one
+// line: Sentinel followed by the Output as JSON. The host-side test finds
+// that line on the VM's serial console.
+package probe
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/truelimit/truelimit/limits"
+	"github.com/truelimit/truelimit/limits/report"
+)
+
+// Sentinel starts the result line on the console. The host-side test reads
+// only lines that contain it, so kernel messages around it do no harm.
+const Sentinel = "TRUELIMIT-RESULT "
+
+// Output is everything one probe run reports.
+type Output struct {
+	// Label names the run, so one VM can run the probe several times.
+	Label string `json:"label"`
+	// ProcSelfCgroup is /proc/self/cgroup as the kernel showed it.
+	ProcSelfCgroup string `json:"proc_self_cgroup"`
+	// CgroupNamespace is the link /proc/self/ns/cgroup ("cgroup:[4026531835]"
+	// for the initial namespace).
+	CgroupNamespace string `json:"cgroup_namespace"`
+	// CgroupMounts are the /proc/self/mountinfo lines of cgroup and cgroup2
+	// mounts: the test checks that the scenario built the mounts it meant to.
+	CgroupMounts []string `json:"cgroup_mounts"`
+	// GOMAXPROCS is runtime.GOMAXPROCS(0) at the time of the run.
+	GOMAXPROCS int `json:"gomaxprocs"`
+	// NumCPU is runtime.NumCPU(): the CPUs the process may run on.
+	NumCPU int `json:"num_cpu"`
+	// MemoryLimit is the Go runtime's soft memory limit (GOMEMLIMIT),
+	// math.MaxInt64 when none is set.
+	MemoryLimit int64 `json:"memory_limit"`
+	// Detect is limits.Detect for the probe itself.
+	Detect Answer `json:"detect"`
+	// ForCgroup holds limits.ForCgroup for each -forcgroup flag, in order.
+	ForCgroup []Answer `json:"for_cgroup"`
+	// ForPID holds limits.ForPID for each -forpid flag, in order.
+	ForPID []Answer `json:"for_pid"`
+	// Problems lists what the probe itself could not read.
+	Problems []string `json:"problems"`
+}
+
+// Answer is one call into package limits.
+type Answer struct {
+	Query  string                `json:"query"`  // the path or PID asked about; "" for Detect
+	Error  string                `json:"error"`  // the error, "" on success
+	Report *report.Document      `json:"report"` // the JSON document of cgroupinfo -json, with the walk
+	Budget *limits.SandboxBudget `json:"budget"` // Result.SandboxBudget(1)
+}
+
+// listFlag collects every value of a repeated flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+// Main runs the probe with command-line arguments args, writes the result
+// line to stdout and returns the exit status: 0 when the line was written,
+// even if package limits returned errors (they are part of the Output), and
+// 2 for bad arguments.
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("vmprobe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	label := fs.String("label", "", "name of this run in the result line")
+	var cgroups, pids listFlag
+	fs.Var(&cgroups, "forcgroup", "also report limits.ForCgroup(`PATH`); repeatable")
+	fs.Var(&pids, "forpid", "also report limits.ForPID(`PID`); repeatable")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *label == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "vmprobe: want -label NAME and no arguments")
+		return 2
+	}
+	out := Output{
+		Label:       *label,
+		GOMAXPROCS:  runtime.GOMAXPROCS(0),
+		NumCPU:      runtime.NumCPU(),
+		MemoryLimit: debug.SetMemoryLimit(-1),
+		ForCgroup:   []Answer{},
+		ForPID:      []Answer{},
+		Problems:    []string{},
+	}
+	out.inspectProcess()
+	out.Detect = answer("", func() (limits.Result, error) { return limits.Detect(limits.WithWalk()) })
+	for _, path := range cgroups {
+		out.ForCgroup = append(out.ForCgroup, answer(path, func() (limits.Result, error) {
+			return limits.ForCgroup(path, limits.WithWalk())
+		}))
+	}
+	for _, p := range pids {
+		out.ForPID = append(out.ForPID, answer(p, func() (limits.Result, error) {
+			pid, err := strconv.Atoi(p)
+			if err != nil {
+				return limits.Result{}, err
+			}
+			return limits.ForPID(pid, limits.WithWalk())
+		}))
+	}
+	line, err := json.Marshal(out)
+	if err != nil {
+		fmt.Fprintln(stderr, "vmprobe:", err)
+		return 1
+	}
+	if _, err := fmt.Fprintf(stdout, "%s%s\n", Sentinel, line); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// inspectProcess records what the kernel shows the process.
+func (o *Output) inspectProcess() {
+	if data, err := os.ReadFile("/proc/self/cgroup"); err == nil {
+		o.ProcSelfCgroup = string(data)
+	} else {
+		o.Problems = append(o.Problems, err.Error())
+	}
+	if link, err := os.Readlink("/proc/self/ns/cgroup"); err == nil {
+		o.CgroupNamespace = link
+	} else {
+		o.Problems = append(o.Problems, err.Error())
+	}
+	o.CgroupMounts = []string{}
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		o.Problems = append(o.Problems, err.Error())
+		return
+	}
+	lines := bufio.NewScanner(bytes.NewReader(data))
+	for lines.Scan() {
+		line := lines.Text()
+		if _, after, ok := strings.Cut(line, " - "); ok {
+			if fstype, _, _ := strings.Cut(after, " "); fstype == "cgroup" || fstype == "cgroup2" {
+				o.CgroupMounts = append(o.CgroupMounts, line)
+			}
+		}
+	}
+}
+
+// answer runs one call into package limits and converts its result.
+func answer(query string, call func() (limits.Result, error)) Answer {
+	res, err := call()
+	if err != nil {
+		return Answer{Query: query, Error: err.Error()}
+	}
+	doc := report.NewDocument(res)
+	budget := res.SandboxBudget(1)
+	return Answer{Query: query, Report: &doc, Budget: &budget}
+}

@@ -1,0 +1,127 @@
+package limits_test
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits"
+)
+
+// filesRead returns the NUL-terminated paths one detection reads, in order.
+func filesRead(t testing.TB, opts ...limits.Option) [][]byte {
+	t.Helper()
+	var paths [][]byte
+	stop := limits.TraceReads(func(p []byte) { paths = append(paths, bytes.Clone(p)) })
+	_, err := limits.Detect(opts...)
+	stop()
+	require.NoError(t, err)
+	return paths
+}
+
+// TestFilesRead checks the I/O of one Detect: every file read once, and the
+// v1-only files (memory.stat, /proc/cgroups, osrelease, memory.kmem.*) only
+// where a v1 memory hierarchy is involved. It prints the counts the
+// performance notes quote.
+func TestFilesRead(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    func(t *testing.T) []limits.Option
+		v1      bool
+		live    bool
+		atLeast int
+	}{
+		{name: "5-level v2 tree", opts: func(t *testing.T) []limits.Option {
+			return []limits.Option{limits.WithRoot(writeTree(t, fiveLevelV2()))}
+		}, atLeast: 20},
+		{name: "v1 tree with a hidden parent", opts: func(*testing.T) []limits.Option {
+			return []limits.Option{limits.WithRoot("../testdata/v1-dind-hidden-parent-hierarchical-limit")}
+		}, v1: true, atLeast: 8},
+		{name: "this host", opts: func(*testing.T) []limits.Option { return nil }, live: true, atLeast: 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.live {
+				if _, err := limits.Detect(); err != nil {
+					t.Skip("no live cgroups here:", err)
+				}
+			}
+			paths := filesRead(t, tt.opts(t)...)
+			var names []string
+			for _, p := range paths {
+				names = append(names, string(p[:len(p)-1]))
+			}
+			t.Logf("%d files read:\n%s", len(names), strings.Join(names, "\n"))
+			assert.GreaterOrEqual(t, len(names), tt.atLeast)
+			sorted := slices.Clone(names)
+			slices.Sort(sorted)
+			assert.Equal(t, len(sorted), len(slices.Compact(sorted)), "a file was read twice")
+			hasV1Memory := false
+			for _, n := range names {
+				if strings.HasSuffix(n, "/memory.limit_in_bytes") {
+					hasV1Memory = true
+				}
+			}
+			if tt.live {
+				tt.v1 = hasV1Memory
+			}
+			for _, n := range names {
+				v1Only := strings.HasSuffix(n, "/memory.stat") || strings.HasSuffix(n, "/proc/cgroups") ||
+					strings.HasSuffix(n, "/proc/sys/kernel/osrelease") || strings.Contains(n, "/memory.kmem.")
+				if v1Only && !tt.v1 {
+					t.Errorf("%s read without a v1 memory hierarchy", n)
+				}
+			}
+		})
+	}
+}
+
+// replay opens, reads and closes each path: Detect's I/O without its work,
+// read the way Detect reads them (interface files with one read when it
+// comes back short, /proc and /sys files to EOF).
+func replay(b *testing.B, paths [][]byte) {
+	buf := make([]byte, 0, 8192)
+	for _, p := range paths {
+		read := readfile.InterfaceFile
+		if bytes.Contains(p, []byte("/proc/")) || bytes.Contains(p, []byte("/sys/devices/")) {
+			read = readfile.IntoPath
+		}
+		var err error
+		if buf, err = read(p, buf, 16<<20); err != nil && !isNotExist(err) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDetectIOBaseline is the floor under BenchmarkDetect: the same
+// files, opened, read to EOF and closed with the same code, nothing parsed.
+func BenchmarkDetectIOBaseline(b *testing.B) {
+	b.Run("host", func(b *testing.B) {
+		if _, err := limits.Detect(); err != nil {
+			b.Skip("no live cgroups here:", err)
+		}
+		paths := filesRead(b)
+		b.ReportAllocs()
+		b.ReportMetric(float64(len(paths)), "files/op")
+		for b.Loop() {
+			replay(b, paths)
+		}
+	})
+	b.Run("v2-5-levels", func(b *testing.B) {
+		paths := filesRead(b, limits.WithRoot(writeTree(b, fiveLevelV2())))
+		b.ReportAllocs()
+		b.ReportMetric(float64(len(paths)), "files/op")
+		for b.Loop() {
+			replay(b, paths)
+		}
+	})
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
