@@ -19,7 +19,7 @@ func (r *reader) cpuLimit(p placement) (hidden []string) {
 		} else {
 			found, limited = r.offerCFS(&quota, loc)
 		}
-		if !loc.IsTop() {
+		if !loc.IsTop() || r.refreshing {
 			continue
 		}
 		switch {

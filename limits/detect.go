@@ -163,6 +163,21 @@ func (r *reader) memberships(pid string) ([]cgroup.Membership, error) {
 	return r.members, nil
 }
 
+// refreshLimits re-reads what the setters follow: the memory limit and
+// memory.high over the memory walk, and the CPU quota over the cpu walk.
+func (r *reader) refreshLimits(p placements) {
+	if mem := p[memoryIdx]; mem.found {
+		if mem.loc.Version == 1 {
+			r.memoryV1(mem)
+		} else {
+			r.memoryV2(mem)
+		}
+	}
+	if cpu := p[cpuIdx]; cpu.found {
+		r.cpuLimit(cpu)
+	}
+}
+
 // limits walks every located hierarchy and adds the diagnostics that need
 // the whole answer.
 func (r *reader) limits(p placements) {

@@ -17,11 +17,13 @@ func (r *reader) memoryV2(p placement) (hidden []string) {
 	var limit, high, swap minBytes
 	for loc, ok := p.loc, true; ok; loc, ok = loc.Parent() {
 		found := r.offerMax(&limit, loc, v2.MemoryMax)
-		if found && loc.IsTop() {
+		if found && loc.IsTop() && !r.refreshing {
 			hidden = append(hidden, "the top visible cgroup "+loc.Path+" has memory.max, which the root cgroup lacks")
 		}
 		r.offerMax(&high, loc, v2.MemoryHigh)
-		r.offerMax(&swap, loc, v2.MemorySwapMax)
+		if !r.refreshing {
+			r.offerMax(&swap, loc, v2.MemorySwapMax)
+		}
 	}
 	m := &r.res.Memory
 	m.Limit = limit.result(p.enabled)
@@ -64,8 +66,10 @@ func (r *reader) memoryV1(p placement) (hidden []string) {
 			break
 		}
 		value, limited := r.offerV1Limit(&limit, loc, v1.MemoryLimitInBytes, true)
-		r.offerV1Limit(&memsw, loc, v1.MemoryMemswLimitInBytes, false)
-		if loc.IsTop() {
+		if !r.refreshing {
+			r.offerV1Limit(&memsw, loc, v1.MemoryMemswLimitInBytes, false)
+		}
+		if loc.IsTop() && !r.refreshing {
 			walkedToTop = true
 			if limited {
 				hidden = append(hidden, "the top visible cgroup "+loc.Path+" has memory.limit_in_bytes "+
@@ -79,7 +83,7 @@ func (r *reader) memoryV1(p placement) (hidden []string) {
 		case err != nil:
 			r.badValue(p.loc, v1.MemoryStat, err)
 		default:
-			if ms.HasHierarchicalMemoryLimit && applyHierarchical(&limit, ms.HierarchicalMemoryLimit, SourceHierarchicalMemoryLimit) && walkedToTop {
+			if ms.HasHierarchicalMemoryLimit && applyHierarchical(&limit, ms.HierarchicalMemoryLimit, SourceHierarchicalMemoryLimit) && walkedToTop && !r.refreshing {
 				hidden = append(hidden, "memory.stat hierarchical_memory_limit "+strconv.FormatUint(ms.HierarchicalMemoryLimit, 10)+
 					" is lower than every visible memory.limit_in_bytes")
 			}

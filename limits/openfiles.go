@@ -18,10 +18,24 @@ var errVanished = errors.New("cgroup file vanished")
 type openFiles struct {
 	handles map[string]*readfile.Handle
 	absent  map[string]bool
+	// order is the sequence of files one walk read, and next the position in
+	// it: a refresh walks the same files in the same order, so it finds each
+	// handle by comparing the path with the expected one instead of hashing.
+	order []orderedFile
+	next  int
 	// vanished is set when a kept-open file stopped reading: the cgroup
 	// must be located again.
 	vanished bool
 }
+
+// orderedFile is one read of a walk: the path and its handle, nil if absent.
+type orderedFile struct {
+	path string
+	h    *readfile.Handle
+}
+
+// rewind starts a new walk over the same files.
+func (o *openFiles) rewind() { o.next = 0 }
 
 func newOpenFiles() *openFiles {
 	return &openFiles{handles: make(map[string]*readfile.Handle), absent: make(map[string]bool)}
@@ -29,8 +43,28 @@ func newOpenFiles() *openFiles {
 
 // read returns the content of path, opening it on first use.
 func (o *openFiles) read(path []byte, buf []byte) ([]byte, error) {
+	if o.next < len(o.order) && o.order[o.next].path == string(path) {
+		f := o.order[o.next]
+		o.next++
+		if f.h == nil {
+			return buf[:0], fs.ErrNotExist
+		}
+		return o.readHandle(f.h, buf)
+	}
+	h, err := o.lookup(path)
+	o.order = append(o.order[:o.next], orderedFile{path: string(path), h: h})
+	o.next++
+	if err != nil {
+		return buf[:0], err
+	}
+	return o.readHandle(h, buf)
+}
+
+// lookup finds or opens the handle of path; a missing file is remembered as
+// absent and returns fs.ErrNotExist with a nil handle.
+func (o *openFiles) lookup(path []byte) (*readfile.Handle, error) {
 	if o.absent[string(path)] {
-		return buf[:0], fs.ErrNotExist
+		return nil, fs.ErrNotExist
 	}
 	h, ok := o.handles[string(path)]
 	if !ok {
@@ -39,11 +73,15 @@ func (o *openFiles) read(path []byte, buf []byte) ([]byte, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				o.absent[string(path)] = true
 			}
-			return buf[:0], err
+			return nil, err
 		}
 		o.handles[string(path)] = h
 	}
-	data, err := h.ReadAll(buf, maxInterfaceFile)
+	return h, nil
+}
+
+func (o *openFiles) readHandle(h *readfile.Handle, buf []byte) ([]byte, error) {
+	data, err := h.ReadInterface(buf, maxInterfaceFile)
 	if err != nil {
 		o.vanished = true
 		return data, errors.Join(errVanished, err)
@@ -58,4 +96,6 @@ func (o *openFiles) close() {
 		delete(o.handles, path)
 	}
 	clear(o.absent)
+	clear(o.order)
+	o.order, o.next = o.order[:0], 0
 }

@@ -145,6 +145,7 @@ type watcher struct {
 	p    placements
 	host Host
 	open *openFiles
+	r    reader // reused by every reread
 }
 
 func (w *watcher) refresh() Result {
@@ -161,12 +162,19 @@ func (w *watcher) refresh() Result {
 	return res
 }
 
-// reread walks the known placements through the kept-open files.
+// reread walks the known placements through the kept-open files, reading
+// only what the setters follow.
 func (w *watcher) reread() Result {
-	r := &reader{cfg: w.cfg, res: Result{Host: w.host}, open: w.open, refreshing: true}
+	r := &w.r
+	w.open.rewind()
+	r.reset(w.cfg, w.open)
+	r.refreshing = true
+	r.res.Host = w.host
 	if w.cfg.root == "/" {
 		r.res.Host.AffinityCPUs = affinityCPUs(w.cfg.pid)
 	}
-	r.limits(w.p)
-	return r.res
+	r.refreshLimits(w.p)
+	res := r.res
+	r.res = Result{}
+	return res
 }

@@ -36,6 +36,10 @@ func TestVM(t *testing.T) {
 	for _, kernel := range []string{"6.1", "6.12"} {
 		all = append(all, v2Scenario(kernel), cgroupnsScenario(kernel))
 	}
+	all = append(all, v1Scenario(), hybridScenario())
+	for _, kernel := range []string{"6.1", "6.12"} {
+		all = append(all, memoryOnV2Scenario(kernel))
+	}
 	for _, s := range all {
 		t.Run(s.name, func(t *testing.T) {
 			results := boot(t, s.name, s.machine, s.image(t))
