@@ -38,7 +38,9 @@ func (e *Error) Unwrap() error { return e.Err }
 // process's cgroup up to the top visible one in the memory, cpu, cpuset and
 // pids hierarchies. It is safe for concurrent use.
 func Detect(opts ...Option) (Result, error) {
-	return detect(newConfig(opts))
+	cfg := newConfig(opts)
+	cfg.names = (*reader).diagnoseNames
+	return detect(cfg)
 }
 
 // ForPID returns the effective limits of another process. Its
@@ -51,6 +53,7 @@ func ForPID(pid int, opts ...Option) (Result, error) {
 	}
 	cfg := newConfig(opts)
 	cfg.pid = strconv.Itoa(pid)
+	cfg.names = (*reader).diagnoseNames
 	return detect(cfg)
 }
 
@@ -133,7 +136,9 @@ func run(cfg config, open *openFiles) (Result, placements, error) {
 		return Result{}, placements{}, err
 	}
 	r.limits(p)
-	r.diagnoseNames(l.mounts, p)
+	if cfg.names != nil {
+		cfg.names(r, l.mounts, p)
+	}
 	return r.res, p, nil
 }
 

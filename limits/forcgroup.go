@@ -77,6 +77,7 @@ func ForCgroup(path string, opts ...Option) (Result, error) {
 		return Result{}, err
 	}
 	cfg.target, cfg.cgroupPath, cfg.relative = path, target, relative
+	cfg.nearest, cfg.names = (*reader).nearestExisting, (*reader).diagnoseNames
 	res, _, err := run(cfg, nil)
 	return res, err
 }

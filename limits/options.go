@@ -3,6 +3,8 @@ package limits
 import (
 	"log/slog"
 	"time"
+
+	"github.com/truelimit/truelimit/cgroup"
 )
 
 // Option configures Detect, ForPID and ForCgroup.
@@ -19,6 +21,12 @@ type config struct {
 	target     string
 	cgroupPath string
 	relative   bool
+	// nearest, set by ForCgroup, climbs from a target that may not exist
+	// yet; names, set by the public detections, adds the diagnostics that
+	// read cgroup names. Function values keep both (and package systemd)
+	// out of a program that only uses the setters.
+	nearest func(*reader, cgroup.Location) (cgroup.Location, error)
+	names   func(*reader, []cgroup.Mount, placements)
 
 	// Settings of SetGoMemLimit and SetGoMaxProcs.
 	ratio        float64 // share of the memory budget for GOMEMLIMIT

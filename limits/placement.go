@@ -36,8 +36,8 @@ func (r *reader) locateAll(l *locator) (placements, error) {
 	var unified *cgroup.Location
 	for i, name := range controllerNames {
 		loc, err := l.locate(name)
-		if err == nil && r.cfg.target != "" {
-			loc, err = r.nearestExisting(loc)
+		if err == nil && r.cfg.nearest != nil {
+			loc, err = r.cfg.nearest(r, loc)
 		}
 		if err != nil {
 			if fatal := r.locateFailed(name, err); fatal != nil {

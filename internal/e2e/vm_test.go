@@ -40,6 +40,7 @@ func TestVM(t *testing.T) {
 	for _, kernel := range []string{"6.1", "6.12"} {
 		all = append(all, memoryOnV2Scenario(kernel))
 	}
+	all = append(all, runcScenario("6.1"))
 	for _, s := range all {
 		t.Run(s.name, func(t *testing.T) {
 			results := boot(t, s.name, s.machine, s.image(t))
