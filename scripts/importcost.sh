@@ -2,10 +2,12 @@
 # Measures what `import _ "github.com/truelimit/truelimit/limits/auto"` costs a
 # program: binary growth and modules linked, on a fmt.Println hello-world and on
 # one that already logs with log/slog, next to go.uber.org/automaxprocs and
-# github.com/KimMachineGun/automemlimit measured the same way (default
-# `go build`, file sizes). With --check it fails when the blank import grows
-# hello-world by more than MAX_GROWTH_KB, the slog hello-world by more than
-# MAX_SLOG_GROWTH_KB, or links a module other than golang.org/x/sys.
+# github.com/KimMachineGun/automemlimit measured the same way: file sizes of a
+# default `go build` and of one without DWARF (`-ldflags=-w`, what most
+# release builds ship). With --check it fails when the blank import grows the
+# DWARF-less hello-world by more than MAX_GROWTH_KB, the DWARF-less slog
+# hello-world by more than MAX_SLOG_GROWTH_KB, or links a module other than
+# golang.org/x/sys.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 MAX_GROWTH_KB=${MAX_GROWTH_KB:-1024}
@@ -51,23 +53,26 @@ GOFLAGS=-mod=mod go get go.uber.org/automaxprocs@v1.6.0 github.com/KimMachineGun
 GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1
 
 size() { stat -c %s "$work/bin/$1"; }
+stripped() { stat -c %s "$work/bin/$1.w"; }
 modules() { go version -m "$work/bin/$1" | awk '$1 == "dep" {print $2}' | tr '\n' ' '; }
 mkdir -p bin
 for v in hello hello-truelimit hello-automaxprocs hello-automemlimit slog slog-truelimit; do
   go build -o "bin/$v" "./$v"
+  go build -ldflags=-w -o "bin/$v.w" "./$v"
 done
 
-printf '%-22s %12s %12s  %s\n' program bytes growth modules
+printf '%-22s %12s %12s %14s %12s  %s\n' program bytes growth "bytes(-w)" "growth(-w)" modules
 for v in hello hello-truelimit hello-automaxprocs hello-automemlimit slog slog-truelimit; do
   base=hello
   case $v in slog*) base=slog ;; esac
-  printf '%-22s %12d %12d  %s\n' "$v" "$(size "$v")" "$(( $(size "$v") - $(size "$base") ))" "$(modules "$v")"
+  printf '%-22s %12d %12d %14d %12d  %s\n' "$v" "$(size "$v")" "$(( $(size "$v") - $(size "$base") ))" \
+    "$(stripped "$v")" "$(( $(stripped "$v") - $(stripped "$base") ))" "$(modules "$v")"
 done
 
 [ "${1:-}" = "--check" ] || exit 0
 fail=0
-growth=$(( $(size hello-truelimit) - $(size hello) ))
-slog_growth=$(( $(size slog-truelimit) - $(size slog) ))
+growth=$(( $(stripped hello-truelimit) - $(stripped hello) ))
+slog_growth=$(( $(stripped slog-truelimit) - $(stripped slog) ))
 if (( growth > MAX_GROWTH_KB * 1024 )); then
   echo "FAIL: limits/auto grows hello-world by $growth bytes (bound ${MAX_GROWTH_KB} KiB)"; fail=1
 fi

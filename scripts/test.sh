@@ -47,6 +47,9 @@ grep -rl --include='*_test.go' '^func Fuzz' . | grep -v '^./internal/oracle/' | 
   done
 done
 
+step "import cost of limits/auto (scripts/importcost.sh --check)"
+bash scripts/importcost.sh --check
+
 step "cross-compile"
 for target in darwin/arm64 darwin/amd64 windows/amd64 freebsd/amd64 linux/arm64 linux/386 linux/arm; do
   echo "-- $target"
