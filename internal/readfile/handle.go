@@ -21,20 +21,11 @@ func Open(path string) (*Handle, error) {
 // Path returns the path the handle was opened with.
 func (h *Handle) Path() string { return h.path }
 
-// ReadAll reads the whole file from offset 0 into buf[:0], growing buf up to
-// limit bytes, and returns the filled slice.
-func (h *Handle) ReadAll(buf []byte, limit int) ([]byte, error) {
-	return h.read(buf, limit, false)
-}
-
-// ReadInterface is ReadAll for a cgroup interface file: a pread that returns
-// less than the buffer had room for has returned the whole file (see
+// ReadInterface reads a cgroup interface file from offset 0 into buf[:0],
+// growing buf up to limit bytes, and returns the filled slice. A pread that
+// returns less than the buffer had room for has returned the whole file (see
 // InterfaceFile), so the usual case is a single pread.
 func (h *Handle) ReadInterface(buf []byte, limit int) ([]byte, error) {
-	return h.read(buf, limit, true)
-}
-
-func (h *Handle) read(buf []byte, limit int, shortIsEOF bool) ([]byte, error) {
 	buf = buf[:0]
 	if cap(buf) == 0 {
 		buf = make([]byte, 0, 4096)
@@ -49,7 +40,7 @@ func (h *Handle) read(buf []byte, limit int, shortIsEOF bool) ([]byte, error) {
 			return buf, nil
 		}
 		buf = buf[:len(buf)+n]
-		if shortIsEOF && n < room {
+		if n < room {
 			return buf, nil
 		}
 		if len(buf) == cap(buf) {

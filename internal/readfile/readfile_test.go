@@ -68,3 +68,37 @@ func TestIntoReusesTheBuffer(t *testing.T) {
 		t.Fatal("a file that fits was not read into the caller's buffer")
 	}
 }
+
+func TestHandleRereadsFromTheStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "memory.max")
+	if err := os.WriteFile(path, []byte("max\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	buf := make([]byte, 0, 4)
+	for i, want := range []string{"max\n", "268435456\n", "1\n"} {
+		if i > 0 {
+			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := h.ReadInterface(buf, 1<<20)
+		if err != nil || string(got) != want {
+			t.Fatalf("read %d = %q, %v; want %q", i, got, err, want)
+		}
+		buf = got
+	}
+	if err := os.WriteFile(path, []byte("268435456\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.ReadInterface(make([]byte, 0, 4), 4); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a bound below the file size gives %v, want ErrTooLarge", err)
+	}
+	if h.Path() != path {
+		t.Fatalf("Path() = %q", h.Path())
+	}
+}

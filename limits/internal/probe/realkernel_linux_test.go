@@ -30,7 +30,7 @@ func buildProbe(t *testing.T, auto bool) string {
 	if auto {
 		args = append(args, "-tags", "truelimit_auto")
 	}
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, ".")...)
+	cmd := exec.Command("go", append(args, ".")...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the probe: %v\n%s", err, msg)
 	}
