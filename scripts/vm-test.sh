@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CACHE=${TRUELIMIT_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/truelimit-vm}
+CACHE=${TRUELIMIT_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/truelimit-vm}
 
 step() { printf '\n== %s\n' "$*"; }
 die() { printf 'vm-test: %s\n' "$*" >&2; exit 1; }
@@ -43,11 +43,12 @@ PHASES=()
 phase_start() { PHASE=$1; PHASE_T0=$SECONDS; step "$PHASE"; }
 phase_end() { PHASES+=("$PHASE"); PHASE_SECONDS[$PHASE]=$((SECONDS - PHASE_T0)); }
 
-APT_UPDATED=
+# apt_update_once runs apt-get update at most once per run (a marker file,
+# since it is also called from command substitutions), only when needed.
 apt_update_once() {
-  if [ -z "$APT_UPDATED" ]; then
-    apt-get update -qq
-    APT_UPDATED=1
+  if [ ! -e "$WORK/apt-updated" ]; then
+    apt-get update -qq >&2
+    touch "$WORK/apt-updated"
   fi
 }
 
@@ -68,8 +69,8 @@ install_missing() {
 # download PKG fetches PKG's .deb into WORK (without installing it) and
 # prints its path; stale package lists get one apt-get update.
 download() {
-  (cd "$WORK" && apt-get download -qq "$1" 2>/dev/null) ||
-    { apt_update_once; (cd "$WORK" && apt-get download -qq "$1"); }
+  (cd "$WORK" && apt-get download -qq "$1" >&2 2>/dev/null) ||
+    { apt_update_once; (cd "$WORK" && apt-get download -qq "$1" >&2); }
   ls "$WORK/$1"_*.deb
 }
 

@@ -1,8 +1,20 @@
 // Package e2e holds the real-kernel VM matrix of issue 5: tests, behind the
-// build tag e2e, that boot Debian's cloud kernels under QEMU with cgroup v2,
-// v1, hybrid layouts, cgroup namespaces, runc and a systemd guest, run the
-// probe program (cmd/vmprobe) inside each VM and assert what package limits
-// reports there.
+// build tag e2e, that boot Debian's cloud kernels 6.1 and 6.12 under QEMU,
+// build cgroup trees inside, run the probe (cmd/vmprobe) there and assert
+// what package limits reports, value by value:
+//
+//   - v2 on both kernels: Kubernetes pod shape (limits on the pod slice,
+//     "max" on the container scope) and the reverse; ForCgroup in OCI
+//     systemd and cgroupfs form, also for a scope not created yet; ForPID;
+//   - v2 with private cgroup namespaces (cmd/nsexec): Docker-in-Docker,
+//     with the outer mount rooted at "/../../../.." alone and beside a fresh
+//     mount, and a process moved outside its namespace ("0::/../..");
+//   - v1 on 6.1 with separate and co-mounted (cpu,cpuacct) hierarchies, and
+//     v1 with a cgroup namespace; hybrid; hybrid with cgroup_no_v1=memory;
+//   - Debian's runc with and without a cgroup namespace under a limited pod;
+//   - a debootstrap systemd guest whose systemd-run makes kubelet's tree,
+//     checked against the systemd package's names;
+//   - GOMAXPROCS and GOMEMLIMIT with and without limits/auto on four CPUs.
 //
 // The everyday `go test ./...` builds none of it. Run the matrix with
 // scripts/vm-test.sh, which installs QEMU, busybox-static, the kernels, runc

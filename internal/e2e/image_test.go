@@ -82,6 +82,17 @@ run_in() {
 	sh -ec 'for d in $0; do echo $$ > "$d/cgroup.procs"; done; exec "$@"' "$dirs" "$@"
 }
 
+# wait_cgroup PID PATH waits up to 30 s for process PID to be in the v2
+# cgroup PATH.
+wait_cgroup() {
+	i=0
+	until grep -qx "0::$2" "/proc/$1/cgroup"; do
+		i=$((i + 1))
+		[ "$i" -le 300 ]
+		sleep 0.1
+	done
+}
+
 # wait_file FILE waits up to 30 s for FILE to be written.
 wait_file() {
 	i=0

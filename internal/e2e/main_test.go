@@ -30,9 +30,9 @@ var timings struct {
 	rows []string
 }
 
-// binaries are the programs built for the VMs: directory under
-// internal/e2e/cmd -> file name.
-var binaries = []string{"vmprobe", "nsexec"}
+// binaries are the programs built for the VMs, each from
+// internal/e2e/cmd/<name> into vm.bin/<name>.
+var binaries = []string{"vmprobe", "vmprobeauto", "nsexec"}
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))

@@ -74,8 +74,8 @@ done
 				for _, d := range []string{"proc", "sys", "dev"} {
 					img.dir("bundles/rootfs/" + d)
 				}
-				img.file("bundles/plain/config.json", 0o644, runcConfig(ctrPlain, false, 0))
-				img.file("bundles/cgroupns/config.json", 0o644, runcConfig(ctrNS, true, 128*mib))
+				img.file("bundles/plain/config.json", 0o644, runcConfig(t, ctrPlain, false, 0))
+				img.file("bundles/cgroupns/config.json", 0o644, runcConfig(t, ctrNS, true, 128*mib))
 			})
 		},
 		checks: []check{
@@ -116,7 +116,8 @@ done
 // runcConfig is a minimal OCI runtime config for a container of the shared
 // rootfs /bundles/rootfs that sleeps, in cgroup cgroupsPath, with a cgroup
 // namespace of its own if cgroupns, and memory.max memoryLimit if not 0.
-func runcConfig(cgroupsPath string, cgroupns bool, memoryLimit uint64) []byte {
+func runcConfig(t *testing.T, cgroupsPath string, cgroupns bool, memoryLimit uint64) []byte {
+	t.Helper()
 	namespaces := []map[string]string{{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "network"}}
 	if cgroupns {
 		namespaces = append(namespaces, map[string]string{"type": "cgroup"})
@@ -149,9 +150,7 @@ func runcConfig(cgroupsPath string, cgroupns bool, memoryLimit uint64) []byte {
 		},
 	}
 	data, err := json.Marshal(config)
-	if err != nil {
-		panic(err) // a literal map of strings and numbers always marshals
-	}
+	require.NoError(t, err)
 	return data
 }
 

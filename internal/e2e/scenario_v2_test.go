@@ -33,6 +33,10 @@ echo 1000 > "$cg$POD_A/pids.max"
 echo 1 > "$cg$POD_A/cpuset.cpus"
 run_in "$cg$CTR_A" vmprobe -label pod-limit \
 	-forcgroup "$SLICE_A:cri-containerd:$ID_A" -forcgroup "$CTR_A" -forcgroup "$SLICE_A:cri-containerd:$ID_NEW"
+sh -ec 'echo $$ > "$0/cgroup.procs"; exec sleep 600' "$cg$CTR_A" &
+wait_cgroup $! "$CTR_A"
+vmprobe -label pod-limit-forpid -forpid $!
+kill $!
 
 v2_tree "$CTR_B" "+memory +cpu +cpuset +pids"
 echo 1073741824 > "$cg$POD_B/memory.max"
@@ -76,6 +80,12 @@ run_in "$cg$CTR_B" vmprobe -label container-limit
 				assert.Equal(t, uint64(256*mib), out.Detect.Budget.MemoryBytes)
 				assert.Equal(t, podA, out.Detect.Budget.MemorySource)
 				assert.Equal(t, 1, out.Detect.Budget.CPUs, "min(cpuset 1, ceil(0.5))")
+			}},
+			{"pod-limit-forpid", func(t *testing.T, out probe.Output) {
+				assert.Equal(t, "0::/\n", out.ProcSelfCgroup, "asked from the root cgroup")
+				assert.Equal(t, 2, out.NumCPU)
+				require.Len(t, out.ForPID, 1)
+				assert.Equal(t, podLimit, reportOf(t, out.ForPID[0], m), "the other process's cgroups and CPU affinity")
 			}},
 			{"container-limit", func(t *testing.T, out probe.Output) {
 				assert.Equal(t, "0::"+ctrB+"\n", out.ProcSelfCgroup)

@@ -28,9 +28,8 @@ type check struct {
 	verify func(t *testing.T, out probe.Output)
 }
 
-// TestVM boots every scenario of the matrix one after the other (the
-// machine has two cores; parallel boots would only stretch each one) and
-// runs a subtest per probe result.
+// TestVM boots every scenario of the matrix one after the other, so each
+// boot time is that of a boot alone, and runs a subtest per probe result.
 func TestVM(t *testing.T) {
 	var all []scenario
 	for _, kernel := range []string{"6.1", "6.12"} {
@@ -40,7 +39,7 @@ func TestVM(t *testing.T) {
 	for _, kernel := range []string{"6.1", "6.12"} {
 		all = append(all, memoryOnV2Scenario(kernel))
 	}
-	all = append(all, runcScenario("6.1"))
+	all = append(all, runcScenario("6.1"), systemdScenario(), goMaxProcsScenario())
 	for _, s := range all {
 		t.Run(s.name, func(t *testing.T) {
 			results := boot(t, s.name, s.machine, s.image(t))

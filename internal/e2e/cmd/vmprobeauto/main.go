@@ -1,0 +1,15 @@
+// Command vmprobeauto is vmprobe with limits/auto linked in: at init the
+// import sets GOMAXPROCS and GOMEMLIMIT from the walked cgroup limits, so the
+// probe's result shows what a service importing it runs with.
+package main
+
+import (
+	"os"
+
+	"github.com/truelimit/truelimit/internal/e2e/probe"
+	_ "github.com/truelimit/truelimit/limits/auto"
+)
+
+func main() {
+	os.Exit(probe.Main(os.Args[1:], os.Stdout, os.Stderr))
+}

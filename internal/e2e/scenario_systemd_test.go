@@ -1,0 +1,172 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/internal/e2e/probe"
+	"github.com/truelimit/truelimit/limits/report"
+	"github.com/truelimit/truelimit/systemd"
+)
+
+// systemdUnit runs the scenario once the guest has booted and powers the VM
+// off whether it succeeded or failed.
+const systemdUnit = `[Unit]
+Description=truelimit VM probe
+After=basic.target
+
+[Service]
+Type=oneshot
+ExecStart=/e2e/run.sh
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+
+[Install]
+WantedBy=multi-user.target
+`
+
+// systemdMasked are units that only cost boot time in the guest.
+var systemdMasked = []string{
+	"getty@.service", "serial-getty@.service", "console-getty.service", "autovt@.service",
+	"systemd-logind.service", "systemd-firstboot.service", "e2scrub_reap.service", "systemd-pstore.service",
+	"apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "fstrim.timer",
+	"dpkg-db-backup.timer", "systemd-tmpfiles-clean.timer",
+}
+
+// systemdScenario boots Debian's systemd (debootstrap, packed as the
+// initramfs) on a cgroup v2 kernel and lets systemd build kubelet's
+// systemd-driver tree: a pod slice with MemoryMax, MemoryHigh, CPUQuota and
+// TasksMax set at run time, and container scopes made by
+// `systemd-run --scope --slice=<pod>.slice --unit=cri-containerd-<id>`, one
+// without limits of its own and one with tighter ones. The probe runs in
+// each scope.
+func systemdScenario() scenario {
+	m := machine{kernel: "6.1", memMB: 1024, timeout: 120 * time.Second,
+		cmdline: "systemd.unified_cgroup_hierarchy=1 systemd.show_status=false"}
+	slice := "kubepods-burstable-pod" + strings.ReplaceAll(uidA, "-", "_") + ".slice"
+	pathA := systemd.CgroupsPath{Slice: slice, Prefix: "cri-containerd", Name: idA}
+	pathB := systemd.CgroupsPath{Slice: slice, Prefix: "cri-containerd", Name: idB}
+	pathNew := systemd.CgroupsPath{Slice: slice, Prefix: "cri-containerd", Name: idC}
+	run := "#!/bin/sh\n(\nset -ex\n" + shellVars("SLICE", slice, "ID_A", idA, "ID_B", idB,
+		"OCI_A", pathA.String(), "OCI_B", pathB.String(), "OCI_NEW", pathNew.String()) + `
+systemctl start "$SLICE"
+systemctl set-property --runtime "$SLICE" MemoryMax=268435456 MemoryHigh=201326592 CPUQuota=50% TasksMax=1000
+systemd-run --quiet --scope --slice="$SLICE" --unit="cri-containerd-$ID_A" \
+	/e2e/vmprobe -label pod-limit -forcgroup "$OCI_A" -forcgroup "$OCI_NEW"
+systemd-run --quiet --scope --slice="$SLICE" --unit="cri-containerd-$ID_B" \
+	-p MemoryMax=134217728 -p CPUQuota=25% -p TasksMax=64 \
+	/e2e/vmprobe -label container-limit -forcgroup "$OCI_B"
+)
+status=$?
+[ "$status" = 0 ] || echo "` + markerSetupFailed + ` status $status"
+echo "` + markerDone + ` after $(cut -d' ' -f1 /proc/uptime) s"
+systemctl poweroff --force --force
+`
+
+	// What systemd made must be what the systemd package computes.
+	names := func(t *testing.T, out probe.Output, p systemd.CgroupsPath, id string) string {
+		t.Helper()
+		own, ok := strings.CutPrefix(strings.TrimSpace(out.ProcSelfCgroup), "0::")
+		require.True(t, ok, "a v2 guest: %q", out.ProcSelfCgroup)
+		sliceDir, err := systemd.ExpandSlice(slice)
+		require.NoError(t, err)
+		assert.Equal(t, sliceDir+"/cri-containerd-"+id+".scope", own, "ExpandSlice")
+		path, err := p.Path()
+		require.NoError(t, err)
+		assert.Equal(t, own, path, "CgroupsPath.Path of %s", p)
+		info := systemd.Parse(own)
+		assert.Equal(t, systemd.Info{Driver: systemd.DriverSystemd, Kind: systemd.KindContainer, QoS: systemd.QoSBurstable,
+			PodUID: uidA, ContainerID: id, Runtime: systemd.RuntimeCRIContainerd}, info, "Parse")
+		return own
+	}
+	return scenario{
+		name:    "systemd-6.1",
+		machine: m,
+		image:   func(t *testing.T) string { return systemdImage(t, run) },
+		checks: []check{
+			{"pod-limit", func(t *testing.T, out probe.Output) {
+				scope := names(t, out, pathA, idA)
+				pod := filepath.Dir(scope)
+				// systemd enables cpu only for units that set a CPU property
+				// and their ancestors: not for this scope, which therefore has
+				// no cpu.weight, while the pod slice's quota still applies.
+				// Nothing enables cpuset: the root's is the nearest.
+				want := report.Document{
+					Mode: str("v2"),
+					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod),
+						HighBytes: u64(192 * mib), HighSource: str(pod)},
+					CPU: report.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
+						CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/")},
+					Pids:        report.PidsDoc{Limit: u64(1000), Source: str(pod)},
+					Host:        host(2, 2, false),
+					Cgroups:     v2Cgroups(scope),
+					Diagnostics: codes("controller-missing", "limit-in-ancestor"),
+				}
+				assert.Equal(t, want, reportOf(t, out.Detect, m), "Detect")
+				require.Len(t, out.ForCgroup, 2)
+				assert.Equal(t, want, reportOf(t, out.ForCgroup[0], m), "ForCgroup(%s)", pathA)
+				notCreated := want
+				notCreated.CPU.Weight, notCreated.CPU.WeightSource = u64(100), str(pod)
+				notCreated.Cgroups = v2Cgroups(pod)
+				notCreated.Diagnostics = codes("cgroup-not-created")
+				assert.Equal(t, notCreated, reportOf(t, out.ForCgroup[1], m), "ForCgroup(%s), not created", pathNew)
+			}},
+			{"container-limit", func(t *testing.T, out probe.Output) {
+				scope := names(t, out, pathB, idB)
+				pod := filepath.Dir(scope)
+				want := report.Document{
+					Mode: str("v2"),
+					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(scope),
+						HighBytes: u64(192 * mib), HighSource: str(pod)},
+					CPU: report.CPUDoc{State: "limited", Limit: f64(0.25), Source: str(scope), QuotaUs: u64(25000), PeriodUs: u64(100000),
+						CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/"), Weight: u64(100), WeightSource: str(scope)},
+					Pids:        report.PidsDoc{Limit: u64(64), Source: str(scope)},
+					Host:        host(2, 2, false),
+					Cgroups:     v2Cgroups(scope),
+					Diagnostics: codes("limit-in-ancestor"), // the pod's MemoryHigh
+				}
+				assert.Equal(t, want, reportOf(t, out.Detect, m), "Detect")
+				require.Len(t, out.ForCgroup, 1)
+				assert.Equal(t, want, reportOf(t, out.ForCgroup[0], m), "ForCgroup(%s)", pathB)
+			}},
+		},
+	}
+}
+
+// systemdImage is the cached systemd root followed by a second archive with
+// /init -> /sbin/init, the probe, the unit that runs run.sh and the masks.
+func systemdImage(t *testing.T, run string) string {
+	t.Helper()
+	img := newInitramfs()
+	img.symlink("init", "/sbin/init")
+	require.NoError(t, img.copy("e2e/vmprobe", filepath.Join(vm.bin, "vmprobe")))
+	img.script("e2e/run.sh", run)
+	img.file("etc/systemd/system/truelimit-probe.service", 0o644, []byte(systemdUnit))
+	img.symlink("etc/systemd/system/multi-user.target.wants/truelimit-probe.service", "../truelimit-probe.service")
+	for _, unit := range systemdMasked {
+		img.symlink("etc/systemd/system/"+unit, "/dev/null")
+	}
+	file := filepath.Join(t.TempDir(), "initramfs.cpio")
+	dst, err := os.Create(file)
+	require.NoError(t, err)
+	defer dst.Close()
+	src, err := os.Open(vm.systemdRoot)
+	require.NoError(t, err)
+	defer src.Close()
+	_, err = io.Copy(dst, src)
+	require.NoError(t, err)
+	_, err = dst.Write(img.bytes())
+	require.NoError(t, err)
+	require.NoError(t, dst.Close())
+	return file
+}
