@@ -6,6 +6,8 @@
 //	go run ./examples/cgroupinfo -pid 1234    # another process
 //	go run ./examples/cgroupinfo -root DIR    # a captured tree, e.g. testdata/<case>
 //	go run ./examples/cgroupinfo -json        # the stable JSON shape
+//	go run ./examples/cgroupinfo -tree        # every cgroup: own and effective limits
+//	go run ./examples/cgroupinfo -tree -top /kubepods.slice -root DIR -json
 package main
 
 import (
@@ -31,11 +33,22 @@ func run(args []string, out io.Writer) error {
 	root := fs.String("root", "/", "read every file under `DIR` instead of /")
 	pid := fs.Int("pid", 0, "report on process `PID` instead of this one")
 	asJSON := fs.Bool("json", false, "print JSON instead of the text report")
+	tree := fs.Bool("tree", false, "print every cgroup's own and effective limits (node.Scan), * where they differ")
+	top := fs.String("top", "", "with -tree, scan only cgroup `PATH` and below it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return errors.New("unexpected arguments: " + fmt.Sprint(fs.Args()))
+	}
+	if *tree && *pid != 0 {
+		return errors.New("-tree scans every cgroup; it takes no -pid")
+	}
+	if *top != "" && !*tree {
+		return errors.New("-top goes with -tree")
+	}
+	if *tree {
+		return printTree(out, *root, *top, *asJSON)
 	}
 	opts := []limits.Option{limits.WithRoot(*root), limits.WithWalk()}
 	var res limits.Result

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,6 +52,99 @@ func TestRunPrintsTheLibraryAnswer(t *testing.T) {
 func TestRunRejectsBadArguments(t *testing.T) {
 	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-pid", "-5"}, {"-root", "/nonexistent/tree"}} {
 		var out bytes.Buffer
+		assert.Error(t, run(args, &out), "%v", args)
+	}
+}
+
+// TestRunTree runs -tree on a captured Kubernetes node: the JSON lists every
+// cgroup with the effective limits limits.ForCgroup gives for it and names
+// what differs from the cgroup's own files; the text marks those with *.
+func TestRunTree(t *testing.T) {
+	const dir = "../../testdata/v2-k8s-systemd-container-limit"
+	const pod = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod78784b50_507f_4cfa_abe0_9ba122268896.slice"
+	const container = pod + "/cri-containerd-251bcd0f1f405561e3be57c7f017e290541a8ab73e8637732e1ae788208bf9b3.scope"
+
+	var out bytes.Buffer
+	require.NoError(t, run([]string{"-tree", "-json", "-root", dir}, &out))
+	var doc struct {
+		Hierarchies []struct {
+			Version     int      `json:"version"`
+			Controllers []string `json:"controllers"`
+		} `json:"hierarchies"`
+		Cgroups []struct {
+			Path      string `json:"path"`
+			Effective struct {
+				Memory struct {
+					State  string  `json:"state"`
+					Bytes  *uint64 `json:"bytes"`
+					Source *string `json:"source"`
+				} `json:"memory"`
+				CPU struct {
+					Limit *float64 `json:"limit"`
+				} `json:"cpu"`
+				Pids struct {
+					Limit  *uint64 `json:"limit"`
+					Source *string `json:"source"`
+				} `json:"pids"`
+			} `json:"effective"`
+			Differs []string `json:"differs"`
+			Absent  []string `json:"absent"`
+		} `json:"cgroups"`
+		Diagnostics []any `json:"diagnostics"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	require.Len(t, doc.Hierarchies, 1)
+	assert.Equal(t, 2, doc.Hierarchies[0].Version)
+	assert.Empty(t, doc.Diagnostics)
+	var paths []string
+	for _, cg := range doc.Cgroups {
+		paths = append(paths, cg.Path)
+		res, err := limits.ForCgroup(cg.Path, limits.WithRoot(dir))
+		require.NoError(t, err)
+		assert.Equal(t, res.Memory.Limit.State.String(), cg.Effective.Memory.State, cg.Path)
+		if res.Memory.Limit.State == limits.Limited {
+			require.NotNil(t, cg.Effective.Memory.Bytes, cg.Path)
+			assert.Equal(t, res.Memory.Limit.Bytes, *cg.Effective.Memory.Bytes, cg.Path)
+			assert.Equal(t, res.Memory.Limit.Source, *cg.Effective.Memory.Source, cg.Path)
+		} else {
+			assert.Nil(t, cg.Effective.Memory.Bytes, cg.Path)
+		}
+		assert.NotNil(t, cg.Differs, "always a list")
+		assert.Empty(t, cg.Absent, "v2 has one hierarchy")
+	}
+	assert.Equal(t, []string{"/", "/kubepods.slice", "/kubepods.slice/kubepods-burstable.slice", pod, container}, paths)
+	last := doc.Cgroups[len(doc.Cgroups)-1]
+	assert.Equal(t, []string{"pids"}, last.Differs, "the container sets memory and cpu itself; pids.max comes from the pod")
+	require.NotNil(t, last.Effective.Pids.Limit)
+	assert.Equal(t, uint64(4096), *last.Effective.Pids.Limit)
+	assert.Equal(t, pod, *last.Effective.Pids.Source)
+	assert.Equal(t, 0.5, *last.Effective.CPU.Limit)
+
+	out.Reset()
+	require.NoError(t, run([]string{"-tree", "-root", dir}, &out))
+	lines := strings.Split(out.String(), "\n")
+	var containerLine, qosLine string
+	for _, l := range lines {
+		switch strings.TrimSpace(strings.Fields(l + " x")[0]) {
+		case "cri-containerd-251bcd0f1f405561e3be57c7f017e290541a8ab73e8637732e1ae788208bf9b3.scope":
+			containerLine = l
+		case "kubepods-burstable.slice":
+			qosLine = l
+		}
+	}
+	assert.Contains(t, containerLine, "512Mi")
+	assert.Contains(t, containerLine, "max *4096 <- ..", "pids: own max, effective 4096 from the parent")
+	assert.Equal(t, 1, strings.Count(containerLine, "*"), "only pids differs")
+	assert.Contains(t, qosLine, "max *14.63Gi <- ..", "memory from kubepods.slice")
+
+	out.Reset()
+	require.NoError(t, run([]string{"-tree", "-json", "-root", dir, "-top", "/kubepods.slice/kubepods-burstable.slice"}, &out))
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	require.Len(t, doc.Cgroups, 3)
+	assert.Equal(t, "/kubepods.slice/kubepods-burstable.slice", doc.Cgroups[0].Path)
+	assert.Equal(t, "/kubepods.slice", *doc.Cgroups[0].Effective.Memory.Source, "ancestors of the top still count")
+
+	for _, args := range [][]string{{"-tree", "-pid", "1"}, {"-top", "/x"}, {"-tree", "-root", dir, "-top", "/nope.slice"}, {"-tree", "-top", "relative"}} {
 		assert.Error(t, run(args, &out), "%v", args)
 	}
 }

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/truelimit/truelimit/limits"
+	"github.com/truelimit/truelimit/limits/node"
+)
+
+// printTree scans every cgroup below top with node.Scan and prints each one's
+// own and effective limits, as text or JSON.
+func printTree(out io.Writer, root, top string, asJSON bool) error {
+	opts := []node.Option{node.WithRoot(root)}
+	if top != "" {
+		opts = append(opts, node.WithTop(top))
+	}
+	tree, err := node.Scan(opts...)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		data, err := json.MarshalIndent(newTreeDoc(tree), "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "%s\n", data)
+		return err
+	}
+	return treeText(out, tree)
+}
+
+// treeText writes one line per cgroup, indented below its parent: each
+// limit as its own file sets it and, marked with *, the effective limit where
+// that differs, with the ancestor that sets it ("..", "../..").
+func treeText(w io.Writer, tree *node.Tree) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
+	p("Hierarchies\n")
+	if len(tree.Hierarchies) == 0 {
+		p("  (none)\n")
+	}
+	highText := func(b limits.Bytes) string { return bytesText(b) }
+	for _, h := range tree.Hierarchies {
+		p("  v%d\t%s\tmount root %s\ttop %s\t%s\n", h.Version, h.MountPoint, h.MountRoot, h.Top, strings.Join(h.Controllers, ","))
+		if h.Version == 1 && slices.Contains(h.Controllers, node.LimitMemory) {
+			highText = func(limits.Bytes) string { return "n/a" }
+		}
+	}
+	p("\nCgroups: own limit; * effective limit where it differs, <- the ancestor that sets it\n")
+	p("CGROUP\tMEMORY\tMEMORY.HIGH\tCPU\tCPUSET\tPIDS\n")
+	topDepth := -1
+	for i := range tree.Cgroups {
+		cg := &tree.Cgroups[i]
+		if topDepth < 0 {
+			topDepth = depth(cg.Path)
+		}
+		differs := cg.DiffersFromOwn()
+		cell := func(limit, own, eff, source string) string {
+			if slices.Contains(cg.Absent, strings.TrimSuffix(limit, ".high")) {
+				own = "-"
+			}
+			if !slices.Contains(differs, limit) {
+				return own
+			}
+			if source != "" {
+				eff += " <- " + relativeSource(cg.Path, source)
+			}
+			return own + " *" + eff
+		}
+		name := cg.Path
+		if d := depth(cg.Path) - topDepth; d > 0 {
+			name = strings.Repeat("  ", d) + cg.Path[strings.LastIndexByte(cg.Path, '/')+1:]
+		}
+		o, e := &cg.Own, &cg.Effective
+		p("%s\t%s\t%s\t%s\t%s\t%s\n", name,
+			cell(node.LimitMemory, bytesText(o.Memory), bytesText(e.Memory), e.Memory.Source),
+			cell(node.LimitMemoryHigh, highText(o.High), highText(e.High), e.High.Source),
+			cell(node.LimitCPU, cpuText(o.CPU), cpuText(e.CPU), e.CPU.Source),
+			cell(node.LimitCPUSet, cpusetText(o.CPUSet), cpusetText(e.CPUSet), e.CPUSet.Source),
+			cell(node.LimitPids, countText(o.Pids), countText(e.Pids), e.Pids.Source))
+	}
+	p("\nDiagnostics\n")
+	if len(tree.Diagnostics) == 0 {
+		p("  (none)\n")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, d := range tree.Diagnostics {
+		if _, err := fmt.Fprintf(w, "  ! %s: %s\n", d.Code, d.Message); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// depth is the number of components of a cgroup path: 0 for "/".
+func depth(path string) int {
+	if path == "/" {
+		return 0
+	}
+	return strings.Count(path, "/")
+}
+
+// relativeSource names an ancestor relative to path: ".." for the parent,
+// "../.." above it; anything else (hierarchical_memory_limit) as it is.
+func relativeSource(path, source string) string {
+	if source == path || !(source == "/" || strings.HasPrefix(path, source+"/")) {
+		return source
+	}
+	up := depth(path) - depth(source)
+	return strings.TrimSuffix(strings.Repeat("../", up), "/")
+}
+
+// stateText writes unlimited as "max", as the v2 files do, and unknown as "?".
+func stateText(s limits.State, limited func() string) string {
+	switch s {
+	case limits.Limited:
+		return limited()
+	case limits.Unlimited:
+		return "max"
+	}
+	return "?"
+}
+
+func bytesText(b limits.Bytes) string {
+	return stateText(b.State, func() string { return binaryBytes(b.Bytes) })
+}
+
+func cpuText(c limits.CPULimit) string {
+	return stateText(c.State, func() string { return strconv.FormatFloat(c.CPUs(), 'g', 4, 64) })
+}
+
+// cpusetText writes a cpuset; a cgroup without a cpuset file restricts
+// nothing: "all".
+func cpusetText(s limits.CPUSet) string {
+	if s.State == limits.Unlimited {
+		return "all"
+	}
+	return stateText(s.State, s.CPUs.String)
+}
+
+func countText(c limits.Count) string {
+	return stateText(c.State, func() string { return strconv.FormatUint(c.Value, 10) })
+}
+
+// binaryBytes formats n in binary units: "256Mi", "1.5Gi", "4096".
+func binaryBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatUint(n, 10)
+	}
+	div, exp := uint64(unit), 0
+	for v := n / unit; v >= unit && exp < 5; v /= unit {
+		div *= unit
+		exp++
+	}
+	return strconv.FormatFloat(float64(n)/float64(div), 'g', 4, 64) + string("KMGTPE"[exp]) + "i"
+}
+
+// treeDoc is the JSON of -tree -json. Every key is always present; values
+// that are not limited, and their sources, are null.
+type treeDoc struct {
+	Hierarchies []hierarchyDoc  `json:"hierarchies"`
+	Cgroups     []cgroupDoc     `json:"cgroups"`
+	Diagnostics []diagnosticDoc `json:"diagnostics"`
+}
+
+type hierarchyDoc struct {
+	Controllers []string `json:"controllers"`
+	Version     int      `json:"version"`
+	MountPoint  string   `json:"mount_point"`
+	MountRoot   string   `json:"mount_root"`
+	Top         string   `json:"top"`
+}
+
+type cgroupDoc struct {
+	Path      string    `json:"path"`
+	Own       limitsDoc `json:"own"`
+	Effective limitsDoc `json:"effective"`
+	// Differs names the limits whose effective value is not the own one.
+	Differs []string `json:"differs"`
+	Absent  []string `json:"absent"`
+}
+
+type limitsDoc struct {
+	Memory     bytesDoc  `json:"memory"`
+	MemoryHigh bytesDoc  `json:"memory_high"`
+	CPU        cpuDoc    `json:"cpu"`
+	CPUSet     cpusetDoc `json:"cpuset"`
+	Pids       countDoc  `json:"pids"`
+}
+
+type bytesDoc struct {
+	State  string  `json:"state"`
+	Bytes  *uint64 `json:"bytes"`
+	Source *string `json:"source"`
+}
+
+type cpuDoc struct {
+	State    string   `json:"state"`
+	Limit    *float64 `json:"limit"`
+	QuotaUs  *uint64  `json:"quota_us"`
+	PeriodUs *uint64  `json:"period_us"`
+	Source   *string  `json:"source"`
+}
+
+type cpusetDoc struct {
+	State  string  `json:"state"`
+	CPUs   *string `json:"cpus"`
+	Count  *int    `json:"count"`
+	Source *string `json:"source"`
+}
+
+type countDoc struct {
+	State  string  `json:"state"`
+	Limit  *uint64 `json:"limit"`
+	Source *string `json:"source"`
+}
+
+type diagnosticDoc struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func newTreeDoc(tree *node.Tree) treeDoc {
+	doc := treeDoc{Hierarchies: []hierarchyDoc{}, Cgroups: make([]cgroupDoc, 0, len(tree.Cgroups)), Diagnostics: []diagnosticDoc{}}
+	for _, h := range tree.Hierarchies {
+		doc.Hierarchies = append(doc.Hierarchies, hierarchyDoc{h.Controllers, h.Version, h.MountPoint, h.MountRoot, h.Top})
+	}
+	for i := range tree.Cgroups {
+		cg := &tree.Cgroups[i]
+		doc.Cgroups = append(doc.Cgroups, cgroupDoc{
+			Path:      cg.Path,
+			Own:       newLimitsDoc(cg.Own),
+			Effective: newLimitsDoc(cg.Effective),
+			Differs:   orEmpty(cg.DiffersFromOwn()),
+			Absent:    orEmpty(cg.Absent),
+		})
+	}
+	for _, d := range tree.Diagnostics {
+		doc.Diagnostics = append(doc.Diagnostics, diagnosticDoc{string(d.Code), d.Message})
+	}
+	return doc
+}
+
+func newLimitsDoc(l node.Limits) limitsDoc {
+	limited := func(s limits.State) bool { return s == limits.Limited }
+	var d limitsDoc
+	d.Memory = bytesDoc{State: l.Memory.State.String()}
+	if limited(l.Memory.State) {
+		d.Memory.Bytes, d.Memory.Source = &l.Memory.Bytes, &l.Memory.Source
+	}
+	d.MemoryHigh = bytesDoc{State: l.High.State.String()}
+	if limited(l.High.State) {
+		d.MemoryHigh.Bytes, d.MemoryHigh.Source = &l.High.Bytes, &l.High.Source
+	}
+	d.CPU = cpuDoc{State: l.CPU.State.String()}
+	if limited(l.CPU.State) {
+		cpus := l.CPU.CPUs()
+		d.CPU.Limit, d.CPU.QuotaUs, d.CPU.PeriodUs, d.CPU.Source = &cpus, &l.CPU.Quota, &l.CPU.Period, &l.CPU.Source
+	}
+	d.CPUSet = cpusetDoc{State: l.CPUSet.State.String()}
+	if limited(l.CPUSet.State) {
+		list, n := l.CPUSet.CPUs.String(), l.CPUSet.CPUs.Count()
+		d.CPUSet.CPUs, d.CPUSet.Count, d.CPUSet.Source = &list, &n, &l.CPUSet.Source
+	}
+	d.Pids = countDoc{State: l.Pids.State.String()}
+	if limited(l.Pids.State) {
+		d.Pids.Limit, d.Pids.Source = &l.Pids.Value, &l.Pids.Source
+	}
+	return d
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

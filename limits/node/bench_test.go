@@ -1,0 +1,106 @@
+package node_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits/node"
+)
+
+// benchPods is the size of the benchmark node: 2,500 pods of three
+// containers, with their pod and QoS slices, about 10,000 cgroups.
+const benchPods = 2500
+
+// benchTree is the benchmark node and the NUL-terminated paths of the files
+// one Scan of it reads, in order.
+type benchTree struct {
+	kubeletTree
+	paths [][]byte
+}
+
+// The benchmark node is written once per test process, in a directory
+// TestMain removes: writing its 90,000 files takes some 20 s here and
+// removing them as long, too much to repeat for every -count of both
+// benchmarks, which moreover then read the very same files.
+var (
+	benchOnce  sync.Once
+	bench      benchTree
+	benchSetup error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bench.root != "" {
+		if err := os.RemoveAll(bench.root); err != nil {
+			fmt.Fprintln(os.Stderr, "removing the benchmark node:", err)
+		}
+	}
+	os.Exit(code)
+}
+
+// benchNode returns the benchmark node, writing it on first use: it scans
+// it once to check the answer and record the files read, and flushes the
+// filesystem, so that the writeback of the new files, and of the access
+// times that first scan updates, does not land inside a timing.
+func benchNode(b *testing.B) benchTree {
+	benchOnce.Do(func() {
+		root, err := os.MkdirTemp("", "node-bench-")
+		if err != nil {
+			benchSetup = err
+			return
+		}
+		bench.root = root
+		bench.kubeletTree = writeKubeletTree(b, root, benchPods)
+		stop := node.TraceReads(func(p []byte) { bench.paths = append(bench.paths, bytes.Clone(p)) })
+		tree, err := node.Scan(node.WithRoot(root))
+		stop()
+		switch {
+		case err != nil:
+			benchSetup = err
+		case len(tree.Cgroups) != len(bench.cgroups) || tree.Lookup("/kubepods.slice").Effective.Memory.Bytes != allocatable:
+			benchSetup = fmt.Errorf("the benchmark node answers %d cgroups of %d", len(tree.Cgroups), len(bench.cgroups))
+		default:
+			benchSetup = syncTree(root)
+		}
+	})
+	if benchSetup != nil || len(bench.paths) == 0 {
+		b.Fatal("writing the benchmark node:", benchSetup)
+	}
+	return bench
+}
+
+func BenchmarkScan(b *testing.B) {
+	bt := benchNode(b)
+	b.ReportAllocs()
+	b.ReportMetric(float64(len(bt.cgroups)), "cgroups/op")
+	for b.Loop() {
+		tree, err := node.Scan(node.WithRoot(bt.root))
+		if err != nil || len(tree.Cgroups) != len(bt.cgroups) {
+			b.Fatalf("%d cgroups, %v", len(tree.Cgroups), err)
+		}
+	}
+}
+
+// BenchmarkScanIOBaseline is the floor under BenchmarkScan: exactly the
+// files one Scan reads, each opened by its path, read as limits reads an
+// interface file and closed, in Scan's order; nothing listed or parsed.
+func BenchmarkScanIOBaseline(b *testing.B) {
+	bt := benchNode(b)
+	b.ReportAllocs()
+	b.ReportMetric(float64(len(bt.paths)), "files/op")
+	buf := make([]byte, 0, 4096)
+	for b.Loop() {
+		for _, p := range bt.paths {
+			var err error
+			if buf, err = readfile.InterfaceFile(p, buf, 64<<10); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package node
+
+import (
+	"sort"
+	"strings"
+)
+
+// part is the answer of one hierarchy's walk: values of its controllers only.
+type part struct {
+	ctl     controllers
+	cgroups []Cgroup // in path order
+}
+
+// merge joins the hierarchies' answers by cgroup path (v1 has one tree per
+// controller). A path missing from a hierarchy takes the effective values of
+// its nearest ancestor there, where a process in that path is in that
+// hierarchy, and names the hierarchy's controllers in Absent.
+func merge(parts []part) []Cgroup {
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
+		return parts[0].cgroups
+	}
+	next := make([]int, len(parts))
+	var out []Cgroup
+	for {
+		path, found := "", false
+		for i, p := range parts {
+			if next[i] < len(p.cgroups) && (!found || comparePaths(p.cgroups[next[i]].Path, path) < 0) {
+				path, found = p.cgroups[next[i]].Path, true
+			}
+		}
+		if !found {
+			return out
+		}
+		cg := Cgroup{Path: path}
+		for i, p := range parts {
+			if next[i] < len(p.cgroups) && p.cgroups[next[i]].Path == path {
+				src := &p.cgroups[next[i]]
+				cg.Own.take(&src.Own, p.ctl)
+				cg.Effective.take(&src.Effective, p.ctl)
+				next[i]++
+				continue
+			}
+			cg.Absent = append(cg.Absent, p.ctl.names()...)
+			if anc := nearestAncestor(p.cgroups, path); anc != nil {
+				cg.Effective.take(&anc.Effective, p.ctl)
+			}
+		}
+		out = append(out, cg)
+	}
+}
+
+// take copies the values of the controllers in ctl.
+func (l *Limits) take(from *Limits, ctl controllers) {
+	if ctl&memoryCtl != 0 {
+		l.Memory, l.High = from.Memory, from.High
+	}
+	if ctl&cpuCtl != 0 {
+		l.CPU = from.CPU
+	}
+	if ctl&cpusetCtl != 0 {
+		l.CPUSet = from.CPUSet
+	}
+	if ctl&pidsCtl != 0 {
+		l.Pids = from.Pids
+	}
+}
+
+// nearestAncestor finds the closest ancestor of path in cgroups (in path
+// order), or nil.
+func nearestAncestor(cgroups []Cgroup, path string) *Cgroup {
+	for path != "/" {
+		if i := strings.LastIndexByte(path, '/'); i > 0 {
+			path = path[:i]
+		} else {
+			path = "/"
+		}
+		i := sort.Search(len(cgroups), func(i int) bool { return comparePaths(cgroups[i].Path, path) >= 0 })
+		if i < len(cgroups) && cgroups[i].Path == path {
+			return &cgroups[i]
+		}
+	}
+	return nil
+}

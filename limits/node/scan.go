@@ -1,0 +1,131 @@
+package node
+
+import (
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits"
+)
+
+// maxMountInfo bounds mountinfo: a busy node can hold thousands of mounts.
+const maxMountInfo = 16 << 20
+
+// Scan returns the own and effective limits of every cgroup below the top
+// (WithTop; by default the top visible cgroup, "/" on a host) in one
+// top-down walk per hierarchy. It reads R/proc/self/mountinfo for the cgroup
+// mounts (R is WithRoot's directory, "/" by default), then each cgroup's own
+// interface files exactly once, never an ancestor's again: a cgroup's
+// effective limit is the lower of its own and its parent's effective one,
+// the closer cgroup winning a tie, which is what limits.ForCgroup computes
+// walking up from it (Documentation/admin-guide/cgroup-v2.rst, "Top-down
+// Constraint"; cgroup-v1/memory.rst for use_hierarchy).
+//
+// Files read per cgroup. v2: memory.max, memory.high, cpu.max,
+// cpuset.cpus.effective, pids.max; cgroup.controllers only where no level of
+// the walk has one of the limit files, the one case where it decides between
+// unlimited and unknown (the root cgroup, which has none of them). v1, in
+// each controller's hierarchy: memory.limit_in_bytes, memory.use_hierarchy
+// where the cgroup has children, memory.stat (hierarchical_memory_limit) of
+// the top visible cgroup only; cpu.cfs_quota_us, cpu.cfs_period_us where a
+// quota is set; cpuset.effective_cpus, or cpuset.cpus where it is missing;
+// pids.max. Directories are listed with getdents64(2); one whose link count
+// says it has no subdirectories (kernfs, tmpfs, ext4, xfs) is not listed.
+//
+// On v2 one walk reads every controller. On v1 each controller hierarchy
+// (memory; cpu,cpuacct; cpuset; pids) is walked on its own and the answers
+// are joined by cgroup path; see Cgroup.Absent for a path that exists in some
+// hierarchies only. Files that cannot be read or parsed make the values they
+// feed unknown and add a diagnostic. A cgroup removed during the scan is left
+// out, or reported as if it had no limit files of its own.
+//
+// Where Scan and ForCgroup can differ, on trees no kernel writes: a v2
+// directory without cgroup.controllers is all unknown for ForCgroup; a v1
+// memory.stat below the top visible cgroup is not read (the top's sees every
+// hidden ancestor); Scan uses the one mount of each hierarchy that holds the
+// top. It does not report swap, memsw or CPU weight.
+//
+// An error is returned only when mountinfo cannot be read or parsed, the top
+// is not a clean cgroup path, or the top exists in no hierarchy. It is safe
+// for concurrent use.
+func Scan(opts ...Option) (*Tree, error) {
+	cfg := newConfig(opts)
+	if cfg.root == "/" && runtime.GOOS != "linux" {
+		return nil, limits.ErrNotSupported
+	}
+	if cfg.top != "" && !isCleanPath(cfg.top) {
+		return nil, &limits.CgroupPathError{Path: cfg.top, Reason: "is not a clean absolute cgroup path"}
+	}
+	mounts, err := readMounts(cfg.root)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tree{}
+	diag := func(code limits.Code, msg string) {
+		t.Diagnostics = append(t.Diagnostics, limits.Diagnostic{Code: code, Message: msg})
+	}
+	if cgroup.ModeOf(mounts) == cgroup.ModeNone {
+		diag(limits.CodeNoCgroup, "no cgroup or cgroup2 filesystem is mounted: there are no cgroups to scan")
+		return t, nil
+	}
+	s := newScanner(cfg.root, &t.Diagnostics)
+	var parts []part
+	var missing error
+	for _, h := range locateHierarchies(mounts, cfg.top, diag) {
+		cgroups, err := s.walk(h)
+		if err != nil {
+			if isNotExist(err) {
+				missing = err
+			}
+			diag(limits.CodeCgroupUnreachable, "cannot open cgroup "+h.loc.Path+" of the "+strings.Join(h.ctl.names(), ",")+
+				" hierarchy: "+err.Error()+"; its limits are unknown")
+			continue
+		}
+		t.Hierarchies = append(t.Hierarchies, Hierarchy{
+			Controllers: h.ctl.names(),
+			Version:     h.loc.Version,
+			MountPoint:  h.loc.Mount.MountPoint,
+			MountRoot:   h.loc.Mount.Root,
+			Top:         h.loc.Path,
+		})
+		parts = append(parts, part{ctl: h.ctl, cgroups: cgroups})
+	}
+	if len(parts) == 0 && missing != nil {
+		return nil, &limits.Error{Path: cfg.top, Err: missing}
+	}
+	t.Cgroups = merge(parts)
+	return t, nil
+}
+
+// readMounts reads and parses R/proc/self/mountinfo.
+func readMounts(root string) ([]cgroup.Mount, error) {
+	path := filepath.Join(root, "proc/self/mountinfo")
+	data, err := readfile.Into(path, nil, maxMountInfo)
+	if err != nil {
+		return nil, &limits.Error{Path: path, Err: err}
+	}
+	mounts, err := cgroup.ParseMountInfo(data)
+	if err != nil {
+		return nil, &limits.Error{Path: path, Err: err}
+	}
+	return mounts, nil
+}
+
+// isCleanPath reports whether p is "/" or "/a/b" with no empty, "." or ".."
+// components and no NUL byte.
+func isCleanPath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.IndexByte(p, 0) >= 0 {
+		return false
+	}
+	for c := range strings.SplitSeq(p[1:], "/") {
+		if c == "" || c == "." || c == ".." {
+			return false
+		}
+	}
+	return true
+}

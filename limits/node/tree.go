@@ -1,0 +1,146 @@
+package node
+
+import (
+	"sort"
+
+	"github.com/truelimit/truelimit/limits"
+)
+
+// Limits are the limits of one cgroup, either those its own files set (Own)
+// or those in force for a process in it (Effective). Each value has its own
+// state: unlimited is never a huge number, and unknown (a file that could not
+// be read or parsed, a controller that is not there) is neither.
+type Limits struct {
+	// Memory is the hard memory limit: v2 memory.max, v1
+	// memory.limit_in_bytes.
+	Memory limits.Bytes
+	// High is v2 memory.high, the throttling limit; Unknown on v1, which
+	// has no such file.
+	High limits.Bytes
+	// CPU is the CFS bandwidth limit: v2 cpu.max, v1 cpu.cfs_quota_us over
+	// cpu.cfs_period_us.
+	CPU limits.CPULimit
+	// CPUSet is v2 cpuset.cpus.effective, v1 cpuset.effective_cpus (or
+	// cpuset.cpus on kernels without it). As own value it is Limited when
+	// the cgroup has the file and Unlimited when it has none.
+	CPUSet limits.CPUSet
+	// Pids is pids.max.
+	Pids limits.Count
+}
+
+// Cgroup is one cgroup of the scanned tree.
+type Cgroup struct {
+	// Path is the cgroup path as /proc/<pid>/cgroup writes it ("/" is the
+	// top of the hierarchy, "/kubepods.slice/..." below it).
+	Path string
+	// Own holds what the cgroup's own files say: Limited with the value
+	// and Source == Path, Unlimited when the file reads "max" (v1: -1 or
+	// the unlimited value) or the cgroup has no such file, Unknown when it
+	// could not be read or parsed.
+	Own Limits
+	// Effective is what binds a process in the cgroup: the lowest limit of
+	// the cgroup and its ancestors up to the top visible cgroup, with the
+	// cgroup that set it as Source, exactly as limits.ForCgroup reports.
+	Effective Limits
+	// Absent names the controllers, on a v1 host, whose hierarchy has no
+	// cgroup at Path although another hierarchy has: their Own values are
+	// Unknown and their Effective values are those of the nearest ancestor
+	// that exists there, where a process in Path really is (as ForCgroup
+	// reports with cgroup-not-created). Nil on cgroup v2.
+	Absent []string
+}
+
+// Hierarchy says where the values of some controllers were read.
+type Hierarchy struct {
+	Controllers []string // of "memory", "cpu", "cpuset", "pids"
+	Version     int      // 1 or 2
+	MountPoint  string   // mountinfo field 5
+	MountRoot   string   // mountinfo field 4: the top visible cgroup
+	Top         string   // the cgroup the scan started at
+}
+
+// Tree is the answer of Scan.
+type Tree struct {
+	// Cgroups are sorted by path compared component by component, so a
+	// cgroup comes right before its subtree and siblings come by name.
+	Cgroups []Cgroup
+	// Hierarchies are the hierarchies walked: one on cgroup v2, one per
+	// mounted controller hierarchy on v1.
+	Hierarchies []Hierarchy
+	// Diagnostics use the codes of package limits: bad-value and
+	// read-error name the file, controller-missing and cgroup-unreachable
+	// the controller, no-cgroup a host without cgroups.
+	Diagnostics []limits.Diagnostic
+}
+
+// Lookup returns the cgroup at path, or nil if the tree has none there.
+func (t *Tree) Lookup(path string) *Cgroup {
+	i := sort.Search(len(t.Cgroups), func(i int) bool { return comparePaths(t.Cgroups[i].Path, path) >= 0 })
+	if i < len(t.Cgroups) && t.Cgroups[i].Path == path {
+		return &t.Cgroups[i]
+	}
+	return nil
+}
+
+// comparePaths orders cgroup paths component by component: '/' sorts before
+// every byte a name can hold, so "/a/x" < "/a-b" and a depth-first walk that
+// visits siblings in byte order emits paths in this order.
+func comparePaths(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := pathByte(a[i]), pathByte(b[i])
+		if ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return 0
+}
+
+func pathByte(c byte) int {
+	if c == '/' {
+		return -1
+	}
+	return int(c)
+}
+
+// Names of the limits in DiffersFromOwn.
+const (
+	LimitMemory     = "memory"
+	LimitMemoryHigh = "memory.high"
+	LimitCPU        = "cpu"
+	LimitCPUSet     = "cpuset"
+	LimitPids       = "pids"
+)
+
+// DiffersFromOwn names the limits whose effective value is not the one the
+// cgroup's own file sets: a lower limit of an ancestor binds, the cgroup
+// inherits its cpuset, or an ancestor's unreadable file makes it unknown.
+// These are what tools that read only a container's own files get wrong.
+func (c *Cgroup) DiffersFromOwn() []string {
+	var out []string
+	if c.Own.Memory != c.Effective.Memory {
+		out = append(out, LimitMemory)
+	}
+	if c.Own.High != c.Effective.High {
+		out = append(out, LimitMemoryHigh)
+	}
+	if c.Own.CPU != c.Effective.CPU {
+		out = append(out, LimitCPU)
+	}
+	own, eff := c.Own.CPUSet, c.Effective.CPUSet
+	if own.State != eff.State || own.Source != eff.Source || !own.CPUs.Equal(eff.CPUs) {
+		out = append(out, LimitCPUSet)
+	}
+	if c.Own.Pids != c.Effective.Pids {
+		out = append(out, LimitPids)
+	}
+	return out
+}
