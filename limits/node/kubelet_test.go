@@ -18,7 +18,7 @@ var qosClasses = [...]string{"guaranteed", "burstable", "besteffort"}
 const (
 	gib          = 1 << 30
 	mib          = 1 << 20
-	allocatable  = 7 * gib // kubepods.slice memory.max: node memory minus reserved
+	allocatable  = uint64(7 * gib) // kubepods.slice memory.max: node memory minus reserved
 	podPidsLimit = 4096
 )
 
@@ -77,7 +77,7 @@ func writeKubeletTree(tb testing.TB, root string, pods int) kubeletTree {
 	write("/kubepods.slice/kubepods-besteffort.slice", cgroupFiles("max", "max", "max", "0-7", "max"))
 	for i := range pods {
 		qos := qosClasses[i%len(qosClasses)]
-		uid := fmt.Sprintf("%08x_%04x_4%03x_a%03x_%012x", i*2654435761%(1<<32), i%0x10000, i%0x1000, (i*7)%0x1000, i)
+		uid := fmt.Sprintf("%08x_%04x_4%03x_a%03x_%012x", uint64(i)*2654435761%(1<<32), i%0x10000, i%0x1000, (i*7)%0x1000, i)
 		parent := "/kubepods.slice"
 		if qos != "guaranteed" {
 			parent += "/kubepods-" + qos + ".slice"
