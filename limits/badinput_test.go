@@ -3,33 +3,18 @@ package limits_test
 import (
 	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/treetest"
 	"github.com/truelimit/truelimit/limits"
 )
 
-// writeTree creates files under a temporary root; a value of "<dir>" makes a
-// directory instead, which reading as a file fails with EISDIR.
-func writeTree(t testing.TB, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for path, content := range files {
-		full := filepath.Join(root, path)
-		if content == "<dir>" {
-			require.NoError(t, os.MkdirAll(full, 0o755))
-			continue
-		}
-		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		require.NoError(t, os.WriteFile(full, []byte(content), 0o644))
-	}
-	return root
-}
+// writeTree creates files under a temporary root (see treetest.Write).
+func writeTree(t testing.TB, files map[string]string) string { return treetest.Write(t, files) }
 
 const v2Mountinfo = "35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n"
 
@@ -93,7 +78,7 @@ func TestBadInput(t *testing.T) {
 		},
 		{
 			name:   "unreadable limit file",
-			files:  v2Tree(map[string]string{"sys/fs/cgroup/pod.slice/memory.max": "<dir>"}),
+			files:  v2Tree(map[string]string{"sys/fs/cgroup/pod.slice/memory.max": treetest.Dir}),
 			codes:  []limits.Code{limits.CodeReadError},
 			memory: limits.Unknown, cpu: limits.Limited,
 		},

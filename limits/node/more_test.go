@@ -11,26 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/truelimit/truelimit/internal/treetest"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/node"
 )
 
-// writeFiles writes files (path relative to the root: content; "<dir>" for
-// an empty directory) under a temporary root.
-func writeFiles(t testing.TB, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for path, content := range files {
-		full := filepath.Join(root, path)
-		if content == "<dir>" {
-			require.NoError(t, os.MkdirAll(full, 0o755))
-			continue
-		}
-		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		require.NoError(t, os.WriteFile(full, []byte(content), 0o644))
-	}
-	return root
-}
+// writeFiles writes files under a temporary root (see treetest.Write).
+func writeFiles(t testing.TB, files map[string]string) string { return treetest.Write(t, files) }
 
 const v1Mountinfo = "30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n" +
 	"31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
@@ -55,7 +42,7 @@ func v1Tree(useHierarchyOfA string) map[string]string {
 		cpu + "/a/cpu.cfs_period_us":       "100000\n",
 		cpu + "/a/b/cpu.cfs_quota_us":      "-1\n",
 		cpu + "/a/b/cpu.cfs_period_us":     "100000\n",
-		cpu + "/a/b/x":                     "<dir>",
+		cpu + "/a/b/x":                     treetest.Dir,
 	}
 }
 
