@@ -11,6 +11,7 @@ import (
 
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/node"
+	"github.com/truelimit/truelimit/limits/report"
 )
 
 // printTree scans every cgroup below top with node.Scan and prints each one's
@@ -167,9 +168,9 @@ func binaryBytes(n uint64) string {
 // treeDoc is the JSON of -tree -json. Every key is always present; values
 // that are not limited, and their sources, are null.
 type treeDoc struct {
-	Hierarchies []hierarchyDoc  `json:"hierarchies"`
-	Cgroups     []cgroupDoc     `json:"cgroups"`
-	Diagnostics []diagnosticDoc `json:"diagnostics"`
+	Hierarchies []hierarchyDoc         `json:"hierarchies"`
+	Cgroups     []cgroupDoc            `json:"cgroups"`
+	Diagnostics []report.DiagnosticDoc `json:"diagnostics"`
 }
 
 type hierarchyDoc struct {
@@ -224,13 +225,8 @@ type countDoc struct {
 	Source *string `json:"source"`
 }
 
-type diagnosticDoc struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 func newTreeDoc(tree *node.Tree) treeDoc {
-	doc := treeDoc{Hierarchies: []hierarchyDoc{}, Cgroups: make([]cgroupDoc, 0, len(tree.Cgroups)), Diagnostics: []diagnosticDoc{}}
+	doc := treeDoc{Hierarchies: []hierarchyDoc{}, Cgroups: make([]cgroupDoc, 0, len(tree.Cgroups)), Diagnostics: []report.DiagnosticDoc{}}
 	for _, h := range tree.Hierarchies {
 		doc.Hierarchies = append(doc.Hierarchies, hierarchyDoc{h.Controllers, h.Version, h.MountPoint, h.MountRoot, h.Top})
 	}
@@ -245,7 +241,7 @@ func newTreeDoc(tree *node.Tree) treeDoc {
 		})
 	}
 	for _, d := range tree.Diagnostics {
-		doc.Diagnostics = append(doc.Diagnostics, diagnosticDoc{string(d.Code), d.Message})
+		doc.Diagnostics = append(doc.Diagnostics, report.DiagnosticDoc{Code: string(d.Code), Message: d.Message})
 	}
 	return doc
 }
