@@ -9,85 +9,77 @@ import (
 // cpuLimit walks the cpu hierarchy for the lowest bandwidth limit: v2 cpu.max,
 // v1 cpu.cfs_quota_us with cpu.cfs_period_us (Documentation/scheduler/
 // sched-bwc.rst: a group's tasks are throttled by every ancestor's quota).
-// It returns reasons to think ancestors are hidden.
-func (r *reader) cpuLimit(p placement) (hidden []string) {
+func (r *reader) cpuLimit(p placement) {
 	var quota minQuota
 	for loc, ok := p.loc, true; ok; loc, ok = loc.Parent() {
-		var found, limited bool
 		if loc.Version == 2 {
-			found, limited = r.offerCPUMax(&quota, loc)
-		} else {
-			found, limited = r.offerCFS(&quota, loc)
-		}
-		if !loc.IsTop() || r.refreshing {
-			continue
-		}
-		switch {
-		case loc.Version == 2 && found:
-			hidden = append(hidden, "the top visible cgroup "+loc.Path+" has cpu.max, which the root cgroup lacks")
-		case loc.Version == 1 && limited:
-			hidden = append(hidden, "the top visible cgroup "+loc.Path+" has a CFS quota, which the root cgroup cannot have")
+			if r.offerCPUMax(&quota, loc) && loc.IsTop() {
+				r.event(event{kind: eventTopLimit, loc: loc, file: v2.CPUMax})
+			}
+		} else if r.offerCFS(&quota, loc) && loc.IsTop() {
+			r.event(event{kind: eventTopLimit, loc: loc, file: v1.CPUCFSQuotaUs})
 		}
 	}
 	r.res.CPU.Limit = quota.result(p.enabled)
-	return hidden
 }
 
-// offerCPUMax reads v2 cpu.max ("max 100000" or "50000 100000").
-func (r *reader) offerCPUMax(t *minQuota, loc cgroup.Location) (found, limited bool) {
+// offerCPUMax reads v2 cpu.max ("max 100000" or "50000 100000") and reports
+// whether the file exists.
+func (r *reader) offerCPUMax(t *minQuota, loc cgroup.Location) (found bool) {
 	data, found, err := r.readCgroup(loc, v2.CPUMax)
 	if err != nil {
 		t.broken = true
 	}
 	if !found {
-		return false, false
+		return false
 	}
 	q, period, unlimited, err := v2.ParseCPUMax(data)
 	if err != nil {
-		r.badValue(loc, v2.CPUMax, err)
+		r.event(event{kind: eventBadValue, loc: loc, file: v2.CPUMax, err: err})
 		t.broken = true
-		return true, false
+		return true
 	}
 	t.offer(q, period, unlimited, loc.Path)
-	return true, !unlimited
+	return true
 }
 
 // offerCFS reads v1 cpu.cfs_quota_us (-1 means none) and, for a quota,
-// cpu.cfs_period_us. Both are absent without CONFIG_CFS_BANDWIDTH.
-func (r *reader) offerCFS(t *minQuota, loc cgroup.Location) (found, limited bool) {
+// cpu.cfs_period_us. Both are absent without CONFIG_CFS_BANDWIDTH. It reports
+// whether a quota was read.
+func (r *reader) offerCFS(t *minQuota, loc cgroup.Location) (limited bool) {
 	data, found, err := r.readCgroup(loc, v1.CPUCFSQuotaUs)
 	if err != nil {
 		t.broken = true
 	}
 	if !found {
-		return false, false
+		return false
 	}
 	q, unlimited, err := v1.ParseCFSQuota(data)
 	if err != nil {
-		r.badValue(loc, v1.CPUCFSQuotaUs, err)
+		r.event(event{kind: eventBadValue, loc: loc, file: v1.CPUCFSQuotaUs, err: err})
 		t.broken = true
-		return true, false
+		return false
 	}
 	if unlimited {
 		t.offer(0, 0, true, loc.Path)
-		return true, false
+		return false
 	}
 	data, found, err = r.readCgroup(loc, v1.CPUCFSPeriodUs)
 	if err != nil || !found {
 		if err == nil {
-			r.diag(CodeReadError, r.abs(loc.Dir()+"/"+v1.CPUCFSPeriodUs)+" is missing beside cpu.cfs_quota_us")
+			r.event(event{kind: eventMissing, loc: loc, file: v1.CPUCFSPeriodUs})
 		}
 		t.broken = true
-		return true, false
+		return false
 	}
 	period, err := v1.ParseCFSPeriod(data)
 	if err != nil {
-		r.badValue(loc, v1.CPUCFSPeriodUs, err)
+		r.event(event{kind: eventBadValue, loc: loc, file: v1.CPUCFSPeriodUs, err: err})
 		t.broken = true
-		return true, false
+		return false
 	}
 	t.offer(q, period, false, loc.Path)
-	return true, true
+	return true
 }
 
 // cpuWeight reads the leaf's own relative weight: v2 cpu.weight or v1

@@ -39,7 +39,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // pids hierarchies. It is safe for concurrent use.
 func Detect(opts ...Option) (Result, error) {
 	cfg := newConfig(opts)
-	cfg.names = (*reader).diagnoseNames
+	cfg.details = fullDetails{}
 	return detect(cfg)
 }
 
@@ -52,8 +52,8 @@ func ForPID(pid int, opts ...Option) (Result, error) {
 		return Result{}, fmt.Errorf("%w: %d", ErrInvalidPID, pid)
 	}
 	cfg := newConfig(opts)
-	cfg.pid = strconv.Itoa(pid)
-	cfg.names = (*reader).diagnoseNames
+	cfg.pid, cfg.pidID = strconv.Itoa(pid), pid
+	cfg.details = fullDetails{}
 	return detect(cfg)
 }
 
@@ -62,28 +62,13 @@ func detect(cfg config) (Result, error) {
 	return res, err
 }
 
-// locator finds the cgroup of each controller: the process's own (Detect,
-// ForPID), or ForCgroup's target, absolute or below the caller's own cgroup.
-type locator struct {
-	mounts   []cgroup.Mount
-	members  []cgroup.Membership // the process's lines; ForCgroup: the caller's, for a relative target
-	cgroup   string              // ForCgroup's resolved path; "" otherwise
-	relative bool
-}
-
-func (l *locator) locate(controller string) (cgroup.Location, error) {
-	if l.cgroup == "" {
-		return cgroup.Locate(l.mounts, l.members, controller)
+// locate finds the cgroup of controller from the parsed mountinfo and
+// /proc/<pid>/cgroup: the process's own, or through cfg.target ForCgroup's.
+func (r *reader) locate(controller string) (cgroup.Location, error) {
+	if r.cfg.target != nil {
+		return r.cfg.target(r, controller)
 	}
-	path := l.cgroup
-	if l.relative {
-		base, err := cgroup.Locate(l.mounts, l.members, controller)
-		if err != nil {
-			return base, err
-		}
-		path = joinCgroupPath(base.Path, l.cgroup)
-	}
-	return cgroup.LocatePath(l.mounts, controller, path)
+	return cgroup.Locate(r.mounts, r.members, controller)
 }
 
 // readers keeps readers, with their buffers, between detections: a detection
@@ -92,11 +77,12 @@ var readers = sync.Pool{New: func() any {
 	return &reader{buf: make([]byte, 0, 8192), path: make([]byte, 0, 512)}
 }}
 
-// run is the detection shared by Detect, ForPID, ForCgroup and the refresh
-// loop: read the reader's mountinfo and the process's (or caller's)
-// /proc/<pid>/cgroup, locate each controller's cgroup, read the host's totals
-// and walk every hierarchy. With open set, interface files are read through
-// handles kept open for later refreshes.
+// run is the detection shared by Detect, ForPID, ForCgroup, the setters and
+// the refresh loop: read the reader's mountinfo and the process's (or
+// caller's) /proc/<pid>/cgroup, locate each controller's cgroup, read the
+// host's totals and walk the memory and cpu hierarchies; with cfg.details
+// also the rest a report shows. With open set, interface files are read
+// through handles kept open for later refreshes.
 func run(cfg config, open *openFiles) (Result, placements, error) {
 	if cfg.root == "/" && runtime.GOOS != "linux" {
 		return Result{}, placements{}, ErrNotSupported
@@ -110,34 +96,32 @@ func run(cfg config, open *openFiles) (Result, placements, error) {
 	if err != nil {
 		return Result{}, placements{}, r.fatal(mountinfo, err)
 	}
-	l := locator{cgroup: cfg.cgroupPath, relative: cfg.relative}
 	if r.mounts, err = cgroup.AppendMountInfo(r.mounts[:0], data); err != nil {
 		return Result{}, placements{}, &Error{Path: r.abs(mountinfo), Err: err}
 	}
-	l.mounts = r.mounts
 	if cfg.cgroupPath == "" || cfg.relative {
 		pid := cfg.pid
 		if cfg.cgroupPath != "" {
 			pid = "self"
 		}
-		if l.members, err = r.memberships(pid); err != nil {
+		if err = r.memberships(pid); err != nil {
 			return Result{}, placements{}, err
 		}
 	}
 
-	r.res.Mode = cgroup.ModeOf(l.mounts)
+	r.res.Mode = cgroup.ModeOf(r.mounts)
 	r.readHost()
 	if r.res.Mode == cgroup.ModeNone {
-		r.diag(CodeNoCgroup, "no cgroup or cgroup2 filesystem is mounted: only the host's totals are known")
+		r.event(event{kind: eventNoCgroup})
 		return r.res, placements{}, nil
 	}
-	p, err := r.locateAll(&l)
+	p, err := r.locateAll()
 	if err != nil {
 		return Result{}, placements{}, err
 	}
-	r.limits(p)
-	if cfg.names != nil {
-		cfg.names(r, l.mounts, p)
+	r.walkLimits(p)
+	if cfg.details != nil {
+		cfg.details.finish(r, p)
 	}
 	return r.res, p, nil
 }
@@ -151,71 +135,41 @@ func (r *reader) fatal(path string, err error) *Error {
 	return &Error{Path: r.abs(path), Err: err}
 }
 
-// memberships reads and parses /proc/<pid>/cgroup.
-func (r *reader) memberships(pid string) ([]cgroup.Membership, error) {
+// memberships reads and parses /proc/<pid>/cgroup into r.members.
+func (r *reader) memberships(pid string) error {
 	path := "/proc/self/cgroup"
 	if pid != "self" {
 		path = "/proc/" + pid + "/cgroup"
 	}
 	data, err := r.readProc(path)
 	if err != nil {
-		return nil, r.fatal(path, err)
+		return r.fatal(path, err)
 	}
-	r.members, err = cgroup.AppendProcCgroup(r.members[:0], data)
-	if err != nil {
-		return nil, &Error{Path: r.abs(path), Err: err}
+	if r.members, err = cgroup.AppendProcCgroup(r.members[:0], data); err != nil {
+		return &Error{Path: r.abs(path), Err: err}
 	}
-	return r.members, nil
+	return nil
 }
 
-// refreshLimits re-reads what the setters follow: the memory limit and
-// memory.high over the memory walk, and the CPU quota over the cpu walk.
-func (r *reader) refreshLimits(p placements) {
+// walkLimits walks what the setters follow: the memory limit and memory.high
+// over the memory walk, and the CPU quota over the cpu walk.
+func (r *reader) walkLimits(p placements) {
 	if mem := p[memoryIdx]; mem.found {
 		if mem.loc.Version == 1 {
 			r.memoryV1(mem)
 		} else {
 			r.memoryV2(mem)
 		}
+		if mem.loc.Mount.Root != "/" {
+			r.event(event{kind: eventMountRoot, loc: mem.loc})
+		}
 	}
 	if cpu := p[cpuIdx]; cpu.found {
 		r.cpuLimit(cpu)
-	}
-}
-
-// limits walks every located hierarchy and adds the diagnostics that need
-// the whole answer.
-func (r *reader) limits(p placements) {
-	var hidden []string
-	if mem := p[memoryIdx]; mem.found {
-		if mem.loc.Version == 1 {
-			hidden = append(hidden, r.memoryV1(mem)...)
-		} else {
-			hidden = append(hidden, r.memoryV2(mem)...)
-		}
-		if mem.loc.Mount.Root != "/" {
-			hidden = append(hidden, "the memory hierarchy is mounted from cgroup "+mem.loc.Mount.Root+", not the root")
-		}
-	}
-	if cpu := p[cpuIdx]; cpu.found {
-		hidden = append(hidden, r.cpuLimit(cpu)...)
-		r.cpuWeight(cpu)
 		if cpu.loc.Mount.Root != "/" {
-			hidden = append(hidden, "the cpu hierarchy is mounted from cgroup "+cpu.loc.Mount.Root+", not the root")
+			r.event(event{kind: eventMountRoot, loc: cpu.loc})
 		}
 	}
-	if set := p[cpusetIdx]; set.found {
-		r.cpuset(set)
-	}
-	if pids := p[pidsIdx]; pids.found {
-		r.pids(pids)
-	}
-	if (p[memoryIdx].found || p[cpuIdx].found) && r.cfg.root == "/" && !r.refreshing {
-		if reason := foreignCgroupNamespace(); reason != "" {
-			hidden = append(hidden, reason)
-		}
-	}
-	r.diagnoseAncestors(p, hidden)
 }
 
 // diagnoseAncestors adds limit-in-ancestor and ancestors-hidden.

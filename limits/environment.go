@@ -18,7 +18,7 @@ const (
 	EnvRefresh = "TRUELIMIT_REFRESH"
 )
 
-// disabled reports whether TRUELIMIT=off.
+// disabled reports whether TRUELIMIT=off, in any letter case.
 func disabled() bool { return strings.EqualFold(os.Getenv(EnvTruelimit), "off") }
 
 // envGoMemLimit reads GOMEMLIMIT as the runtime does (runtime/debug
@@ -32,6 +32,9 @@ func envGoMemLimit() (value string, set, valid bool) {
 	return v, true, v == "off" || validMemLimit(v)
 }
 
+// validMemLimit reports whether the runtime accepts s as a byte count: the
+// number, read by strconv.ParseInt as runtime.parseByteCount reads it (an
+// optional sign, not negative), times its unit must fit in an int64.
 func validMemLimit(s string) bool {
 	units := []struct {
 		suffix string
@@ -44,28 +47,31 @@ func validMemLimit(s string) bool {
 			break
 		}
 	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	return err == nil && s != "" && s[0] != '+' && n <= math.MaxInt64>>shift
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && n >= 0 && n <= math.MaxInt64>>shift
 }
 
-// envGoMaxProcs reads GOMAXPROCS: the runtime honours a positive integer and
-// ignores anything else.
+// envGoMaxProcs reads GOMAXPROCS as the runtime does: strconv.ParseInt with
+// 32 bits, honoured when positive.
 func envGoMaxProcs() (value string, set, valid bool) {
 	v := os.Getenv("GOMAXPROCS")
 	if v == "" {
 		return "", false, false
 	}
-	n, err := strconv.Atoi(v)
+	n, err := strconv.ParseInt(v, 10, 32)
 	return v, true, err == nil && n > 0
 }
 
 // containerMaxProcsOff reports whether GODEBUG turns container-aware
-// GOMAXPROCS off (containermaxprocs=0); the last setting of a key wins, as in
-// the runtime.
+// GOMAXPROCS off (containermaxprocs=0). As in the runtime, settings are
+// comma-separated key=value pairs taken verbatim, and the last setting of a
+// key wins.
 func containerMaxProcsOff() bool {
 	off := false
-	for _, kv := range strings.Split(os.Getenv("GODEBUG"), ",") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && k == "containermaxprocs" {
+	for rest := os.Getenv("GODEBUG"); rest != ""; {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, ",")
+		if k, v, ok := strings.Cut(kv, "="); ok && k == "containermaxprocs" {
 			off = v == "0"
 		}
 	}

@@ -76,8 +76,8 @@ func ForCgroup(path string, opts ...Option) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	cfg.target, cfg.cgroupPath, cfg.relative = path, target, relative
-	cfg.nearest, cfg.names = (*reader).nearestExisting, (*reader).diagnoseNames
+	cfg.path, cfg.cgroupPath, cfg.relative = path, target, relative
+	cfg.target, cfg.details = (*reader).locateTarget, fullDetails{}
 	res, _, err := run(cfg, nil)
 	return res, err
 }
@@ -127,6 +127,25 @@ func joinCgroupPath(base, rel string) string {
 	return base + rel
 }
 
+// locateTarget locates ForCgroup's cgroup in controller's hierarchy: the
+// resolved path, absolute or below the caller's own cgroup, then the nearest
+// existing cgroup on the way up from it.
+func (r *reader) locateTarget(controller string) (cgroup.Location, error) {
+	path := r.cfg.cgroupPath
+	if r.cfg.relative {
+		base, err := cgroup.Locate(r.mounts, r.members, controller)
+		if err != nil {
+			return base, err
+		}
+		path = joinCgroupPath(base.Path, path)
+	}
+	loc, err := cgroup.LocatePath(r.mounts, controller, path)
+	if err != nil {
+		return loc, err
+	}
+	return r.nearestExisting(loc)
+}
+
 // nearestExisting climbs from a ForCgroup target to the nearest cgroup whose
 // directory exists, raising cgroup-not-created when that is an ancestor. It
 // refuses a directory that resolves, through symlinks, outside the mount
@@ -135,27 +154,27 @@ func joinCgroupPath(base, rel string) string {
 func (r *reader) nearestExisting(loc cgroup.Location) (cgroup.Location, error) {
 	mountDir, err := filepath.EvalSymlinks(r.abs(loc.Mount.MountPoint))
 	if err != nil {
-		return loc, &CgroupPathError{Path: r.cfg.target, Reason: "its mount point cannot be resolved", Err: err}
+		return loc, &CgroupPathError{Path: r.cfg.path, Reason: "its mount point cannot be resolved", Err: err}
 	}
 	wanted := loc.Path
 	for {
 		dirPath := r.abs(loc.Dir())
 		info, err := os.Lstat(dirPath)
 		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
-			return loc, &CgroupPathError{Path: r.cfg.target, Reason: loc.Path + " is a symlink, which a cgroup filesystem never has"}
+			return loc, &CgroupPathError{Path: r.cfg.path, Reason: loc.Path + " is a symlink, which a cgroup filesystem never has"}
 		}
 		if err == nil {
 			dir, err := filepath.EvalSymlinks(dirPath)
 			if err != nil {
-				return loc, &CgroupPathError{Path: r.cfg.target, Reason: "cannot be resolved", Err: err}
+				return loc, &CgroupPathError{Path: r.cfg.path, Reason: "cannot be resolved", Err: err}
 			}
 			if dir != mountDir && !strings.HasPrefix(dir, mountDir+string(filepath.Separator)) {
-				return loc, &CgroupPathError{Path: r.cfg.target, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
+				return loc, &CgroupPathError{Path: r.cfg.path, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
 			}
 			break
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return loc, &CgroupPathError{Path: r.cfg.target, Reason: "cannot be resolved", Err: err}
+			return loc, &CgroupPathError{Path: r.cfg.path, Reason: "cannot be resolved", Err: err}
 		}
 		parent, ok := loc.Parent()
 		if !ok {

@@ -1,36 +1,39 @@
 package limits
 
 import (
-	"strconv"
+	"math/bits"
+	"syscall"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
-// affinityCPUs returns how many CPUs the process may run on
-// (sched_getaffinity(2)), or 0 when it cannot be read.
-func affinityCPUs(pid string) int {
-	id := 0
-	if pid != "self" {
-		n, err := strconv.Atoi(pid)
-		if err != nil {
-			return 0
-		}
-		id = n
-	}
-	var set unix.CPUSet
-	if err := unix.SchedGetaffinity(id, &set); err != nil {
+// affinityWords bounds the CPU mask sched_getaffinity(2) fills: 4096 CPUs.
+const affinityWords = 64
+
+// affinityCPUs returns how many CPUs the process pid (0: the caller) may run
+// on (sched_getaffinity(2)), or 0 when it cannot be read. It uses package
+// syscall rather than golang.org/x/sys/unix: that package's constants alone
+// would add hundreds of kilobytes of debug information to every program
+// importing limits/auto.
+func affinityCPUs(pid int) int {
+	var mask [affinityWords]uint64
+	n, _, errno := syscall.RawSyscall(syscall.SYS_SCHED_GETAFFINITY, uintptr(pid), uintptr(len(mask)*8), uintptr(unsafe.Pointer(&mask[0])))
+	if errno != 0 {
 		return 0
 	}
-	return set.Count()
+	count := 0
+	for _, word := range mask[:n/8] {
+		count += bits.OnesCount64(word)
+	}
+	return count
 }
 
 // cgroupNamespaceLink is /proc/self/ns/cgroup as a C string, for
 // readlinkat(2) without converting (and allocating) on every detection.
 var cgroupNamespaceLink = []byte("/proc/self/ns/cgroup\x00")
 
-// atFDCWD is AT_FDCWD in a variable, so it converts to uintptr.
-var atFDCWD = unix.AT_FDCWD
+// atFDCWD is AT_FDCWD (include/uapi/linux/fcntl.h), which package syscall
+// does not export, in a variable so that it converts to uintptr.
+var atFDCWD = -0x64
 
 // initialCgroupNamespace is the inode of the initial cgroup namespace
 // (include/linux/proc_ns.h PROC_CGROUP_INIT_INO).
@@ -41,7 +44,7 @@ const initialCgroupNamespace = "cgroup:[4026531835]"
 // host's root cgroup), or "".
 func foreignCgroupNamespace() string {
 	var buf [64]byte
-	n, _, errno := unix.Syscall6(unix.SYS_READLINKAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&cgroupNamespaceLink[0])),
+	n, _, errno := syscall.Syscall6(syscall.SYS_READLINKAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&cgroupNamespaceLink[0])),
 		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
 	if errno != 0 || string(buf[:n]) == initialCgroupNamespace {
 		return ""

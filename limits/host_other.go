@@ -2,6 +2,6 @@
 
 package limits
 
-func affinityCPUs(string) int { return 0 }
+func affinityCPUs(int) int { return 0 }
 
 func foreignCgroupNamespace() string { return "" }

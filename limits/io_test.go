@@ -83,6 +83,42 @@ func TestFilesRead(t *testing.T) {
 	}
 }
 
+// TestSetterFilesRead checks the I/O of the setters' detection: only the
+// files GOMEMLIMIT and GOMAXPROCS follow (mountinfo, /proc/self/cgroup,
+// cgroup.controllers, the memory limits and memory.high, the CPU quota), each
+// once; none of what only a report shows (swap, weight, cpuset, pids, host
+// totals), which Detect reads on the same tree.
+func TestSetterFilesRead(t *testing.T) {
+	root := writeTree(t, fiveLevelV2())
+	var names []string
+	stop := limits.TraceReads(func(p []byte) { names = append(names, string(p[len(root):len(p)-1])) })
+	_, undo, err := limits.SetGoMemLimit(limits.WithRoot(root))
+	stop()
+	require.NoError(t, err)
+	undo()
+	t.Logf("%d files read:\n%s", len(names), strings.Join(names, "\n"))
+
+	sorted := slices.Clone(names)
+	slices.Sort(sorted)
+	assert.Equal(t, len(sorted), len(slices.Compact(sorted)), "a file was read twice")
+	detectOnly := []string{"memory.swap.max", "cpu.weight", "cpuset.cpus.effective", "pids.max", "/proc/meminfo", "/sys/devices/system/cpu/online"}
+	for _, n := range names {
+		for _, suffix := range detectOnly {
+			assert.False(t, strings.HasSuffix(n, suffix), "the setters read %s", n)
+		}
+	}
+	// Five levels each of memory.max, memory.high and cpu.max, plus
+	// mountinfo, /proc/self/cgroup and the leaf's cgroup.controllers.
+	assert.Len(t, names, 18)
+	for _, p := range filesRead(t, limits.WithRoot(root)) {
+		n := string(p[len(root) : len(p)-1])
+		if slices.ContainsFunc(detectOnly, func(s string) bool { return strings.HasSuffix(n, s) }) {
+			return // Detect reads what the setters skip: the assertions above could fail
+		}
+	}
+	t.Fatal("Detect read none of the files the setters skip")
+}
+
 // replay opens, reads and closes each path: Detect's I/O without its work,
 // read the way Detect reads them (interface files with one read when it
 // comes back short, /proc and /sys files to EOF).

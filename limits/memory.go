@@ -12,24 +12,24 @@ import (
 // memoryV2 walks the unified hierarchy from the leaf to the top visible
 // cgroup, reading memory.max, memory.high and memory.swap.max at each level
 // (Documentation/admin-guide/cgroup-v2.rst: a cgroup's usage is bounded by
-// every ancestor's limits). It returns reasons to think ancestors are hidden.
-func (r *reader) memoryV2(p placement) (hidden []string) {
+// every ancestor's limits). memory.swap.max only with details.
+func (r *reader) memoryV2(p placement) {
 	var limit, high, swap minBytes
 	for loc, ok := p.loc, true; ok; loc, ok = loc.Parent() {
-		found := r.offerMax(&limit, loc, v2.MemoryMax)
-		if found && loc.IsTop() && !r.refreshing {
-			hidden = append(hidden, "the top visible cgroup "+loc.Path+" has memory.max, which the root cgroup lacks")
+		if r.offerMax(&limit, loc, v2.MemoryMax) && loc.IsTop() {
+			r.event(event{kind: eventTopLimit, loc: loc, file: v2.MemoryMax})
 		}
 		r.offerMax(&high, loc, v2.MemoryHigh)
-		if !r.refreshing {
+		if r.detailed() {
 			r.offerMax(&swap, loc, v2.MemorySwapMax)
 		}
 	}
 	m := &r.res.Memory
 	m.Limit = limit.result(p.enabled)
 	m.High = high.result(p.enabled)
-	m.Swap = swap.result(p.enabled)
-	return hidden
+	if r.detailed() {
+		m.Swap = swap.result(p.enabled)
+	}
 }
 
 // offerMax reads a v2 file holding "max" or a number and offers it to t.
@@ -44,7 +44,7 @@ func (r *reader) offerMax(t *minBytes, loc cgroup.Location, file string) bool {
 	}
 	v, unlimited, err := v2.ParseMax(data)
 	if err != nil {
-		r.badValue(loc, file, err)
+		r.event(event{kind: eventBadValue, loc: loc, file: file, err: err})
 		t.broken = true
 		return true
 	}
@@ -58,22 +58,22 @@ func (r *reader) offerMax(t *minBytes, loc cgroup.Location, file string) bool {
 // section 6: without it a child is not charged to its parent). The leaf's
 // memory.stat hierarchical_memory_limit then catches limits on ancestors the
 // reader cannot see (a cgroup namespace or a mount rooted at the container).
-func (r *reader) memoryV1(p placement) (hidden []string) {
+// The memsw limits only with details.
+func (r *reader) memoryV1(p placement) {
 	var limit, memsw minBytes
 	walkedToTop := false
 	for loc, ok := p.loc, true; ok; loc, ok = loc.Parent() {
-		if loc != p.loc && !r.usesHierarchy(loc, &limit, &memsw) {
+		if loc.Path != p.loc.Path && !r.usesHierarchy(loc, &limit, &memsw) {
 			break
 		}
 		value, limited := r.offerV1Limit(&limit, loc, v1.MemoryLimitInBytes, true)
-		if !r.refreshing {
+		if r.detailed() {
 			r.offerV1Limit(&memsw, loc, v1.MemoryMemswLimitInBytes, false)
 		}
-		if loc.IsTop() && !r.refreshing {
+		if loc.IsTop() {
 			walkedToTop = true
 			if limited {
-				hidden = append(hidden, "the top visible cgroup "+loc.Path+" has memory.limit_in_bytes "+
-					strconv.FormatUint(value, 10)+", which the root cgroup cannot have")
+				r.event(event{kind: eventTopLimit, loc: loc, file: v1.MemoryLimitInBytes, value: value})
 			}
 		}
 	}
@@ -81,11 +81,10 @@ func (r *reader) memoryV1(p placement) (hidden []string) {
 		ms, err := v1.ParseMemoryStat(stat)
 		switch {
 		case err != nil:
-			r.badValue(p.loc, v1.MemoryStat, err)
+			r.event(event{kind: eventBadValue, loc: p.loc, file: v1.MemoryStat, err: err})
 		default:
-			if ms.HasHierarchicalMemoryLimit && applyHierarchical(&limit, ms.HierarchicalMemoryLimit, SourceHierarchicalMemoryLimit) && walkedToTop && !r.refreshing {
-				hidden = append(hidden, "memory.stat hierarchical_memory_limit "+strconv.FormatUint(ms.HierarchicalMemoryLimit, 10)+
-					" is lower than every visible memory.limit_in_bytes")
+			if ms.HasHierarchicalMemoryLimit && applyHierarchical(&limit, ms.HierarchicalMemoryLimit, SourceHierarchicalMemoryLimit) && walkedToTop {
+				r.event(event{kind: eventTopLimit, loc: p.loc, file: v1.MemoryStat, value: ms.HierarchicalMemoryLimit})
 			}
 			if ms.HasHierarchicalMemswLimit {
 				applyHierarchical(&memsw, ms.HierarchicalMemswLimit, SourceHierarchicalMemswLimit)
@@ -94,11 +93,9 @@ func (r *reader) memoryV1(p placement) (hidden []string) {
 	}
 	m := &r.res.Memory
 	m.Limit = limit.result(true)
-	m.MemSwap = memsw.result(false)
-	if !r.refreshing {
-		r.leakRisk(p.loc)
+	if r.detailed() {
+		m.MemSwap = memsw.result(false)
 	}
-	return hidden
 }
 
 // usesHierarchy reads memory.use_hierarchy of an ancestor: true (or absent,
@@ -114,7 +111,7 @@ func (r *reader) usesHierarchy(loc cgroup.Location, limits ...*minBytes) bool {
 		if on, err = v1.ParseUseHierarchy(data); err == nil {
 			return on
 		}
-		r.badValue(loc, v1.MemoryUseHierarchy, err)
+		r.event(event{kind: eventBadValue, loc: loc, file: v1.MemoryUseHierarchy, err: err})
 	}
 	for _, t := range limits {
 		t.broken = true
@@ -133,14 +130,14 @@ func (r *reader) offerV1Limit(t *minBytes, loc cgroup.Location, file string, req
 	}
 	if !found {
 		if required {
-			r.diag(CodeReadError, r.abs(loc.Dir()+"/"+file)+" is missing: the cgroup has vanished or is not a memory cgroup")
+			r.event(event{kind: eventMissing, loc: loc, file: file})
 			t.broken = true
 		}
 		return 0, false
 	}
 	v, unlimited, err := v1.ParseLimitInBytes(data)
 	if err != nil {
-		r.badValue(loc, file, err)
+		r.event(event{kind: eventBadValue, loc: loc, file: file, err: err})
 		t.broken = true
 		return 0, false
 	}

@@ -7,10 +7,6 @@ import (
 	"github.com/truelimit/truelimit/internal/readfile"
 )
 
-// errVanished reports that a kept-open interface file no longer reads: its
-// cgroup was removed (the kernel answers ENODEV) or replaced.
-var errVanished = errors.New("cgroup file vanished")
-
 // openFiles keeps the interface files of a walk open, so a refresh re-reads
 // each with one pread at offset 0 instead of open+read+close. A file that was
 // absent at the first read stays absent until the cgroup is located again.
@@ -84,9 +80,8 @@ func (o *openFiles) readHandle(h *readfile.Handle, buf []byte) ([]byte, error) {
 	data, err := h.ReadInterface(buf, maxInterfaceFile)
 	if err != nil {
 		o.vanished = true
-		return data, errors.Join(errVanished, err)
 	}
-	return data, nil
+	return data, err
 }
 
 // close closes every handle.

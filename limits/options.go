@@ -11,22 +11,23 @@ import (
 type Option func(*config)
 
 type config struct {
-	root string
-	walk bool
-	pid  string   // the process Detect or ForPID reports on: "self" or a number
-	form PathForm // how ForCgroup reads its path
-	// target is ForCgroup's path as given; non-empty, the walk may start
-	// above a cgroup that does not exist yet. cgroupPath is it resolved,
+	root  string
+	walk  bool
+	pid   string   // the process Detect or ForPID reports on: "self" or a number
+	pidID int      // the same as a number, 0 for "self"
+	form  PathForm // how ForCgroup reads its path
+	// path is ForCgroup's argument as given; cgroupPath is it resolved,
 	// relative to the caller's own cgroup when relative is set.
-	target     string
+	path       string
 	cgroupPath string
 	relative   bool
-	// nearest, set by ForCgroup, climbs from a target that may not exist
-	// yet; names, set by the public detections, adds the diagnostics that
-	// read cgroup names. Function values keep both (and package systemd)
-	// out of a program that only uses the setters.
-	nearest func(*reader, cgroup.Location) (cgroup.Location, error)
-	names   func(*reader, []cgroup.Mount, placements)
+	// target, set by ForCgroup, locates its cgroup (which may not exist
+	// yet) instead of the process's own; details, set by the public
+	// detections, adds everything the setters do not need. Reaching both
+	// only through function and interface values keeps them (and package
+	// systemd) out of a program that only uses the setters.
+	target  func(r *reader, controller string) (cgroup.Location, error)
+	details details
 
 	// Settings of SetGoMemLimit and SetGoMaxProcs.
 	ratio        float64 // share of the memory budget for GOMEMLIMIT

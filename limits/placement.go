@@ -27,21 +27,23 @@ type placement struct {
 
 type placements [len(controllerNames)]placement
 
-// locateAll locates memory, cpu, cpuset and pids, records the placements and
-// raises controller-missing and cgroup-unreachable.
-// A *CgroupPathError (a ForCgroup path leading out of the mount) is
-// returned: such a path is never read.
-func (r *reader) locateAll(l *locator) (placements, error) {
+// locateAll locates memory and cpu and, with details, cpuset and pids. With
+// details a controller that cannot be located raises controller-missing or
+// cgroup-unreachable, and a *CgroupPathError (a ForCgroup path leading out of
+// the mount) is returned: such a path is never read.
+func (r *reader) locateAll() (placements, error) {
 	var p placements
 	var unified *cgroup.Location
 	for i, name := range controllerNames {
-		loc, err := l.locate(name)
-		if err == nil && r.cfg.nearest != nil {
-			loc, err = r.cfg.nearest(r, loc)
+		if i > cpuIdx && !r.detailed() {
+			break
 		}
+		loc, err := r.locate(name)
 		if err != nil {
-			if fatal := r.locateFailed(name, err); fatal != nil {
-				return p, fatal
+			if r.detailed() {
+				if fatal := r.cfg.details.locateFailed(r, name, err); fatal != nil {
+					return p, fatal
+				}
 			}
 			continue
 		}
@@ -53,6 +55,11 @@ func (r *reader) locateAll(l *locator) (placements, error) {
 	if unified != nil {
 		r.enableUnified(&p, *unified)
 	}
+	return p, nil
+}
+
+// recordPlacements lists the located cgroups in Result.Placements.
+func (r *reader) recordPlacements(p placements) {
 	for i := range p {
 		if p[i].found {
 			if r.res.Placements == nil {
@@ -67,7 +74,6 @@ func (r *reader) locateAll(l *locator) (placements, error) {
 			})
 		}
 	}
-	return p, nil
 }
 
 // locateFailed turns a controller that could not be located into a
@@ -98,7 +104,7 @@ func (r *reader) locateFailed(controller string, err error) error {
 func (r *reader) enableUnified(p *placements, leaf cgroup.Location) {
 	data, found, err := r.readCgroup(leaf, v2.Controllers)
 	if err == nil && !found {
-		r.diag(CodeReadError, r.abs(leaf.Dir())+" has no "+v2.Controllers+": the cgroup has vanished or is not a cgroup2 directory")
+		r.event(event{kind: eventMissing, loc: leaf, file: v2.Controllers})
 	}
 	if !found {
 		for i := range p {
@@ -114,8 +120,7 @@ func (r *reader) enableUnified(p *placements, leaf cgroup.Location) {
 		}
 		p[i].enabled = v2.HasController(data, controllerNames[i])
 		if !p[i].enabled && (i == memoryIdx || i == cpuIdx) {
-			r.diag(CodeControllerMissing, "the "+controllerNames[i]+" controller is not enabled for cgroup "+leaf.Path+
-				" (absent from its cgroup.controllers): only limits set on ancestors that have it apply")
+			r.event(event{kind: eventNotEnabled, loc: leaf, file: controllerNames[i]})
 		}
 	}
 }

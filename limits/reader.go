@@ -1,15 +1,10 @@
 package limits
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
-	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
-	"github.com/truelimit/truelimit/internal/parse"
 	"github.com/truelimit/truelimit/internal/readfile"
 )
 
@@ -21,8 +16,8 @@ const (
 )
 
 // reader reads files under the root into one reused buffer and collects the
-// walk and the diagnostics of one detection. It is not safe for concurrent use;
-// each detection has its own.
+// answer of one detection; with cfg.details set, also the walk and the
+// diagnostics. It is not safe for concurrent use; each detection has its own.
 type reader struct {
 	cfg  config
 	buf  []byte // file contents, reused from read to read
@@ -35,15 +30,16 @@ type reader struct {
 	// open, when set, serves interface files from handles kept open across
 	// refreshes instead of opening them on every read.
 	open *openFiles
-	// refreshing skips the checks that do not change while a process runs
-	// (kernel version, memory cgroup count, cgroup namespace).
-	refreshing bool
+	// hidden collects the reasons to think limits above the top visible
+	// cgroup are invisible, for the ancestors-hidden diagnostic.
+	hidden []string
 }
 
 // reset readies a pooled reader for a detection.
 func (r *reader) reset(cfg config, open *openFiles) {
-	r.cfg, r.res, r.open, r.refreshing = cfg, Result{}, open, false
-	r.buf, r.path = r.buf[:0], r.path[:0]
+	r.cfg, r.res, r.open = cfg, Result{}, open
+	r.buf, r.path, r.hidden = r.buf[:0], r.path[:0], r.hidden[:0]
+	r.mounts, r.members = r.mounts[:0], r.members[:0]
 }
 
 // release returns a pooled reader, dropping what it must not keep alive.
@@ -51,25 +47,36 @@ func (r *reader) release() {
 	r.res, r.open = Result{}, nil
 	clear(r.mounts)
 	clear(r.members)
-	r.mounts, r.members = r.mounts[:0], r.members[:0]
+	clear(r.hidden)
+	r.mounts, r.members, r.hidden = r.mounts[:0], r.members[:0], r.hidden[:0]
 	readers.Put(r)
 }
 
-// abs returns the path of a file under the root, for messages.
+// abs returns the path of a file under the root, for messages and os
+// calls: path is absolute, so it is appended to the root without its
+// trailing slashes.
 func (r *reader) abs(path string) string {
 	if r.cfg.root == "/" {
 		return path
 	}
-	return filepath.Join(r.cfg.root, path)
+	return trimSlashes(r.cfg.root) + path
 }
 
 // appendRoot starts a path in r.path with the root, if it is not "/".
 func (r *reader) appendRoot() []byte {
 	p := r.path[:0]
 	if r.cfg.root != "/" {
-		p = append(p, strings.TrimRight(r.cfg.root, "/")...)
+		p = append(p, trimSlashes(r.cfg.root)...)
 	}
 	return p
+}
+
+// trimSlashes returns dir without its trailing slashes.
+func trimSlashes(dir string) string {
+	for len(dir) > 0 && dir[len(dir)-1] == '/' {
+		dir = dir[:len(dir)-1]
+	}
+	return dir
 }
 
 // procPath builds the NUL-terminated path of a /proc or /sys file under the
@@ -109,8 +116,8 @@ func (r *reader) readProc(path string) ([]byte, error) {
 }
 
 // readCgroup reads one interface file of the cgroup at loc. A missing file
-// returns found false and no error; any other failure adds a read-error
-// diagnostic and returns the error.
+// returns found false and no error; any other failure returns the error (and
+// with details, adds a read-error diagnostic).
 func (r *reader) readCgroup(loc cgroup.Location, file string) (data []byte, found bool, err error) {
 	path := r.cgroupPath(loc, file)
 	if traceRead != nil {
@@ -122,58 +129,26 @@ func (r *reader) readCgroup(loc cgroup.Location, file string) (data []byte, foun
 		r.buf, err = readfile.InterfaceFile(path, r.buf, maxInterfaceFile)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		r.record(loc, file, "(absent)")
+		r.event(event{kind: eventAbsent, loc: loc, file: file})
 		return nil, false, nil
 	}
 	if err != nil {
-		r.record(loc, file, "(error: "+err.Error()+")")
-		r.diag(CodeReadError, "cannot read "+string(path[:len(path)-1])+": "+err.Error())
+		r.event(event{kind: eventReadError, loc: loc, file: file, err: err})
 		return nil, false, err
 	}
 	if r.cfg.walk {
-		r.record(loc, file, summarize(parse.TrimSpace(r.buf)))
+		r.event(event{kind: eventRead, loc: loc, file: file, data: r.buf})
 	}
 	return r.buf, true, nil
 }
 
-func (r *reader) record(loc cgroup.Location, file, value string) {
-	if r.cfg.walk {
-		r.res.Walk = append(r.res.Walk, Reading{Controller: loc.Controller, Cgroup: loc.Path, File: file, Value: value})
+// event hands what the walk met to the details, when the detection has them.
+func (r *reader) event(e event) {
+	if r.cfg.details != nil {
+		r.cfg.details.event(r, e)
 	}
 }
 
-// summarize turns a file's content into a walk value: single-line files
-// verbatim; of a flat-keyed file like memory.stat only the hierarchical_*
-// lines, which the walk uses.
-func summarize(content []byte) string {
-	if bytes.IndexByte(content, '\n') < 0 {
-		return string(content)
-	}
-	var kept []string
-	lines := 0
-	for line := range bytes.SplitSeq(content, []byte{'\n'}) {
-		lines++
-		if bytes.HasPrefix(line, []byte("hierarchical_")) {
-			kept = append(kept, string(line))
-		}
-	}
-	if len(kept) == 0 {
-		return "(" + strconv.Itoa(lines) + " lines)"
-	}
-	return strings.Join(kept, ", ")
-}
-
-// badValue adds a bad-value diagnostic for a file that did not parse.
-func (r *reader) badValue(loc cgroup.Location, file string, err error) {
-	r.diag(CodeBadValue, r.abs(loc.Dir()+"/"+file)+": "+err.Error()+"; the value it feeds is unknown")
-}
-
-// diag adds a diagnostic, once per code and message.
-func (r *reader) diag(code Code, msg string) {
-	for _, d := range r.res.Diagnostics {
-		if d.Code == code && d.Message == msg {
-			return
-		}
-	}
-	r.res.Diagnostics = append(r.res.Diagnostics, Diagnostic{Code: code, Message: msg})
-}
+// detailed reports whether the detection reads everything a report shows, not
+// only what the setters follow.
+func (r *reader) detailed() bool { return r.cfg.details != nil }

@@ -1,7 +1,6 @@
 package limits
 
 import (
-	"context"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -47,7 +46,7 @@ func (c *controller) detect(cfg config) (Result, placements, *openFiles, error) 
 // holds mu.
 func (c *controller) restart(cfg config, p placements, open *openFiles) {
 	if c.loop != nil {
-		close(c.loop.stop)
+		c.loop.stop()
 		c.loop = nil
 	}
 	c.cfg, c.placements = cfg, p
@@ -60,8 +59,9 @@ func (c *controller) restart(cfg config, p placements, open *openFiles) {
 	if open == nil {
 		open = newOpenFiles()
 	}
-	c.loop = &refreshLoop{stop: make(chan struct{}), w: &watcher{cfg: cfg, p: p, host: c.host, open: open}}
-	go c.loop.run(cfg.refresh)
+	l := &refreshLoop{every: cfg.refresh, w: &watcher{cfg: cfg, p: p, host: c.host, open: open}}
+	l.timer = time.AfterFunc(l.every, l.tick)
+	c.loop = l
 }
 
 // apply brings GOMEMLIMIT and GOMAXPROCS in line with a fresh Result. The
@@ -102,39 +102,41 @@ func (c *controller) log(l *slog.Logger, name string, from, to int64, d decision
 	if d.value == 0 {
 		msg = d.why
 	}
-	l.LogAttrs(context.Background(), slog.LevelInfo, "truelimit: "+name+" follows a resize: "+msg,
-		slog.String("setting", name), slog.Int64("value", to), slog.Int64("previous", from), slog.String("source", d.source))
+	l.Info("truelimit: "+name+" follows a resize: "+msg,
+		"setting", name, "value", to, "previous", from, "source", d.source)
 }
 
-// refreshLoop re-reads the limits every interval until stop is closed. It
-// owns its watcher; stop is closed by the controller with mu held, and the
-// loop checks it under mu, so a stopped loop never applies anything.
+// refreshLoop re-reads the limits every interval until it is stopped: a
+// timer runs tick, and tick arms it again. The controller stops it with mu
+// held, and tick checks under mu, so a stopped loop never applies anything.
+// The kept-open files are closed by whichever of stop and tick sees the
+// loop end: stop when the timer had not fired, tick otherwise.
 type refreshLoop struct {
-	stop chan struct{}
-	w    *watcher
+	every   time.Duration
+	timer   *time.Timer
+	w       *watcher
+	stopped bool // guarded by ctl.mu
 }
 
-func (l *refreshLoop) run(every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	defer l.w.open.close()
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-t.C:
-		}
-		res := l.w.refresh()
-		ctl.mu.Lock()
-		select {
-		case <-l.stop:
-			ctl.mu.Unlock()
-			return
-		default:
-		}
-		ctl.apply(res)
-		ctl.mu.Unlock()
+// stop ends the loop. The caller holds ctl.mu.
+func (l *refreshLoop) stop() {
+	l.stopped = true
+	if l.timer.Stop() {
+		l.w.open.close()
 	}
+}
+
+// tick is one refresh: re-read the limits, apply them and arm the timer.
+func (l *refreshLoop) tick() {
+	res := l.w.refresh()
+	ctl.mu.Lock()
+	defer ctl.mu.Unlock()
+	if l.stopped {
+		l.w.open.close()
+		return
+	}
+	ctl.apply(res)
+	l.timer.Reset(l.every)
 }
 
 // watcher re-reads the limit files of already-located cgroups: every file on
@@ -168,12 +170,11 @@ func (w *watcher) reread() Result {
 	r := &w.r
 	w.open.rewind()
 	r.reset(w.cfg, w.open)
-	r.refreshing = true
 	r.res.Host = w.host
 	if w.cfg.root == "/" {
-		r.res.Host.AffinityCPUs = affinityCPUs(w.cfg.pid)
+		r.res.Host.AffinityCPUs = affinityCPUs(w.cfg.pidID)
 	}
-	r.refreshLimits(w.p)
+	r.walkLimits(w.p)
 	res := r.res
 	r.res = Result{}
 	return res

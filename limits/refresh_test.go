@@ -54,3 +54,34 @@ func TestRefreshLoop(t *testing.T) {
 	undo1()
 	assert.Equal(t, start, debug.SetMemoryLimit(-1), "undo restores what the process started with")
 }
+
+// openFDs counts the process's open file descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	require.NoError(t, err)
+	return len(entries)
+}
+
+// TestRefreshLoopClosesItsFiles starts and stops refresh loops at every
+// point of their ticks (before the first, during one, between two) and checks
+// that every kept-open file is closed afterwards, whichever side saw the loop
+// end.
+func TestRefreshLoopClosesItsFiles(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd here:", err)
+	}
+	root := writeTree(t, v2Tree(nil))
+	start := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(start)
+	before := openFDs(t)
+	for i := range 60 {
+		_, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithRefresh(time.Millisecond))
+		require.NoError(t, err)
+		time.Sleep(time.Duration(i%4) * 500 * time.Microsecond)
+		undo()
+	}
+	assert.True(t, eventually(t, 2*time.Second, func() bool { return openFDs(t) <= before }),
+		"%d descriptors open after the loops stopped, %d before", openFDs(t), before)
+	assert.Equal(t, start, debug.SetMemoryLimit(-1))
+}

@@ -1,7 +1,6 @@
 package limits
 
 import (
-	"context"
 	"log/slog"
 	"math"
 	"runtime"
@@ -42,16 +41,10 @@ func SetGoMemLimit(opts ...Option) (s Setting, undo func(), err error) {
 	defer ctl.mu.Unlock()
 	s = Setting{Name: "GOMEMLIMIT", Previous: debug.SetMemoryLimit(-1)}
 	s.Value = s.Previous
-	note := ""
-	switch v, set, valid := envGoMemLimit(); {
-	case disabled():
-		s.Reason = "TRUELIMIT=off: the library changes nothing"
-		return s.logged(cfg.logger), func() {}, nil
-	case set && valid:
-		s.Reason = "GOMEMLIMIT=" + v + " in the environment stands"
-		return s.logged(cfg.logger), func() {}, nil
-	case set:
-		note = "GOMEMLIMIT=" + strconv.Quote(v) + " is invalid and ignored; "
+	value, set, valid := envGoMemLimit()
+	note, done := s.environment(value, set, valid, " is invalid and ignored; ", false)
+	if done {
+		return s.logged(cfg.logger), noUndo, nil
 	}
 	if r, set, valid := envMemoryRatio(); valid {
 		cfg.ratio = r
@@ -60,32 +53,23 @@ func SetGoMemLimit(opts ...Option) (s Setting, undo func(), err error) {
 	}
 	res, p, open, err := ctl.detect(cfg)
 	if err != nil {
-		return s, func() {}, err
+		return s, noUndo, err
 	}
 	part := &memPart{cfg: cfg, previous: s.Previous}
 	d := part.decide(res)
-	s.Source, s.Policy = d.source, d.policy
 	if d.value > 0 {
 		debug.SetMemoryLimit(d.value)
-		s.Value, s.Changed = d.value, d.value != s.Previous
-		s.Reason = note + "GOMEMLIMIT set to " + strconv.FormatInt(d.value, 10) + " bytes: " + d.policy
-	} else {
-		s.Reason = note + d.why
 	}
+	s.decided(note, d, d.value > 0, " bytes")
 	ctl.mem = part
 	ctl.restart(cfg, p, open)
-	var once sync.Once
-	return s.logged(cfg.logger), func() {
-		once.Do(func() {
-			ctl.mu.Lock()
-			defer ctl.mu.Unlock()
-			if ctl.mem == part {
-				ctl.mem = nil
-				ctl.restart(ctl.cfg, ctl.placements, nil)
-			}
-			debug.SetMemoryLimit(part.previous)
-		})
-	}, nil
+	return s.logged(cfg.logger), undoOnce(func() {
+		if ctl.mem == part {
+			ctl.mem = nil
+			ctl.restart(ctl.cfg, ctl.placements, nil)
+		}
+		debug.SetMemoryLimit(part.previous)
+	}), nil
 }
 
 // SetGoMaxProcs sets GOMAXPROCS from the CPU quota of the whole walk, with
@@ -113,67 +97,96 @@ func SetGoMaxProcs(opts ...Option) (s Setting, undo func(), err error) {
 	defer ctl.mu.Unlock()
 	s = Setting{Name: "GOMAXPROCS", Previous: int64(runtime.GOMAXPROCS(0))}
 	s.Value = s.Previous
-	note := ""
-	switch v, set, valid := envGoMaxProcs(); {
-	case disabled():
-		s.Reason = "TRUELIMIT=off: the library changes nothing"
-		return s.logged(cfg.logger), func() {}, nil
-	case set && valid:
-		s.Reason = "GOMAXPROCS=" + v + " in the environment stands"
-		return s.logged(cfg.logger), func() {}, nil
-	case set:
-		note = "GOMAXPROCS=" + strconv.Quote(v) + " is invalid and ignored, as the runtime ignores it; "
-	case containerMaxProcsOff():
-		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
-		return s.logged(cfg.logger), func() {}, nil
+	value, set, valid := envGoMaxProcs()
+	note, done := s.environment(value, set, valid, " is invalid and ignored, as the runtime ignores it; ", true)
+	if done {
+		return s.logged(cfg.logger), noUndo, nil
 	}
 	res, p, open, err := ctl.detect(cfg)
 	if err != nil {
-		return s, func() {}, err
+		return s, noUndo, err
 	}
 	part := &cpuPart{cfg: cfg}
 	d := part.decide(res)
+	change := d.value > 0 && d.value != s.Previous
+	if change {
+		runtime.GOMAXPROCS(int(d.value))
+		part.owned = true
+	}
+	s.decided(note, d, change, "")
+	ctl.cpu = part
+	ctl.restart(cfg, p, open)
+	previous := int(s.Previous)
+	return s.logged(cfg.logger), undoOnce(func() {
+		if ctl.cpu == part {
+			ctl.cpu = nil
+			ctl.restart(ctl.cfg, ctl.placements, nil)
+		}
+		if !part.owned {
+			return
+		}
+		if _, set, valid := envGoMaxProcs(); set && valid {
+			runtime.GOMAXPROCS(previous)
+		} else {
+			runtime.SetDefaultGOMAXPROCS()
+		}
+	}), nil
+}
+
+// environment applies the rows of the precedence the setters share:
+// TRUELIMIT=off, then the setting's own variable (value, set and valid as
+// read), then for GOMAXPROCS GODEBUG=containermaxprocs=0. done means the
+// setter stops with s.Reason; otherwise note starts the reason (an invalid
+// variable, followed by invalid).
+func (s *Setting) environment(value string, set, valid bool, invalid string, procs bool) (note string, done bool) {
+	switch {
+	case disabled():
+		s.Reason = "TRUELIMIT=off: the library changes nothing"
+	case set && valid:
+		s.Reason = s.Name + "=" + value + " in the environment stands"
+	case set:
+		return s.Name + "=" + strconv.Quote(value) + invalid, false
+	case procs && containerMaxProcsOff():
+		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
+	default:
+		return "", false
+	}
+	return "", true
+}
+
+// decided records a decision in s: with change, the value was set.
+func (s *Setting) decided(note string, d decision, change bool, unit string) {
 	s.Source, s.Policy = d.source, d.policy
 	switch {
 	case d.value == 0:
 		s.Reason = note + d.why
-	case d.value == s.Previous:
-		s.Reason = note + "GOMAXPROCS stays " + strconv.FormatInt(d.value, 10) + ", which the runtime already chose: " + d.policy
+	case change:
+		s.Value, s.Changed = d.value, d.value != s.Previous
+		s.Reason = note + s.Name + " set to " + strconv.FormatInt(d.value, 10) + unit + ": " + d.policy
 	default:
-		runtime.GOMAXPROCS(int(d.value))
-		part.owned = true
-		s.Value, s.Changed = d.value, true
-		s.Reason = note + "GOMAXPROCS set to " + strconv.FormatInt(d.value, 10) + ": " + d.policy
+		s.Reason = note + s.Name + " stays " + strconv.FormatInt(d.value, 10) + ", which the runtime already chose: " + d.policy
 	}
-	ctl.cpu = part
-	ctl.restart(cfg, p, open)
-	previous := int(s.Previous)
+}
+
+// noUndo is the undo of a setter that changed nothing.
+func noUndo() {}
+
+// undoOnce makes an undo function that runs restore once, holding ctl.mu.
+func undoOnce(restore func()) func() {
 	var once sync.Once
-	return s.logged(cfg.logger), func() {
+	return func() {
 		once.Do(func() {
 			ctl.mu.Lock()
 			defer ctl.mu.Unlock()
-			if ctl.cpu == part {
-				ctl.cpu = nil
-				ctl.restart(ctl.cfg, ctl.placements, nil)
-			}
-			if !part.owned {
-				return
-			}
-			if _, set, valid := envGoMaxProcs(); set && valid {
-				runtime.GOMAXPROCS(previous)
-			} else {
-				runtime.SetDefaultGOMAXPROCS()
-			}
+			restore()
 		})
-	}, nil
+	}
 }
 
 func (s Setting) logged(l *slog.Logger) Setting {
 	if l != nil {
-		l.LogAttrs(context.Background(), slog.LevelInfo, "truelimit: "+s.Reason,
-			slog.String("setting", s.Name), slog.Int64("value", s.Value), slog.Int64("previous", s.Previous),
-			slog.Bool("changed", s.Changed), slog.String("source", s.Source))
+		l.Info("truelimit: "+s.Reason, "setting", s.Name, "value", s.Value, "previous", s.Previous,
+			"changed", s.Changed, "source", s.Source)
 	}
 	return s
 }

@@ -49,6 +49,10 @@ func TestSetGoMemLimit(t *testing.T) {
 			changed: true, value: hostFallbackLimit, source: limits.SourceHost},
 		{name: "GOMEMLIMIT in the environment stands", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "1GiB"}, changed: false, reason: "GOMEMLIMIT=1GiB in the environment stands"},
 		{name: "an invalid GOMEMLIMIT is ignored", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "lots"}, changed: true, value: 1932735283, source: podSlice, reason: "invalid and ignored"},
+		{name: "a signed GOMEMLIMIT stands, as the runtime reads it", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "+1GiB"}, changed: false, reason: "GOMEMLIMIT=+1GiB in the environment stands"},
+		{name: "a negative GOMEMLIMIT is invalid", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "-1MiB"}, changed: true, value: 1932735283, source: podSlice, reason: "invalid and ignored"},
+		{name: "a GOMEMLIMIT above MaxInt64 is invalid", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "8388608TiB"}, changed: true, value: 1932735283, source: podSlice, reason: "invalid and ignored"},
+		{name: "GOMEMLIMIT=off stands", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "off"}, changed: false, reason: "GOMEMLIMIT=off in the environment stands"},
 		{name: "TRUELIMIT=off beats everything", tree: podLimitTree, env: map[string]string{"TRUELIMIT": "off", "GOMEMLIMIT": "1GiB"}, changed: false, reason: "TRUELIMIT=off"},
 	}
 	for _, tt := range tests {
@@ -95,6 +99,13 @@ func TestSetGoMaxProcs(t *testing.T) {
 		{name: "an invalid GOMAXPROCS is ignored", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "many"}, opts: []limits.Option{limits.WithRoundDown()},
 			want: 1, set: true, reason: "invalid and ignored"},
 		{name: "containermaxprocs=0 leaves it alone", tree: halfCPUTree, env: map[string]string{"GODEBUG": "madvdontneed=1,containermaxprocs=0"}, set: false, reason: "containermaxprocs=0"},
+		{name: "a signed GOMAXPROCS stands, as the runtime reads it", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "+3"}, set: false, reason: "GOMAXPROCS=+3 in the environment stands"},
+		{name: "a GOMAXPROCS beyond 32 bits is invalid", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "4294967296"}, opts: []limits.Option{limits.WithRoundDown()},
+			want: 1, set: true, reason: "invalid and ignored"},
+		{name: "the last containermaxprocs wins", tree: halfCPUTree, env: map[string]string{"GODEBUG": "containermaxprocs=0,containermaxprocs=1"}, opts: []limits.Option{limits.WithRoundDown()},
+			want: 1, set: true},
+		{name: "GODEBUG keys are taken verbatim, as the runtime takes them", tree: halfCPUTree, env: map[string]string{"GODEBUG": "madvdontneed=1, containermaxprocs=0"},
+			opts: []limits.Option{limits.WithRoundDown()}, want: 1, set: true},
 		{name: "TRUELIMIT=off beats everything", tree: halfCPUTree, env: map[string]string{"TRUELIMIT": "off"}, set: false, reason: "TRUELIMIT=off"},
 	}
 	for _, tt := range tests {

@@ -4,8 +4,7 @@ package readfile
 
 import (
 	"io/fs"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 type handle struct {
@@ -14,9 +13,9 @@ type handle struct {
 }
 
 func openHandle(path string) (handle, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	for err == unix.EINTR {
-		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	for err == syscall.EINTR {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	}
 	if err != nil {
 		return handle{}, &fs.PathError{Op: "open", Path: path, Err: err}
@@ -26,8 +25,8 @@ func openHandle(path string) (handle, error) {
 
 func (h handle) readAt(b []byte, off int64) (int, error) {
 	for {
-		n, err := unix.Pread(h.fd, b, off)
-		if err == unix.EINTR {
+		n, err := syscall.Pread(h.fd, b, off)
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
@@ -37,4 +36,4 @@ func (h handle) readAt(b []byte, off int64) (int, error) {
 	}
 }
 
-func (h handle) close() error { return unix.Close(h.fd) }
+func (h handle) close() error { return syscall.Close(h.fd) }

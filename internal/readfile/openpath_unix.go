@@ -2,14 +2,14 @@
 
 package readfile
 
-import "golang.org/x/sys/unix"
+import "syscall"
 
 // openPath opens a NUL-terminated path.
 func openPath(path []byte) (int, error) {
 	p := string(path[:len(path)-1])
 	for {
-		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != unix.EINTR {
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
 			return fd, err
 		}
 	}

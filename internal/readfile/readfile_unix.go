@@ -4,14 +4,13 @@ package readfile
 
 import (
 	"io/fs"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 func readAll(path string, buf *[]byte, limit int) error {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	for err == unix.EINTR {
-		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	for err == syscall.EINTR {
+		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	}
 	if err != nil {
 		return &fs.PathError{Op: "open", Path: path, Err: err}
@@ -24,7 +23,7 @@ func readAll(path string, buf *[]byte, limit int) error {
 
 func readAllPath(path []byte, buf *[]byte, limit int, shortIsEOF bool) error {
 	fd, err := openPath(path)
-	if err == unix.ENOENT {
+	if err == syscall.ENOENT {
 		// Absent files are routine on a cgroup walk: say so without
 		// allocating an error that names the path.
 		return err
@@ -53,7 +52,7 @@ func wrap(err error, path string, limit int) error {
 // readFD reads fd to EOF into *buf, growing it up to limit, and closes fd.
 // With shortIsEOF a read that does not fill the buffer ends the file.
 func readFD(fd int, buf *[]byte, limit int, shortIsEOF bool) error {
-	defer unix.Close(fd)
+	defer syscall.Close(fd)
 	b := *buf
 	defer func() { *buf = b }()
 	for {
@@ -64,8 +63,8 @@ func readFD(fd int, buf *[]byte, limit int, shortIsEOF bool) error {
 			b = append(b, 0)[:len(b)]
 		}
 		room := cap(b) - len(b)
-		n, err := unix.Read(fd, b[len(b):cap(b)])
-		if err == unix.EINTR {
+		n, err := syscall.Read(fd, b[len(b):cap(b)])
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
