@@ -63,14 +63,12 @@ func TestFilesRead(t *testing.T) {
 			sorted := slices.Clone(names)
 			slices.Sort(sorted)
 			assert.Equal(t, len(sorted), len(slices.Compact(sorted)), "a file was read twice")
-			hasV1Memory := false
-			for _, n := range names {
-				if strings.HasSuffix(n, "/memory.limit_in_bytes") {
-					hasV1Memory = true
-				}
-			}
 			if tt.live {
-				tt.v1 = hasV1Memory
+				res, err := limits.Detect()
+				require.NoError(t, err)
+				for _, p := range res.Placements {
+					tt.v1 = tt.v1 || (p.Controller == "memory" && p.Version == 1)
+				}
 			}
 			for _, n := range names {
 				v1Only := strings.HasSuffix(n, "/memory.stat") || strings.HasSuffix(n, "/proc/cgroups") ||

@@ -58,8 +58,23 @@ func (r *reader) offerMax(t *minBytes, loc cgroup.Location, file string) bool {
 // section 6: without it a child is not charged to its parent). The leaf's
 // memory.stat hierarchical_memory_limit then catches limits on ancestors the
 // reader cannot see (a cgroup namespace or a mount rooted at the container).
-// The memsw limits only with details.
+//
+// memory.stat is read first: its hierarchical_memory_limit is the kernel's
+// own minimum over exactly the levels that bind the leaf, so when it (and,
+// with details, hierarchical_memsw_limit) is unlimited no level's file can
+// change the answer and the walk is skipped. The memsw limits only with
+// details.
 func (r *reader) memoryV1(p placement) {
+	ms, statRead := r.memoryStat(p.loc)
+	m := &r.res.Memory
+	if statRead && ms.HasHierarchicalMemoryLimit && v1.IsUnlimited(ms.HierarchicalMemoryLimit) &&
+		(!r.detailed() || !ms.HasHierarchicalMemswLimit || v1.IsUnlimited(ms.HierarchicalMemswLimit)) {
+		m.Limit = Bytes{State: Unlimited}
+		if r.detailed() && ms.HasHierarchicalMemswLimit {
+			m.MemSwap = Bytes{State: Unlimited}
+		}
+		return
+	}
 	var limit, memsw minBytes
 	walkedToTop := false
 	for loc, ok := p.loc, true; ok; loc, ok = loc.Parent() {
@@ -77,25 +92,32 @@ func (r *reader) memoryV1(p placement) {
 			}
 		}
 	}
-	if stat, found, err := r.readCgroup(p.loc, v1.MemoryStat); err == nil && found {
-		ms, err := v1.ParseMemoryStat(stat)
-		switch {
-		case err != nil:
-			r.event(event{kind: eventBadValue, loc: p.loc, file: v1.MemoryStat, err: err})
-		default:
-			if ms.HasHierarchicalMemoryLimit && applyHierarchical(&limit, ms.HierarchicalMemoryLimit, SourceHierarchicalMemoryLimit) && walkedToTop {
-				r.event(event{kind: eventTopLimit, loc: p.loc, file: v1.MemoryStat, value: ms.HierarchicalMemoryLimit})
-			}
-			if ms.HasHierarchicalMemswLimit {
-				applyHierarchical(&memsw, ms.HierarchicalMemswLimit, SourceHierarchicalMemswLimit)
-			}
+	if statRead {
+		if ms.HasHierarchicalMemoryLimit && applyHierarchical(&limit, ms.HierarchicalMemoryLimit, SourceHierarchicalMemoryLimit) && walkedToTop {
+			r.event(event{kind: eventTopLimit, loc: p.loc, file: v1.MemoryStat, value: ms.HierarchicalMemoryLimit})
+		}
+		if ms.HasHierarchicalMemswLimit {
+			applyHierarchical(&memsw, ms.HierarchicalMemswLimit, SourceHierarchicalMemswLimit)
 		}
 	}
-	m := &r.res.Memory
 	m.Limit = limit.result(true)
 	if r.detailed() {
 		m.MemSwap = memsw.result(false)
 	}
+}
+
+// memoryStat reads the hierarchical limits from the leaf's memory.stat; ok
+// is false when it cannot be read or parsed.
+func (r *reader) memoryStat(leaf cgroup.Location) (ms v1.MemoryStatLimits, ok bool) {
+	stat, found, err := r.readCgroup(leaf, v1.MemoryStat)
+	if err != nil || !found {
+		return ms, false
+	}
+	if ms, err = v1.ParseMemoryStat(stat); err != nil {
+		r.event(event{kind: eventBadValue, loc: leaf, file: v1.MemoryStat, err: err})
+		return ms, false
+	}
+	return ms, true
 }
 
 // usesHierarchy reads memory.use_hierarchy of an ancestor: true (or absent,

@@ -4,6 +4,7 @@ package limits_test
 
 import (
 	"path"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,4 +65,40 @@ func TestRealKernelForCgroupBeforeTheScopeExists(t *testing.T) {
 	mem, ok := res.Placement("memory")
 	require.True(t, ok)
 	assert.Equal(t, parent.Path("memory"), mem.Path)
+}
+
+// TestRealKernelMemoryStatDecidesTheV1Walk: on this machine's v1 memory
+// hierarchy, while nothing above a cgroup is limited, the kernel's
+// hierarchical_memory_limit in its memory.stat reads unlimited and ForCgroup
+// reads no memory.limit_in_bytes at all; once the parent gets a limit the
+// walk runs and names the parent as the source.
+func TestRealKernelMemoryStatDecidesTheV1Walk(t *testing.T) {
+	parent := cgtest.New(t, "memory")
+	child := parent.Child(t, "leaf")
+	limitFiles := func() (n int, res limits.Result) {
+		stop := limits.TraceReads(func(p []byte) {
+			if strings.HasSuffix(string(p[:len(p)-1]), "/memory.limit_in_bytes") {
+				n++
+			}
+		})
+		defer stop()
+		res, err := limits.ForCgroup(child.Path("memory"))
+		require.NoError(t, err)
+		return n, res
+	}
+
+	stat := child.Read(t, "memory", "memory.stat")
+	if !strings.Contains(stat, "hierarchical_memory_limit 9223372036854") {
+		t.Skipf("a cgroup above this test's limits memory, so the kernel's minimum is a limit:\n%s", stat)
+	}
+	n, res := limitFiles()
+	assert.Equal(t, limits.Unlimited, res.Memory.Limit.State)
+	assert.Zero(t, n, "no memory.limit_in_bytes is read while memory.stat says nothing is limited")
+
+	parent.Set(t, "memory", "memory.limit_in_bytes", "268435456")
+	n, res = limitFiles()
+	assert.Equal(t, limits.Limited, res.Memory.Limit.State)
+	assert.Equal(t, uint64(268435456), res.Memory.Limit.Bytes)
+	assert.Equal(t, parent.Path("memory"), res.Memory.Limit.Source)
+	assert.GreaterOrEqual(t, n, 2, "the walk reads the leaf's and the parent's limits")
 }

@@ -165,16 +165,17 @@ func (w *watcher) refresh() Result {
 }
 
 // reread walks the known placements through the kept-open files, reading
-// only what the setters follow.
+// only what the setters follow. The CPU affinity, which caps GOMAXPROCS, is
+// read again only when a CPU quota is set: without one nothing uses it.
 func (w *watcher) reread() Result {
 	r := &w.r
 	w.open.rewind()
 	r.reset(w.cfg, w.open)
 	r.res.Host = w.host
-	if w.cfg.root == "/" {
+	r.walkLimits(w.p)
+	if w.cfg.root == "/" && r.res.CPU.Limit.State == Limited {
 		r.res.Host.AffinityCPUs = affinityCPUs(w.cfg.pidID)
 	}
-	r.walkLimits(w.p)
 	res := r.res
 	r.res = Result{}
 	return res

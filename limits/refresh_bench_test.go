@@ -19,7 +19,8 @@ func refreshTargets(b *testing.B) map[string][]limits.Option {
 }
 
 // BenchmarkRefresh is one tick of the refresh loop: every memory-limit,
-// memory.high and CPU-quota file on the walk re-read with one pread.
+// memory.high and CPU-quota file on the walk re-read with one pread (on v1,
+// only the leaf's memory.stat while it says nothing above is limited).
 func BenchmarkRefresh(b *testing.B) {
 	for name, opts := range refreshTargets(b) {
 		b.Run(name, func(b *testing.B) {

@@ -85,3 +85,37 @@ func TestRefreshLoopClosesItsFiles(t *testing.T) {
 		"%d descriptors open after the loops stopped, %d before", openFDs(t), before)
 	assert.Equal(t, start, debug.SetMemoryLimit(-1))
 }
+
+// TestRefreshLoopV1FromUnlimited: on v1 the loop reads only the leaf's
+// memory.stat while its hierarchical_memory_limit says nothing is limited;
+// when a pod limit appears (the kernel then reports it in memory.stat too)
+// the loop walks the levels and follows it.
+func TestRefreshLoopV1FromUnlimited(t *testing.T) {
+	const unlimited = "9223372036854771712\n"
+	stat := func(limit string) string {
+		return "cache 0\nrss 0\nhierarchical_memory_limit " + limit + "hierarchical_memsw_limit 9223372036854771712\n"
+	}
+	root := writeTree(t, map[string]string{
+		"proc/self/mountinfo":                                "35 25 0:31 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:17 - cgroup cgroup rw,memory\n",
+		"proc/self/cgroup":                                   "4:memory:/pod/app\n",
+		"sys/fs/cgroup/memory/memory.limit_in_bytes":         unlimited,
+		"sys/fs/cgroup/memory/memory.use_hierarchy":          "1\n",
+		"sys/fs/cgroup/memory/pod/memory.limit_in_bytes":     unlimited,
+		"sys/fs/cgroup/memory/pod/memory.use_hierarchy":      "1\n",
+		"sys/fs/cgroup/memory/pod/app/memory.limit_in_bytes": unlimited,
+		"sys/fs/cgroup/memory/pod/app/memory.use_hierarchy":  "1\n",
+		"sys/fs/cgroup/memory/pod/app/memory.stat":           stat(unlimited),
+	})
+	start := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(start)
+
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithRefresh(20*time.Millisecond))
+	require.NoError(t, err)
+	defer undo()
+	assert.False(t, s.Changed, s.Reason)
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "sys/fs/cgroup/memory/pod/memory.limit_in_bytes"), []byte("268435456\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "sys/fs/cgroup/memory/pod/app/memory.stat"), []byte(stat("268435456\n")), 0o644))
+	assert.True(t, eventually(t, 2*time.Second, func() bool { return debug.SetMemoryLimit(-1) == 241591910 }),
+		"the loop follows the pod's new 256 MiB limit; GOMEMLIMIT is %d", debug.SetMemoryLimit(-1))
+}
