@@ -15,13 +15,15 @@ const affinityWords = 64
 // would add hundreds of kilobytes of debug information to every program
 // importing limits/auto.
 func affinityCPUs(pid int) int {
+	// The kernel fills the first cpumask_size() bytes, a multiple of the
+	// kernel's long (4 bytes on 32-bit), and leaves the rest zero.
 	var mask [affinityWords]uint64
-	n, _, errno := syscall.RawSyscall(syscall.SYS_SCHED_GETAFFINITY, uintptr(pid), uintptr(len(mask)*8), uintptr(unsafe.Pointer(&mask[0])))
+	_, _, errno := syscall.RawSyscall(syscall.SYS_SCHED_GETAFFINITY, uintptr(pid), uintptr(len(mask)*8), uintptr(unsafe.Pointer(&mask[0])))
 	if errno != 0 {
 		return 0
 	}
 	count := 0
-	for _, word := range mask[:n/8] {
+	for _, word := range mask {
 		count += bits.OnesCount64(word)
 	}
 	return count
