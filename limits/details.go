@@ -41,7 +41,7 @@ const (
 	eventMissing                     // a file every such cgroup has is missing
 	eventTopLimit                    // the top visible cgroup has a limit the root cannot have
 	eventMountRoot                   // loc's hierarchy is mounted from a cgroup other than the root
-	eventNotEnabled                  // controller file is not enabled for loc (v2)
+	eventNotEnabled                  // the controller named by file is not enabled for loc (v2)
 	eventNoCgroup                    // no cgroup filesystem is mounted
 )
 
@@ -132,7 +132,7 @@ func (fullDetails) finish(r *reader, p placements) {
 			r.hidden = append(r.hidden, reason)
 		}
 	}
-	r.diagnoseAncestors(p, r.hidden)
+	r.diagnoseAncestors(p)
 	r.diagnoseNames(r.mounts, p)
 }
 

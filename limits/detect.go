@@ -172,8 +172,9 @@ func (r *reader) walkLimits(p placements) {
 	}
 }
 
-// diagnoseAncestors adds limit-in-ancestor and ancestors-hidden.
-func (r *reader) diagnoseAncestors(p placements, hidden []string) {
+// diagnoseAncestors adds limit-in-ancestor, and ancestors-hidden for the
+// reasons collected in r.hidden.
+func (r *reader) diagnoseAncestors(p placements) {
 	var msg strings.Builder
 	above := func(what string, value []byte, unit, source string) {
 		if msg.Len() == 0 {
@@ -202,7 +203,7 @@ func (r *reader) diagnoseAncestors(p placements, hidden []string) {
 		msg.WriteString("); tools that read only the leaf miss it")
 		r.diag(CodeLimitInAncestor, msg.String())
 	}
-	if len(hidden) > 0 {
-		r.diag(CodeAncestorsHidden, "the top visible cgroup is not the host's root, so limits above it may be invisible: "+strings.Join(hidden, "; "))
+	if len(r.hidden) > 0 {
+		r.diag(CodeAncestorsHidden, "the top visible cgroup is not the host's root, so limits above it may be invisible: "+strings.Join(r.hidden, "; "))
 	}
 }
