@@ -36,7 +36,8 @@ func (e *Error) Unwrap() error { return e.Err }
 // Detect returns the effective limits of the calling process. It reads the
 // process's mountinfo and /proc/self/cgroup, then every level from the
 // process's cgroup up to the top visible one in the memory, cpu, cpuset and
-// pids hierarchies. It is safe for concurrent use.
+// pids hierarchies (in a v1 memory hierarchy only when the leaf's memory.stat
+// shows that a level sets a limit). It is safe for concurrent use.
 func Detect(opts ...Option) (Result, error) {
 	cfg := newConfig(opts)
 	cfg.details = fullDetails{}
