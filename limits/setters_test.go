@@ -1,6 +1,7 @@
 package limits_test
 
 import (
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"testing"
@@ -129,6 +130,49 @@ func TestSetGoMaxProcs(t *testing.T) {
 			}
 			undo()
 			assert.Equal(t, before, runtime.GOMAXPROCS(0), "undo restores GOMAXPROCS")
+		})
+	}
+}
+
+// TestSettersAgreeWithDetect: on every testdata tree the setters' lean
+// detection (no details) finds the same memory budget, CPU quota and sources
+// as Detect's full one.
+func TestSettersAgreeWithDetect(t *testing.T) {
+	trees, err := filepath.Glob("../testdata/*/expected.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, trees)
+	for _, expected := range trees {
+		tree := filepath.Dir(expected)
+		t.Run(filepath.Base(tree), func(t *testing.T) {
+			res, err := limits.Detect(limits.WithRoot(tree))
+			require.NoError(t, err)
+
+			mem, undoMem, err := limits.SetGoMemLimit(limits.WithRoot(tree))
+			require.NoError(t, err)
+			undoMem()
+			budget, source := uint64(0), ""
+			if l := res.Memory.Limit; l.State == limits.Limited {
+				budget, source = l.Bytes, l.Source
+			}
+			if h := res.Memory.High; h.State == limits.Limited && (budget == 0 || h.Bytes < budget) {
+				budget, source = h.Bytes, h.Source
+			}
+			if budget > 0 {
+				assert.Equal(t, int64(float64(budget)*limits.DefaultMemoryRatio), mem.Value, mem.Reason)
+				assert.Equal(t, source, mem.Source)
+			} else {
+				assert.False(t, mem.Changed, mem.Reason)
+				assert.Contains(t, mem.Reason, "no cgroup limits memory")
+			}
+
+			procs, undoProcs, err := limits.SetGoMaxProcs(limits.WithRoot(tree), limits.WithRoundDown())
+			require.NoError(t, err)
+			undoProcs()
+			if q := res.CPU.Limit; q.State == limits.Limited {
+				assert.Equal(t, q.Source, procs.Source, procs.Reason)
+			} else {
+				assert.Contains(t, procs.Reason, "no CPU quota", procs.Reason)
+			}
 		})
 	}
 }
