@@ -54,7 +54,7 @@ func BenchmarkDetect(b *testing.B) {
 	b.Run("v2-5-levels", func(b *testing.B) {
 		root := writeTree(b, fiveLevelV2())
 		res, err := limits.Detect(limits.WithRoot(root))
-		if err != nil || res.Memory.Limit.Bytes != 256<<20 || res.CPU.Limit.CPUs() != 0.5 {
+		if err != nil || res.Memory.Limit.Value != 256<<20 || res.CPU.Limit.CPUs() != 0.5 {
 			b.Fatalf("tree answers %+v, %v", res, err)
 		}
 		b.ReportAllocs()

@@ -14,7 +14,7 @@ func ExampleDetect() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(res.Memory.Limit.State, res.Memory.Limit.Bytes>>20, "MiB")
+	fmt.Println(res.Memory.Limit.State, res.Memory.Limit.Value>>20, "MiB")
 	fmt.Println(res.Memory.Limit.Source)
 	fmt.Println(res.CPU.Limit.CPUs(), "CPUs")
 	for _, d := range res.Diagnostics {
@@ -31,7 +31,7 @@ func ExampleDetect() {
 // container's scope exists.
 func ExampleForCgroup() {
 	res, err := limits.ForCgroup("kubepods-burstable-pod2d7d6742_06e6_4c5c_a405_5a05fa9b85a6.slice:cri-containerd:0123abcd",
-		limits.WithRoot("../testdata/v2-k8s-systemd-pod-limit-leaf-max"))
+		limits.FormAuto, limits.WithRoot("../testdata/v2-k8s-systemd-pod-limit-leaf-max"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -46,7 +46,7 @@ func ExampleForCgroup() {
 
 // A path that climbs out of the hierarchy is rejected before anything is read.
 func ExampleForCgroup_traversal() {
-	_, err := limits.ForCgroup("../../etc")
+	_, err := limits.ForCgroup("../../etc", limits.FormAuto)
 	fmt.Println(err)
 	// Output:
 	// limits: cgroup path "../../etc": has a ".." component

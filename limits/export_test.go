@@ -1,5 +1,7 @@
 package limits
 
+import "time"
+
 // TraceReads makes every detection report the NUL-terminated path of each
 // file it reads to fn until the returned function is called. Not safe to use
 // while detections run concurrently.
@@ -14,18 +16,18 @@ type Refresher struct{ w *watcher }
 
 // NewRefresher locates the cgroups as the setters do and keeps their files open.
 func NewRefresher(opts ...Option) (*Refresher, error) {
-	cfg := newConfig(opts)
-	open := newOpenFiles()
-	res, p, err := run(cfg, open)
+	w, _, open, err := detectToWatch(setterConfig{root: newConfig(opts).root, refresh: time.Second}, false)
 	if err != nil {
-		open.close()
 		return nil, err
 	}
-	return &Refresher{w: &watcher{cfg: cfg, p: p, host: res.Host, open: open}}, nil
+	return &Refresher{w: newWatcher(w, open)}, nil
 }
 
 // Refresh re-reads the limits as one tick of the loop does.
-func (r *Refresher) Refresh() Result { return r.w.refresh() }
+func (r *Refresher) Refresh() Result {
+	res, _ := r.w.refresh()
+	return res
+}
 
 // Preads re-reads, with one pread each and no parsing, the kept-open files
 // whose paths are given: the I/O floor of Refresh.

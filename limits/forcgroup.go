@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
@@ -28,12 +29,6 @@ const (
 	// as runc's systemd driver does ("<slice expanded>/<prefix>-<name>.scope").
 	FormSystemd
 )
-
-// WithPathForm tells ForCgroup which form its path is in, for callers that
-// know which cgroup driver their runtime uses.
-func WithPathForm(f PathForm) Option {
-	return func(c *config) { c.form = f }
-}
 
 // ErrInvalidCgroupPath is wrapped by every *CgroupPathError.
 var ErrInvalidCgroupPath = errors.New("invalid cgroup path")
@@ -62,24 +57,44 @@ func (e *CgroupPathError) Unwrap() []error {
 func quote(s string) string { return `"` + strings.ReplaceAll(s, "\x00", `\x00`) + `"` }
 
 // ForCgroup returns the effective limits of any cgroup, walking from it to
-// the root with the same result and diagnostics as Detect. Sandbox runtimes
-// and node agents use it to size a container from the cgroup they are told
-// to use. The path is a cgroupfs path (absolute, or relative to the caller's
-// own cgroup) or an OCI systemd "slice:prefix:name"; see PathForm.
+// the root with the same result and diagnostics as Detect, and reading the
+// same files (R/proc/self/mountinfo, and R/proc/self/cgroup only for a
+// relative path). Sandbox runtimes and node agents use it to size a
+// container from the cgroup they are told to use. The path is a cgroupfs
+// path (absolute, or relative to the caller's own cgroup) or an OCI systemd
+// "slice:prefix:name"; form says which, or FormAuto tells them apart.
 //
 // The cgroup need not exist yet: a runtime asks before it creates the scope.
 // The walk then starts at the nearest existing ancestor, and the diagnostic
 // cgroup-not-created says so. It is safe for concurrent use.
-func ForCgroup(path string, opts ...Option) (Result, error) {
+func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
 	cfg := newConfig(opts)
-	target, relative, err := resolveCgroupPath(path, cfg.form)
+	clean, relative, err := resolveCgroupPath(path, form)
 	if err != nil {
 		return Result{}, err
 	}
-	cfg.path, cfg.cgroupPath, cfg.relative = path, target, relative
-	cfg.target, cfg.details = (*reader).locateTarget, fullDetails{}
-	res, _, err := run(cfg, nil)
-	return res, err
+	if cfg.root == "/" && runtime.GOOS != "linux" {
+		return Result{}, ErrNotSupported
+	}
+	r := newReader(cfg.root, nil)
+	defer r.release()
+	if err := r.readMounts(); err != nil {
+		return Result{}, err
+	}
+	if relative {
+		if err := r.readMemberships(0); err != nil {
+			return Result{}, err
+		}
+	}
+	t := &target{path: path, clean: clean, relative: relative}
+	return r.report(cfg, 0, t.locate)
+}
+
+// target is ForCgroup's cgroup: the path as given, and clean, absolute or
+// (relative) below the caller's own cgroup.
+type target struct {
+	path, clean string
+	relative    bool
 }
 
 // resolveCgroupPath turns ForCgroup's argument into a clean cgroup path,
@@ -127,63 +142,69 @@ func joinCgroupPath(base, rel string) string {
 	return base + rel
 }
 
-// locateTarget locates ForCgroup's cgroup in controller's hierarchy: the
-// resolved path, absolute or below the caller's own cgroup, then the nearest
-// existing cgroup on the way up from it.
-func (r *reader) locateTarget(controller string) (cgroup.Location, error) {
-	path := r.cfg.cgroupPath
-	if r.cfg.relative {
+// locate locates ForCgroup's cgroup in controller's hierarchy: the clean
+// path, absolute or below the caller's own cgroup, then the nearest existing
+// cgroup on the way up from it.
+func (t *target) locate(r *reader, controller string) (placement, error) {
+	path := t.clean
+	if t.relative {
 		base, err := cgroup.Locate(r.mounts, r.members, controller)
 		if err != nil {
-			return base, err
+			return placed(base, err), nil
 		}
 		path = joinCgroupPath(base.Path, path)
 	}
 	loc, err := cgroup.LocatePath(r.mounts, controller, path)
 	if err != nil {
-		return loc, err
+		return placed(loc, err), nil
 	}
-	return r.nearestExisting(loc)
+	loc, wanted, err := t.nearestExisting(r, loc)
+	if _, bad := err.(*CgroupPathError); bad {
+		return placement{}, err
+	}
+	p := placed(loc, err)
+	p.wanted = wanted
+	return p, nil
 }
 
-// nearestExisting climbs from a ForCgroup target to the nearest cgroup whose
-// directory exists, raising cgroup-not-created when that is an ancestor. It
-// refuses a directory that resolves, through symlinks, outside the mount
-// point: a cgroup filesystem has none, so one means the root is not what it
-// seems.
-func (r *reader) nearestExisting(loc cgroup.Location) (cgroup.Location, error) {
+// nearestExisting climbs from the cgroup asked for to the nearest cgroup
+// whose directory exists, returning the one asked for as wanted when that is
+// an ancestor. It refuses a directory that resolves, through symlinks,
+// outside the mount point: a cgroup filesystem has none, so one means the
+// root is not what it seems.
+func (t *target) nearestExisting(r *reader, loc cgroup.Location) (cgroup.Location, string, error) {
 	mountDir, err := filepath.EvalSymlinks(r.abs(loc.Mount.MountPoint))
 	if err != nil {
-		return loc, &CgroupPathError{Path: r.cfg.path, Reason: "its mount point cannot be resolved", Err: err}
+		return loc, "", &CgroupPathError{Path: t.path, Reason: "its mount point cannot be resolved", Err: err}
 	}
 	wanted := loc.Path
 	for {
 		dirPath := r.abs(loc.Dir())
 		info, err := os.Lstat(dirPath)
 		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
-			return loc, &CgroupPathError{Path: r.cfg.path, Reason: loc.Path + " is a symlink, which a cgroup filesystem never has"}
+			return loc, "", &CgroupPathError{Path: t.path, Reason: loc.Path + " is a symlink, which a cgroup filesystem never has"}
 		}
 		if err == nil {
 			dir, err := filepath.EvalSymlinks(dirPath)
 			if err != nil {
-				return loc, &CgroupPathError{Path: r.cfg.path, Reason: "cannot be resolved", Err: err}
+				return loc, "", &CgroupPathError{Path: t.path, Reason: "cannot be resolved", Err: err}
 			}
 			if dir != mountDir && !strings.HasPrefix(dir, mountDir+string(filepath.Separator)) {
-				return loc, &CgroupPathError{Path: r.cfg.path, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
+				return loc, "", &CgroupPathError{Path: t.path, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
 			}
 			break
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return loc, &CgroupPathError{Path: r.cfg.path, Reason: "cannot be resolved", Err: err}
+			return loc, "", &CgroupPathError{Path: t.path, Reason: "cannot be resolved", Err: err}
 		}
 		parent, ok := loc.Parent()
 		if !ok {
-			return loc, &cgroup.UnreachableError{Controller: loc.Controller, Version: loc.Version, Path: wanted, Reason: "neither it nor any ancestor exists"}
+			return loc, "", &cgroup.UnreachableError{Controller: loc.Controller, Version: loc.Version, Path: wanted, Reason: "neither it nor any ancestor exists"}
 		}
 		loc = parent
 	}
-	if loc.Path != wanted {
-		r.diag(CodeCgroupNotCreated, "cgroup "+wanted+" does not exist yet: limits are those of its nearest existing ancestor "+loc.Path)
+	if loc.Path == wanted {
+		wanted = ""
 	}
-	return loc, nil
+	return loc, wanted, nil
 }

@@ -52,23 +52,23 @@ func criContainerd(podSlice, id string) string {
 type forCgroupWant struct {
 	placement string // cgroups.*.path of memory, cpu, cpuset and pids
 	version   int
-	memory    limits.Bytes
+	memory    limits.Limit
 	cpu       limits.CPULimit
 	codes     []limits.Code // the distinct diagnostic codes, sorted
 }
 
 // The limits of the pod slices in the trees, as their SOURCE.md derive them.
 var (
-	v2PodMemory = limits.Bytes{State: limits.Limited, Bytes: 2 << 30, Source: v2PodPath}
+	v2PodMemory = limits.Limit{State: limits.Limited, Value: 2 << 30, Source: v2PodPath}
 	v2PodCPU    = limits.CPULimit{State: limits.Limited, Quota: 200000, Period: 100000, Source: v2PodPath}
 
-	v1PodMemory = limits.Bytes{State: limits.Limited, Bytes: 512 << 20, Source: v1PodPath}
+	v1PodMemory = limits.Limit{State: limits.Limited, Value: 512 << 20, Source: v1PodPath}
 	v1PodCPU    = limits.CPULimit{State: limits.Limited, Quota: 50000, Period: 100000, Source: v1PodPath}
 
-	literalPodMemory = limits.Bytes{State: limits.Limited, Bytes: 256 << 20, Source: literalPodPath}
+	literalPodMemory = limits.Limit{State: limits.Limited, Value: 256 << 20, Source: literalPodPath}
 	literalPodCPU    = limits.CPULimit{State: limits.Limited, Quota: 100000, Period: 100000, Source: literalPodPath}
 
-	noMemoryLimit = limits.Bytes{State: limits.Unlimited}
+	noMemoryLimit = limits.Limit{State: limits.Unlimited}
 	noCPULimit    = limits.CPULimit{State: limits.Unlimited}
 )
 
@@ -102,7 +102,7 @@ type forCgroupCase struct {
 	name string
 	tree string
 	path string
-	opts []limits.Option
+	form limits.PathForm
 	want forCgroupWant
 }
 
@@ -110,7 +110,7 @@ func runForCgroupCases(t *testing.T, cases []forCgroupCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := limits.ForCgroup(tc.path, append([]limits.Option{limits.WithRoot(tc.tree)}, tc.opts...)...)
+			res, err := limits.ForCgroup(tc.path, tc.form, limits.WithRoot(tc.tree))
 			require.NoError(t, err)
 			assertForCgroup(t, res, tc.want)
 		})
@@ -135,11 +135,11 @@ func TestForCgroupPodLimitWithMaxLeaf(t *testing.T) {
 		{name: "v2 cgroupfs path", tree: v2LeafMaxTree, path: v2PausePath, want: v2},
 		{name: "v2 systemd form", tree: v2LeafMaxTree, path: criContainerd(v2PodSlice, v2PauseID), want: v2},
 		{name: "v2 systemd form forced", tree: v2LeafMaxTree, path: criContainerd(v2PodSlice, v2PauseID),
-			opts: []limits.Option{limits.WithPathForm(limits.FormSystemd)}, want: v2},
+			form: limits.FormSystemd, want: v2},
 		{name: "v1 cgroupfs path", tree: v1LeafUnlimitedTree, path: v1PausePath, want: v1},
 		{name: "v1 systemd form", tree: v1LeafUnlimitedTree, path: criContainerd(v1PodSlice, v1PauseID), want: v1},
 		{name: "v1 cgroupfs path forced", tree: v1LeafUnlimitedTree, path: v1PausePath,
-			opts: []limits.Option{limits.WithPathForm(limits.FormCgroupfs)}, want: v1},
+			form: limits.FormCgroupfs, want: v1},
 	})
 }
 
@@ -164,7 +164,7 @@ func TestForCgroupScopeNotCreated(t *testing.T) {
 		{name: "missing pod under an existing QoS slice", tree: v2LeafMaxTree,
 			path: criContainerd("kubepods-burstable-pod0b8f3a52_5d7e_4c1a_9f3e_2a6b7c8d9e0f.slice", newContainerID),
 			want: forCgroupWant{placement: "/kubepods.slice/kubepods-burstable.slice", version: 2,
-				memory: limits.Bytes{State: limits.Limited, Bytes: 32578871296, Source: "/kubepods.slice"},
+				memory: limits.Limit{State: limits.Limited, Value: 32578871296, Source: "/kubepods.slice"},
 				cpu:    noCPULimit, codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}}},
 	})
 }
@@ -180,7 +180,7 @@ func TestForCgroupLiteralSandbox(t *testing.T) {
 	runForCgroupCases(t, []forCgroupCase{
 		{name: "absolute path with colons is cgroupfs", tree: literalTree, path: literalPath, want: outside},
 		{name: "forced cgroupfs", tree: literalTree, path: literalPath,
-			opts: []limits.Option{limits.WithPathForm(limits.FormCgroupfs)}, want: outside},
+			form: limits.FormCgroupfs, want: outside},
 	})
 }
 
@@ -204,12 +204,12 @@ func TestForPIDLiteralSandbox(t *testing.T) {
 func TestForCgroupPathForm(t *testing.T) {
 	path := criContainerd(v2PodSlice, newContainerID)
 
-	auto, err := limits.ForCgroup(path, limits.WithRoot(v2LeafMaxTree))
+	auto, err := limits.ForCgroup(path, limits.FormAuto, limits.WithRoot(v2LeafMaxTree))
 	require.NoError(t, err)
 	assertForCgroup(t, auto, forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
 		codes: []limits.Code{limits.CodeCgroupNotCreated}})
 
-	forced, err := limits.ForCgroup(path, limits.WithRoot(v2LeafMaxTree), limits.WithPathForm(limits.FormCgroupfs))
+	forced, err := limits.ForCgroup(path, limits.FormCgroupfs, limits.WithRoot(v2LeafMaxTree))
 	require.NoError(t, err)
 	assertForCgroup(t, forced, forCgroupWant{placement: v2PausePath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
 		codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}})
@@ -218,7 +218,7 @@ func TestForCgroupPathForm(t *testing.T) {
 
 	// A first field that is not a slice name is no systemd form: FormAuto
 	// reads "bad-slice:x:y" as a relative cgroupfs path.
-	relative, err := limits.ForCgroup("bad-slice:x:y", limits.WithRoot(v2LeafMaxTree))
+	relative, err := limits.ForCgroup("bad-slice:x:y", limits.FormAuto, limits.WithRoot(v2LeafMaxTree))
 	require.NoError(t, err)
 	assertForCgroup(t, relative, forCgroupWant{placement: v2PausePath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
 		codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}})
@@ -255,7 +255,7 @@ func TestForCgroupRelative(t *testing.T) {
 		}
 	}
 	sandbox := v1PausePath + "/sandbox"
-	sandboxMemory := limits.Bytes{State: limits.Limited, Bytes: 256 << 20, Source: sandbox}
+	sandboxMemory := limits.Limit{State: limits.Limited, Value: 256 << 20, Source: sandbox}
 
 	runForCgroupCases(t, []forCgroupCase{
 		{name: "v1 existing child", tree: nested, path: "sandbox",
@@ -268,7 +268,7 @@ func TestForCgroupRelative(t *testing.T) {
 			want: forCgroupWant{placement: sandbox, version: 1, memory: sandboxMemory, cpu: v1PodCPU,
 				codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}}},
 		{name: "v1 forced cgroupfs", tree: nested, path: "sandbox",
-			opts: []limits.Option{limits.WithPathForm(limits.FormCgroupfs)},
+			form: limits.FormCgroupfs,
 			want: forCgroupWant{placement: sandbox, version: 1, memory: sandboxMemory, cpu: v1PodCPU,
 				codes: []limits.Code{limits.CodeLimitInAncestor}}},
 		{name: "v2 child not created", tree: v2LeafMaxTree, path: "sandbox",
@@ -287,7 +287,7 @@ func TestForCgroupRejectsPath(t *testing.T) {
 	cases := []struct {
 		name  string
 		path  string
-		opts  []limits.Option
+		form  limits.PathForm
 		cause error // the systemd package's error underneath, if any
 	}{
 		{name: "dot-dot relative", path: "../x"},
@@ -299,18 +299,18 @@ func TestForCgroupRejectsPath(t *testing.T) {
 		{name: "empty", path: ""},
 		{name: "NUL byte", path: "x\x00y"},
 		{name: "NUL in systemd form", path: "kubepods.slice:cri-containerd:ab\x00cd"},
-		{name: "dot-dot forced cgroupfs", path: "../" + v2PodSlice, opts: []limits.Option{limits.WithPathForm(limits.FormCgroupfs)}},
+		{name: "dot-dot forced cgroupfs", path: "../" + v2PodSlice, form: limits.FormCgroupfs},
 		{name: "slice without .slice forced systemd", path: "bad-slice:x:y",
-			opts: []limits.Option{limits.WithPathForm(limits.FormSystemd)}, cause: systemd.ErrInvalidSlice},
+			form: limits.FormSystemd, cause: systemd.ErrInvalidSlice},
 		{name: "double dash slice", path: "kubepods--x.slice:p:n", cause: systemd.ErrInvalidSlice},
 		{name: "leading dash slice", path: "-kubepods.slice:p:n", cause: systemd.ErrInvalidSlice},
 		{name: "traversal in the unit name", path: "system.slice:docker:../../etc", cause: systemd.ErrInvalidName},
 		{name: "cgroupfs path forced systemd", path: v2PausePath,
-			opts: []limits.Option{limits.WithPathForm(limits.FormSystemd)}, cause: systemd.ErrInvalidCgroupsPath},
+			form: limits.FormSystemd, cause: systemd.ErrInvalidCgroupsPath},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := limits.ForCgroup(tc.path, append([]limits.Option{limits.WithRoot(v2LeafMaxTree)}, tc.opts...)...)
+			res, err := limits.ForCgroup(tc.path, tc.form, limits.WithRoot(v2LeafMaxTree))
 			assertInvalidPath(t, res, err, tc.path)
 			if tc.cause != nil {
 				assert.ErrorIs(t, err, tc.cause)
@@ -366,13 +366,13 @@ func TestForCgroupRejectsSymlinkOut(t *testing.T) {
 	} {
 		t.Run(below, func(t *testing.T) {
 			path := v2PodPath + "/" + below
-			res, err := limits.ForCgroup(path, limits.WithRoot(root))
+			res, err := limits.ForCgroup(path, limits.FormAuto, limits.WithRoot(root))
 			assertInvalidPath(t, res, err, path)
 		})
 	}
 
 	// The copy itself is sound: the pod's own cgroup still answers.
-	res, err := limits.ForCgroup(v2PausePath, limits.WithRoot(root))
+	res, err := limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
 	require.NoError(t, err)
 	assert.Equal(t, v2PodMemory, res.Memory.Limit)
 }

@@ -5,29 +5,26 @@ import (
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
-// readHost fills the host's totals: on the live system the process's CPU
-// affinity; MemTotal from /proc/meminfo with details or for the setters'
-// host-memory fallback; with details the online CPUs. A missing file leaves
-// its field zero (unknown).
-func (r *reader) readHost() {
+// readHost fills the host's totals: with memTotal MemTotal from
+// R/proc/meminfo (for a report, or the setters' host-memory fallback); on
+// the live system the CPU affinity of the process pid (0 for the caller),
+// which caps GOMAXPROCS. A missing file leaves its field zero (unknown).
+func (r *reader) readHost(pid int, memTotal bool) {
 	h := &r.res.Host
-	if r.detailed() || r.cfg.hostFallback {
+	if memTotal {
 		if data, err := r.readProc("/proc/meminfo"); err == nil {
 			if total, err := parse.MemTotal(data); err == nil {
 				h.MemTotal = total
 			}
 		}
 	}
-	if r.detailed() {
-		r.cfg.details.host(r)
-	}
-	if r.cfg.root == "/" {
-		h.AffinityCPUs = affinityCPUs(r.cfg.pidID)
+	if r.root == "/" {
+		h.AffinityCPUs = affinityCPUs(pid)
 	}
 }
 
-// onlineCPUs reads /sys/devices/system/cpu/online into Host.OnlineCPUs.
-func (r *reader) onlineCPUs() {
+// readOnlineCPUs reads R/sys/devices/system/cpu/online, for a report.
+func (r *reader) readOnlineCPUs() {
 	if data, err := r.readProc("/sys/devices/system/cpu/online"); err == nil {
 		if n, err := cgroup.CountCPUList(data); err == nil {
 			r.res.Host.OnlineCPUs = n

@@ -1,11 +1,14 @@
 package limits
 
 import (
-	"errors"
 	"io/fs"
+	"strconv"
+	"sync"
+	"syscall"
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
 // Bounds on what one read may return: interface files are small, mountinfo on
@@ -15,40 +18,67 @@ const (
 	maxProcFile      = 16 << 20
 )
 
-// reader reads files under the root into one reused buffer and collects the
-// answer of one detection; with cfg.details set, also the walk and the
-// diagnostics. It is not safe for concurrent use; each detection has its own.
+// reader reads the files of one detection under the root, into reused
+// buffers, and keeps what it read as plain data: the parsed mountinfo and
+// /proc/<pid>/cgroup, where each controller's cgroup is, and the own values
+// of every level the walks read. The answer and, for the calls that report
+// them, the diagnostics are built from that data afterwards. It is not safe
+// for concurrent use; each detection has its own.
 type reader struct {
-	cfg  config
-	buf  []byte // file contents, reused from read to read
+	root string
+	buf  []byte // /proc and /sys file contents, reused from read to read
 	path []byte // the NUL-terminated path being read
-	res  Result // the answer being built; run returns a copy
-	// mounts and members are scratch for the parsed mountinfo and
-	// /proc/<pid>/cgroup; the strings they hold belong to the Result.
+	// mounts and members are the parsed mountinfo and /proc/<pid>/cgroup;
+	// the strings they hold belong to the Result.
 	mounts  []cgroup.Mount
 	members []cgroup.Membership
+	placed  placements
+	// at is the cgroup whose files ReadFile reads; own reads them.
+	at  cgroup.Location
+	own own.Reader
+	// levels are the levels the walks read, in order.
+	levels []level
 	// open, when set, serves interface files from handles kept open across
 	// refreshes instead of opening them on every read.
 	open *openFiles
-	// hidden collects the reasons to think limits above the top visible
-	// cgroup are invisible, for the ancestors-hidden diagnostic.
-	hidden []string
+	// res is the answer being built; a detection returns a copy.
+	res Result
 }
 
-// reset readies a pooled reader for a detection.
-func (r *reader) reset(cfg config, open *openFiles) {
-	r.cfg, r.res, r.open = cfg, Result{}, open
-	r.buf, r.path, r.hidden = r.buf[:0], r.path[:0], r.hidden[:0]
-	r.mounts, r.members = r.mounts[:0], r.members[:0]
+// level is one cgroup read on the walk of one controller.
+type level struct {
+	controller int // an index of controllerNames
+	loc        cgroup.Location
+	values     own.Values
+}
+
+// readers keeps readers, with their buffers, between detections: a detection
+// then allocates only what its Result keeps.
+var readers = sync.Pool{New: func() any {
+	return &reader{buf: make([]byte, 0, 8192), path: make([]byte, 0, 512), own: *own.NewReader(4096)}
+}}
+
+// newReader takes a reader from the pool for a detection under root; open,
+// when set, keeps the interface files open for a refresh.
+func newReader(root string, open *openFiles) *reader {
+	r := readers.Get().(*reader)
+	r.reset(root, open)
+	return r
+}
+
+// reset readies a reader for a detection.
+func (r *reader) reset(root string, open *openFiles) {
+	r.root, r.open, r.placed, r.at, r.res = root, open, placements{}, cgroup.Location{}, Result{}
+	r.buf, r.path = r.buf[:0], r.path[:0]
+	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
 }
 
 // release returns a pooled reader, dropping what it must not keep alive.
 func (r *reader) release() {
-	r.res, r.open = Result{}, nil
-	clear(r.mounts)
-	clear(r.members)
-	clear(r.hidden)
-	r.mounts, r.members, r.hidden = r.mounts[:0], r.members[:0], r.hidden[:0]
+	r.reset("/", nil)
+	clear(r.mounts[:cap(r.mounts)])
+	clear(r.members[:cap(r.members)])
+	clear(r.levels[:cap(r.levels)])
 	readers.Put(r)
 }
 
@@ -56,17 +86,17 @@ func (r *reader) release() {
 // calls: path is absolute, so it is appended to the root without its
 // trailing slashes.
 func (r *reader) abs(path string) string {
-	if r.cfg.root == "/" {
+	if r.root == "/" {
 		return path
 	}
-	return trimSlashes(r.cfg.root) + path
+	return trimSlashes(r.root) + path
 }
 
 // appendRoot starts a path in r.path with the root, if it is not "/".
 func (r *reader) appendRoot() []byte {
 	p := r.path[:0]
-	if r.cfg.root != "/" {
-		p = append(p, trimSlashes(r.cfg.root)...)
+	if r.root != "/" {
+		p = append(p, trimSlashes(r.root)...)
 	}
 	return p
 }
@@ -79,76 +109,84 @@ func trimSlashes(dir string) string {
 	return dir
 }
 
-// procPath builds the NUL-terminated path of a /proc or /sys file under the
-// root in r.path.
-func (r *reader) procPath(path string) []byte {
-	p := append(append(r.appendRoot(), path...), 0)
-	r.path = p
-	return p
-}
-
-// cgroupPath builds the NUL-terminated path of an interface file of the
-// cgroup at loc in r.path: root, mount point, the path below the mount's
-// root, file.
-func (r *reader) cgroupPath(loc cgroup.Location, file string) []byte {
-	p := r.appendRoot()
-	if loc.Mount.MountPoint != "/" {
-		p = append(p, loc.Mount.MountPoint...)
-	}
-	p = append(append(append(append(p, loc.Rel()...), '/'), file...), 0)
-	r.path = p
-	return p
-}
-
 // traceRead, when set (by tests), is told the path of every file a detection
 // reads, to count them and to replay them as an I/O baseline.
 var traceRead func(path []byte)
 
 // readProc reads a /proc or /sys file under the root.
 func (r *reader) readProc(path string) ([]byte, error) {
-	var err error
-	p := r.procPath(path)
+	p := append(append(r.appendRoot(), path...), 0)
+	r.path = p
 	if traceRead != nil {
 		traceRead(p)
 	}
+	var err error
 	r.buf, err = readfile.IntoPath(p, r.buf, maxProcFile)
 	return r.buf, err
 }
 
-// readCgroup reads one interface file of the cgroup at loc. A missing file
-// returns found false and no error; any other failure returns the error (and
-// with details, adds a read-error diagnostic).
-func (r *reader) readCgroup(loc cgroup.Location, file string) (data []byte, found bool, err error) {
-	path := r.cgroupPath(loc, file)
+// ReadFile reads one interface file of the cgroup at r.at: the root, the
+// mount point, the path below the mount's root, the file. It is own.Dir's
+// method, so that package own reads the cgroups the walks visit.
+func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
+	p := r.appendRoot()
+	if r.at.Mount.MountPoint != "/" {
+		p = append(p, r.at.Mount.MountPoint...)
+	}
+	p = append(append(append(append(p, r.at.Rel()...), '/'), name...), 0)
+	r.path = p
 	if traceRead != nil {
-		traceRead(path)
+		traceRead(p)
 	}
 	if r.open != nil {
-		r.buf, err = r.open.read(path[:len(path)-1], r.buf)
-	} else {
-		r.buf, err = readfile.InterfaceFile(path, r.buf, maxInterfaceFile)
+		return r.open.read(p[:len(p)-1], buf)
 	}
-	if errors.Is(err, fs.ErrNotExist) {
-		r.event(event{kind: eventAbsent, loc: loc, file: file})
-		return nil, false, nil
-	}
+	return readfile.InterfaceFile(p, buf, maxInterfaceFile)
+}
+
+// read reads the values in want of the cgroup at loc into v.
+func (r *reader) read(loc cgroup.Location, want own.Want, v *own.Values) {
+	r.at = loc
+	r.own.Read(r, loc.Version, want, v)
+}
+
+// readMounts reads and parses the reader's mountinfo: every detection
+// starts there.
+func (r *reader) readMounts() error {
+	const mountinfo = "/proc/self/mountinfo"
+	data, err := r.readProc(mountinfo)
 	if err != nil {
-		r.event(event{kind: eventReadError, loc: loc, file: file, err: err})
-		return nil, false, err
+		return r.fatal(mountinfo, err)
 	}
-	if r.cfg.walk {
-		r.event(event{kind: eventRead, loc: loc, file: file, data: r.buf})
+	if r.mounts, err = cgroup.AppendMountInfo(r.mounts[:0], data); err != nil {
+		return &Error{Path: r.abs(mountinfo), Err: err}
 	}
-	return r.buf, true, nil
+	return nil
 }
 
-// event hands what the walk met to the details, when the detection has them.
-func (r *reader) event(e event) {
-	if r.cfg.details != nil {
-		r.cfg.details.event(r, e)
+// readMemberships reads and parses /proc/<pid>/cgroup of the process pid (0
+// for the caller itself); the kernel writes its paths relative to the
+// reader's cgroup namespace.
+func (r *reader) readMemberships(pid int) error {
+	path := "/proc/self/cgroup"
+	if pid != 0 {
+		path = "/proc/" + strconv.Itoa(pid) + "/cgroup"
 	}
+	data, err := r.readProc(path)
+	if err != nil {
+		return r.fatal(path, err)
+	}
+	if r.members, err = cgroup.AppendProcCgroup(r.members[:0], data); err != nil {
+		return &Error{Path: r.abs(path), Err: err}
+	}
+	return nil
 }
 
-// detailed reports whether the detection reads everything a report shows, not
-// only what the setters follow.
-func (r *reader) detailed() bool { return r.cfg.details != nil }
+// fatal wraps the failure to read a file without which there is no answer;
+// a bare errno (how a missing file is read) becomes an *fs.PathError.
+func (r *reader) fatal(path string, err error) *Error {
+	if errno, ok := err.(syscall.Errno); ok {
+		err = &fs.PathError{Op: "open", Path: r.abs(path), Err: errno}
+	}
+	return &Error{Path: r.abs(path), Err: err}
+}

@@ -38,10 +38,10 @@ func TestRealKernelForCgroupBeforeTheScopeExists(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := limits.ForCgroup(tt.path)
+			res, err := limits.ForCgroup(tt.path, limits.FormAuto)
 			require.NoError(t, err)
 			assert.Equal(t, limits.Limited, res.Memory.Limit.State)
-			assert.Equal(t, uint64(201326592), res.Memory.Limit.Bytes)
+			assert.Equal(t, uint64(201326592), res.Memory.Limit.Value)
 			assert.Equal(t, parent.Path("memory"), res.Memory.Limit.Source)
 			assert.Equal(t, 0.75, res.CPU.Limit.CPUs())
 			assert.Equal(t, parent.Path("cpu"), res.CPU.Limit.Source)
@@ -59,7 +59,7 @@ func TestRealKernelForCgroupBeforeTheScopeExists(t *testing.T) {
 	// The absolute form of an existing memory cgroup reads it directly. On
 	// this host the memory cgroup is not at the same path as the cpu one, so
 	// in the cpu hierarchy the walk starts above the missing path.
-	res, err := limits.ForCgroup(parent.Path("memory"))
+	res, err := limits.ForCgroup(parent.Path("memory"), limits.FormAuto)
 	require.NoError(t, err)
 	assert.Equal(t, parent.Path("memory"), res.Memory.Limit.Source)
 	mem, ok := res.Placement("memory")
@@ -82,7 +82,7 @@ func TestRealKernelMemoryStatDecidesTheV1Walk(t *testing.T) {
 			}
 		})
 		defer stop()
-		res, err := limits.ForCgroup(child.Path("memory"))
+		res, err := limits.ForCgroup(child.Path("memory"), limits.FormAuto)
 		require.NoError(t, err)
 		return n, res
 	}
@@ -98,7 +98,7 @@ func TestRealKernelMemoryStatDecidesTheV1Walk(t *testing.T) {
 	parent.Set(t, "memory", "memory.limit_in_bytes", "268435456")
 	n, res = limitFiles()
 	assert.Equal(t, limits.Limited, res.Memory.Limit.State)
-	assert.Equal(t, uint64(268435456), res.Memory.Limit.Bytes)
+	assert.Equal(t, uint64(268435456), res.Memory.Limit.Value)
 	assert.Equal(t, parent.Path("memory"), res.Memory.Limit.Source)
 	assert.GreaterOrEqual(t, n, 2, "the walk reads the leaf's and the parent's limits")
 }

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
 // ctl is the process's one refresh loop and the setters' state.
@@ -17,40 +19,48 @@ type controller struct {
 	mu  sync.Mutex
 	mem *memPart
 	cpu *cpuPart
-	// cfg, placements and host are those of the latest setter call: the
-	// loop re-reads the same cgroups.
-	cfg        config
-	placements placements
-	host       Host
-	loop       *refreshLoop
+	// watch is what the loop re-reads: the latest setter call's root and
+	// interval, and the cgroups located, kept current when the loop
+	// locates them again.
+	watch watch
+	loop  *refreshLoop
 }
 
-// detect runs a setter's detection; with refreshing on, the interface files
-// it reads stay open for the loop.
-func (c *controller) detect(cfg config) (Result, placements, *openFiles, error) {
+// watch is what a refresh re-reads and how often.
+type watch struct {
+	root       string
+	every      time.Duration
+	hostMemory bool // the host's MemTotal is a budget (WithHostMemoryFallback)
+	placed     placements
+	host       Host
+}
+
+// detectToWatch runs a setter's detection; with refreshing on, the interface
+// files it reads stay open for the loop.
+func detectToWatch(cfg setterConfig, hostMemory bool) (watch, Result, *openFiles, error) {
 	var open *openFiles
 	if cfg.refresh > 0 {
 		open = newOpenFiles()
 	}
-	res, p, err := run(cfg, open)
+	res, p, err := detectForSetters(cfg.root, hostMemory, open)
 	if err != nil && open != nil {
 		open.close()
 		open = nil
 	}
-	c.host = res.Host
-	return res, p, open, err
+	w := watch{root: cfg.root, every: cfg.refresh, hostMemory: hostMemory, placed: p, host: res.Host}
+	return w, res, open, err
 }
 
 // restart replaces the refresh loop: it stops the running one and starts a
-// new one when refreshing is on and a setter still has a part. The caller
-// holds mu.
-func (c *controller) restart(cfg config, p placements, open *openFiles) {
+// new one over w when refreshing is on and a setter still has a part. The
+// caller holds mu.
+func (c *controller) restart(w watch, open *openFiles) {
 	if c.loop != nil {
 		c.loop.stop()
 		c.loop = nil
 	}
-	c.cfg, c.placements = cfg, p
-	if cfg.refresh <= 0 || (c.mem == nil && c.cpu == nil) {
+	c.watch = w
+	if w.every <= 0 || (c.mem == nil && c.cpu == nil) {
 		if open != nil {
 			open.close()
 		}
@@ -59,8 +69,8 @@ func (c *controller) restart(cfg config, p placements, open *openFiles) {
 	if open == nil {
 		open = newOpenFiles()
 	}
-	l := &refreshLoop{every: cfg.refresh, w: &watcher{cfg: cfg, p: p, host: c.host, open: open}}
-	l.timer = time.AfterFunc(l.every, l.tick)
+	l := &refreshLoop{w: newWatcher(w, open)}
+	l.timer = time.AfterFunc(w.every, l.tick)
 	c.loop = l
 }
 
@@ -112,7 +122,6 @@ func (c *controller) log(l *slog.Logger, name string, from, to int64, d decision
 // The kept-open files are closed by whichever of stop and tick sees the
 // loop end: stop when the timer had not fired, tick otherwise.
 type refreshLoop struct {
-	every   time.Duration
 	timer   *time.Timer
 	w       *watcher
 	stopped bool // guarded by ctl.mu
@@ -126,42 +135,54 @@ func (l *refreshLoop) stop() {
 	}
 }
 
-// tick is one refresh: re-read the limits, apply them and arm the timer.
+// tick is one refresh: re-read the limits, hand a re-location to the
+// controller, apply the limits and arm the timer.
 func (l *refreshLoop) tick() {
-	res := l.w.refresh()
+	res, relocated := l.w.refresh()
 	ctl.mu.Lock()
 	defer ctl.mu.Unlock()
 	if l.stopped {
 		l.w.open.close()
 		return
 	}
+	if relocated {
+		ctl.watch.placed, ctl.watch.host = l.w.watch.placed, l.w.watch.host
+	}
 	ctl.apply(res)
-	l.timer.Reset(l.every)
+	l.timer.Reset(l.w.watch.every)
 }
 
 // watcher re-reads the limit files of already-located cgroups: every file on
 // the walk, not only the binding one, since a resize can set a limit where
-// there was none. It locates the cgroups again only when a file is gone.
+// there was none. It locates the cgroups again only when a file is gone. It
+// works on its own copy of the watch, outside the controller's lock, and
+// the loop hands a re-location back to the controller.
 type watcher struct {
-	cfg  config
-	p    placements
-	host Host
-	open *openFiles
-	r    reader // reused by every reread
+	watch watch
+	open  *openFiles
+	r     reader // reused by every reread
 }
 
-func (w *watcher) refresh() Result {
-	res := w.reread()
+func newWatcher(w watch, open *openFiles) *watcher {
+	return &watcher{watch: w, open: open, r: reader{
+		buf: make([]byte, 0, 512), path: make([]byte, 0, 512), own: *own.NewReader(512)}}
+}
+
+// refresh re-reads the limits; relocated says the cgroups were located
+// again (a kept-open file stopped reading) and w.watch holds the new ones.
+func (w *watcher) refresh() (res Result, relocated bool) {
+	res = w.reread()
 	if w.open.vanished {
 		w.open.close()
 		w.open.vanished = false
-		full, p, err := run(w.cfg, w.open)
+		full, p, err := detectForSetters(w.watch.root, w.watch.hostMemory, w.open)
 		if err != nil {
-			return res
+			return res, false
 		}
-		w.p, w.host, res = p, full.Host, full
+		w.watch.placed, w.watch.host = p, full.Host
+		return full, true
 	}
-	return res
+	return res, false
 }
 
 // reread walks the known placements through the kept-open files, reading
@@ -170,11 +191,12 @@ func (w *watcher) refresh() Result {
 func (w *watcher) reread() Result {
 	r := &w.r
 	w.open.rewind()
-	r.reset(w.cfg, w.open)
-	r.res.Host = w.host
-	r.walkLimits(w.p)
-	if w.cfg.root == "/" && r.res.CPU.Limit.State == Limited {
-		r.res.Host.AffinityCPUs = affinityCPUs(w.cfg.pidID)
+	r.reset(w.watch.root, w.open)
+	r.res.Host, r.placed = w.watch.host, w.watch.placed
+	r.walkMemory(false)
+	r.walkCPU()
+	if w.watch.root == "/" && r.res.CPU.Limit.State == Limited {
+		r.res.Host.AffinityCPUs = affinityCPUs(0)
 	}
 	res := r.res
 	r.res = Result{}

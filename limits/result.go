@@ -2,6 +2,7 @@ package limits
 
 import (
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/limits/internal/effective"
 )
 
 // State says whether a limit is known and set.
@@ -9,9 +10,9 @@ type State uint8
 
 // The states of a limit. Unlimited is its own state, never a huge number.
 const (
-	Unknown   State = iota // could not be determined; a Diagnostic says why
-	Unlimited              // no cgroup on the walk sets a limit
-	Limited                // a cgroup on the walk sets a limit
+	Unknown   = State(effective.Unknown)   // could not be determined; a Diagnostic says why
+	Unlimited = State(effective.Unlimited) // no cgroup on the walk sets a limit
+	Limited   = State(effective.Limited)   // a cgroup on the walk sets a limit
 )
 
 // String returns "unknown", "unlimited" or "limited".
@@ -25,41 +26,35 @@ func (s State) String() string {
 	return "unknown"
 }
 
-// Source names that report a v1 leaf's memory.stat as the source of a memory
-// limit: the kernel's hierarchical_memory_limit includes ancestors the reader
-// may not see.
+// Sources that name a v1 memory.stat, not a cgroup, as the source of a memory
+// limit: the kernel's hierarchical values include ancestors the reader may
+// not see.
 const (
-	SourceHierarchicalMemoryLimit = "hierarchical_memory_limit"
-	SourceHierarchicalMemswLimit  = "hierarchical_memsw_limit"
+	SourceHierarchicalMemoryLimit = effective.SourceHierarchicalMemoryLimit
+	SourceHierarchicalMemswLimit  = effective.SourceHierarchicalMemswLimit
 )
 
-// Bytes is a byte limit and the cgroup that set it.
-type Bytes struct {
+// Limit is a byte limit (memory) or a count limit (pids) and the cgroup
+// that set it.
+type Limit struct {
 	State State
-	Bytes uint64 // valid when State is Limited
+	Value uint64 // bytes or a count; valid when State is Limited
 	// Source is the cgroup path (as /proc/<pid>/cgroup writes it) whose file
 	// set the limit, or SourceHierarchicalMemoryLimit; "" unless Limited.
 	Source string
-}
-
-// Count is a count limit (pids.max) and the cgroup that set it.
-type Count struct {
-	State  State
-	Value  uint64 // valid when State is Limited
-	Source string // "" unless Limited
 }
 
 // Memory holds the effective memory limits.
 type Memory struct {
 	// Limit is the hard limit: v2 memory.max, v1 memory.limit_in_bytes
 	// (or the leaf's hierarchical_memory_limit), the minimum over the walk.
-	Limit Bytes
+	Limit Limit
 	// High is v2 memory.high: above it the kernel throttles and reclaims.
-	High Bytes
+	High Limit
 	// Swap is v2 memory.swap.max: swap only.
-	Swap Bytes
+	Swap Limit
 	// MemSwap is v1 memory.memsw.limit_in_bytes: memory plus swap.
-	MemSwap Bytes
+	MemSwap Limit
 }
 
 // CPULimit is a CPU bandwidth limit (v2 cpu.max, v1 cpu.cfs_quota_us and
@@ -79,8 +74,9 @@ func (c CPULimit) CPUs() float64 {
 	return float64(c.Quota) / float64(c.Period)
 }
 
-// CPUSet is the effective cpuset of the nearest cgroup on the walk that has one.
-type CPUSet struct {
+// CPUSetLimit is the effective cpuset: that of the nearest cgroup on the walk
+// that has one.
+type CPUSetLimit struct {
 	State  State // Limited when a cpuset file was found, even the full set
 	CPUs   cgroup.CPUSet
 	Source string
@@ -99,7 +95,7 @@ type Weight struct {
 // quota, not folded into it.
 type CPU struct {
 	Limit  CPULimit
-	Set    CPUSet
+	Set    CPUSetLimit
 	Weight Weight
 }
 
@@ -140,7 +136,7 @@ type Result struct {
 	Mode        cgroup.Mode
 	Memory      Memory
 	CPU         CPU
-	Pids        Count
+	Pids        Limit // pids.max, the minimum over the walk
 	Host        Host
 	Placements  []Placement // memory, cpu, cpuset, pids; only those located
 	Walk        []Reading

@@ -29,8 +29,8 @@ type SandboxBudget struct {
 func (r Result) SandboxBudget(minCPUs int) SandboxBudget {
 	var b SandboxBudget
 	b.MemoryBytes, b.MemorySource = r.Host.MemTotal, SourceHost
-	if l := r.Memory.Limit; l.State == Limited && (b.MemoryBytes == 0 || l.Bytes < b.MemoryBytes) {
-		b.MemoryBytes, b.MemorySource = l.Bytes, l.Source
+	if l := r.Memory.Limit; l.State == Limited && (b.MemoryBytes == 0 || l.Value < b.MemoryBytes) {
+		b.MemoryBytes, b.MemorySource = l.Value, l.Source
 	}
 	if b.MemoryBytes == 0 {
 		b.MemorySource = ""

@@ -33,14 +33,14 @@ func TestSandboxBudget(t *testing.T) {
 		{
 			name: "pod limits",
 			res: limits.Result{Host: host,
-				Memory: limits.Memory{Limit: limits.Bytes{State: limits.Limited, Bytes: 256 << 20, Source: "/pod"}},
+				Memory: limits.Memory{Limit: limits.Limit{State: limits.Limited, Value: 256 << 20, Source: "/pod"}},
 				CPU:    limits.CPU{Limit: limits.CPULimit{State: limits.Limited, Quota: 150000, Period: 100000, Source: "/pod"}}},
 			wantMem: 256 << 20, wantMemSrc: "/pod", wantCPUs: 2, wantCPUSrc: "cpu quota of /pod (1.5 CPUs, rounded up)",
 		},
 		{
 			name: "a limit above the host's memory is capped by it",
 			res: limits.Result{Host: host,
-				Memory: limits.Memory{Limit: limits.Bytes{State: limits.Limited, Bytes: 64 << 30, Source: "/pod"}}},
+				Memory: limits.Memory{Limit: limits.Limit{State: limits.Limited, Value: 64 << 30, Source: "/pod"}}},
 			wantMem: 8 << 30, wantMemSrc: limits.SourceHost, wantCPUs: 8, wantCPUSrc: limits.SourceHost,
 		},
 		{
@@ -48,7 +48,7 @@ func TestSandboxBudget(t *testing.T) {
 			res: limits.Result{Host: host,
 				CPU: limits.CPU{
 					Limit: limits.CPULimit{State: limits.Limited, Quota: 400000, Period: 100000, Source: "/pod"},
-					Set:   limits.CPUSet{State: limits.Limited, CPUs: cpus("2-3"), Source: "/pod/c"}}},
+					Set:   limits.CPUSetLimit{State: limits.Limited, CPUs: cpus("2-3"), Source: "/pod/c"}}},
 			wantMem: 8 << 30, wantMemSrc: limits.SourceHost, wantCPUs: 2, wantCPUSrc: "cpuset of /pod/c",
 		},
 		{

@@ -35,8 +35,8 @@ type Setting struct {
 //
 // undo restores the previous limit and stops refreshing it. It is safe for
 // concurrent use; the last call's settings win.
-func SetGoMemLimit(opts ...Option) (s Setting, undo func(), err error) {
-	cfg := newConfig(opts)
+func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
+	cfg := newMemoryConfig(opts)
 	ctl.mu.Lock()
 	defer ctl.mu.Unlock()
 	s = Setting{Name: "GOMEMLIMIT", Previous: debug.SetMemoryLimit(-1)}
@@ -51,7 +51,7 @@ func SetGoMemLimit(opts ...Option) (s Setting, undo func(), err error) {
 	} else if set {
 		note += EnvMemoryRatio + " is not a number in (0, 1] and is ignored; "
 	}
-	res, p, open, err := ctl.detect(cfg)
+	w, res, open, err := detectToWatch(cfg.setterConfig, cfg.hostFallback)
 	if err != nil {
 		return s, noUndo, err
 	}
@@ -62,11 +62,11 @@ func SetGoMemLimit(opts ...Option) (s Setting, undo func(), err error) {
 	}
 	s.decided(note, d, d.value > 0, " bytes")
 	ctl.mem = part
-	ctl.restart(cfg, p, open)
+	ctl.restart(w, open)
 	return s.logged(cfg.logger), undoOnce(func() {
 		if ctl.mem == part {
 			ctl.mem = nil
-			ctl.restart(ctl.cfg, ctl.placements, nil)
+			ctl.restart(ctl.watch, nil)
 		}
 		debug.SetMemoryLimit(part.previous)
 	}), nil
@@ -91,8 +91,8 @@ func SetGoMemLimit(opts ...Option) (s Setting, undo func(), err error) {
 // undo restores the previous value: when the library had changed it and the
 // environment sets no GOMAXPROCS, through runtime.SetDefaultGOMAXPROCS so the
 // runtime's own updates resume. It is safe for concurrent use.
-func SetGoMaxProcs(opts ...Option) (s Setting, undo func(), err error) {
-	cfg := newConfig(opts)
+func SetGoMaxProcs(opts ...ProcsOption) (s Setting, undo func(), err error) {
+	cfg := newProcsConfig(opts)
 	ctl.mu.Lock()
 	defer ctl.mu.Unlock()
 	s = Setting{Name: "GOMAXPROCS", Previous: int64(runtime.GOMAXPROCS(0))}
@@ -102,7 +102,7 @@ func SetGoMaxProcs(opts ...Option) (s Setting, undo func(), err error) {
 	if done {
 		return s.logged(cfg.logger), noUndo, nil
 	}
-	res, p, open, err := ctl.detect(cfg)
+	w, res, open, err := detectToWatch(cfg.setterConfig, ctl.mem != nil && ctl.mem.cfg.hostFallback)
 	if err != nil {
 		return s, noUndo, err
 	}
@@ -115,12 +115,12 @@ func SetGoMaxProcs(opts ...Option) (s Setting, undo func(), err error) {
 	}
 	s.decided(note, d, change, "")
 	ctl.cpu = part
-	ctl.restart(cfg, p, open)
+	ctl.restart(w, open)
 	previous := int(s.Previous)
 	return s.logged(cfg.logger), undoOnce(func() {
 		if ctl.cpu == part {
 			ctl.cpu = nil
-			ctl.restart(ctl.cfg, ctl.placements, nil)
+			ctl.restart(ctl.watch, nil)
 		}
 		if !part.owned {
 			return
@@ -201,7 +201,7 @@ type decision struct {
 
 // memPart is SetGoMemLimit's state in the refresh loop.
 type memPart struct {
-	cfg      config
+	cfg      memoryConfig
 	previous int64
 }
 
@@ -209,10 +209,10 @@ type memPart struct {
 func (m *memPart) decide(res Result) decision {
 	budget, source, what := uint64(0), "", ""
 	if l := res.Memory.Limit; l.State == Limited {
-		budget, source, what = l.Bytes, l.Source, "the memory limit"
+		budget, source, what = l.Value, l.Source, "the memory limit"
 	}
-	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Bytes < budget) {
-		budget, source, what = h.Bytes, h.Source, "memory.high"
+	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Value < budget) {
+		budget, source, what = h.Value, h.Source, "memory.high"
 	}
 	if budget == 0 {
 		if !m.cfg.hostFallback || res.Host.MemTotal == 0 {
@@ -237,7 +237,7 @@ func (m *memPart) decide(res Result) decision {
 
 // cpuPart is SetGoMaxProcs's state in the refresh loop.
 type cpuPart struct {
-	cfg   config
+	cfg   procsConfig
 	owned bool // the library changed GOMAXPROCS and keeps it up to date
 }
 

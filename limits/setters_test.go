@@ -29,24 +29,24 @@ func TestSetGoMemLimit(t *testing.T) {
 		name    string
 		tree    string
 		env     map[string]string
-		opts    []limits.Option
+		opts    []limits.MemoryOption
 		changed bool
 		value   int64 // when changed
 		source  string
 		reason  string // a part of the reason
 	}{
 		{name: "default ratio of the pod's limit", tree: podLimitTree, changed: true, value: 1932735283, source: podSlice},
-		{name: "ratio option", tree: podLimitTree, opts: []limits.Option{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice},
+		{name: "ratio option", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice},
 		{name: "the environment's ratio beats the option", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "0.75"},
-			opts: []limits.Option{limits.WithMemoryRatio(0.5)}, changed: true, value: 1610612736, source: podSlice},
+			opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1610612736, source: podSlice},
 		{name: "an invalid ratio in the environment is reported", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "2"},
-			opts: []limits.Option{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice, reason: "TRUELIMIT_MEMORY_RATIO is not a number"},
-		{name: "maximum", tree: podLimitTree, opts: []limits.Option{limits.WithMaxMemoryLimit(1 << 29)}, changed: true, value: 1 << 29, source: podSlice},
-		{name: "minimum", tree: podLimitTree, opts: []limits.Option{limits.WithMinMemoryLimit(3 << 30)}, changed: true, value: 3 << 30, source: podSlice},
+			opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice, reason: "TRUELIMIT_MEMORY_RATIO is not a number"},
+		{name: "maximum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMaxMemoryLimit(1 << 29)}, changed: true, value: 1 << 29, source: podSlice},
+		{name: "minimum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(3 << 30)}, changed: true, value: 3 << 30, source: podSlice},
 		{name: "memory.high below memory.max is the budget", tree: highTree, changed: true, value: 724775731,
 			source: "/system.slice/render-worker.service", reason: "memory.high"},
 		{name: "no limit: left alone", tree: noLimitTree, changed: false, reason: "no cgroup limits memory"},
-		{name: "no limit with the host fallback", tree: noLimitTree, opts: []limits.Option{limits.WithHostMemoryFallback()},
+		{name: "no limit with the host fallback", tree: noLimitTree, opts: []limits.MemoryOption{limits.WithHostMemoryFallback()},
 			changed: true, value: hostFallbackLimit, source: limits.SourceHost},
 		{name: "GOMEMLIMIT in the environment stands", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "1GiB"}, changed: false, reason: "GOMEMLIMIT=1GiB in the environment stands"},
 		{name: "an invalid GOMEMLIMIT is ignored", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "lots"}, changed: true, value: 1932735283, source: podSlice, reason: "invalid and ignored"},
@@ -87,26 +87,26 @@ func TestSetGoMaxProcs(t *testing.T) {
 		name   string
 		tree   string
 		env    map[string]string
-		opts   []limits.Option
+		opts   []limits.ProcsOption
 		want   int // the policy's value before comparing with the runtime's
 		set    bool
 		reason string
 	}{
 		{name: "runtime policy: 0.5 CPU rounds up to 2", tree: halfCPUTree, want: min(2, cpus), set: true},
-		{name: "round-down policy", tree: halfCPUTree, opts: []limits.Option{limits.WithRoundDown()}, want: 1, set: true},
-		{name: "explicit minimum", tree: halfCPUTree, opts: []limits.Option{limits.WithRoundDown(), limits.WithMinProcs(3)}, want: min(3, cpus), set: true},
+		{name: "round-down policy", tree: halfCPUTree, opts: []limits.ProcsOption{limits.WithRoundDown()}, want: 1, set: true},
+		{name: "explicit minimum", tree: halfCPUTree, opts: []limits.ProcsOption{limits.WithRoundDown(), limits.WithMinProcs(3)}, want: min(3, cpus), set: true},
 		{name: "no quota: left to the runtime", tree: noLimitTree, set: false, reason: "no CPU quota"},
 		{name: "GOMAXPROCS in the environment stands", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "3"}, set: false, reason: "GOMAXPROCS=3 in the environment stands"},
-		{name: "an invalid GOMAXPROCS is ignored", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "many"}, opts: []limits.Option{limits.WithRoundDown()},
+		{name: "an invalid GOMAXPROCS is ignored", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "many"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
 			want: 1, set: true, reason: "invalid and ignored"},
 		{name: "containermaxprocs=0 leaves it alone", tree: halfCPUTree, env: map[string]string{"GODEBUG": "madvdontneed=1,containermaxprocs=0"}, set: false, reason: "containermaxprocs=0"},
 		{name: "a signed GOMAXPROCS stands, as the runtime reads it", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "+3"}, set: false, reason: "GOMAXPROCS=+3 in the environment stands"},
-		{name: "a GOMAXPROCS beyond 32 bits is invalid", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "4294967296"}, opts: []limits.Option{limits.WithRoundDown()},
+		{name: "a GOMAXPROCS beyond 32 bits is invalid", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "4294967296"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
 			want: 1, set: true, reason: "invalid and ignored"},
-		{name: "the last containermaxprocs wins", tree: halfCPUTree, env: map[string]string{"GODEBUG": "containermaxprocs=0,containermaxprocs=1"}, opts: []limits.Option{limits.WithRoundDown()},
+		{name: "the last containermaxprocs wins", tree: halfCPUTree, env: map[string]string{"GODEBUG": "containermaxprocs=0,containermaxprocs=1"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
 			want: 1, set: true},
 		{name: "GODEBUG keys are taken verbatim, as the runtime takes them", tree: halfCPUTree, env: map[string]string{"GODEBUG": "madvdontneed=1, containermaxprocs=0"},
-			opts: []limits.Option{limits.WithRoundDown()}, want: 1, set: true},
+			opts: []limits.ProcsOption{limits.WithRoundDown()}, want: 1, set: true},
 		{name: "TRUELIMIT=off beats everything", tree: halfCPUTree, env: map[string]string{"TRUELIMIT": "off"}, set: false, reason: "TRUELIMIT=off"},
 	}
 	for _, tt := range tests {
@@ -152,10 +152,10 @@ func TestSettersAgreeWithDetect(t *testing.T) {
 			undoMem()
 			budget, source := uint64(0), ""
 			if l := res.Memory.Limit; l.State == limits.Limited {
-				budget, source = l.Bytes, l.Source
+				budget, source = l.Value, l.Source
 			}
-			if h := res.Memory.High; h.State == limits.Limited && (budget == 0 || h.Bytes < budget) {
-				budget, source = h.Bytes, h.Source
+			if h := res.Memory.High; h.State == limits.Limited && (budget == 0 || h.Value < budget) {
+				budget, source = h.Value, h.Source
 			}
 			if budget > 0 {
 				assert.Equal(t, int64(float64(budget)*limits.DefaultMemoryRatio), mem.Value, mem.Reason)

@@ -99,12 +99,12 @@ func TestRunTree(t *testing.T) {
 	var paths []string
 	for _, cg := range doc.Cgroups {
 		paths = append(paths, cg.Path)
-		res, err := limits.ForCgroup(cg.Path, limits.WithRoot(dir))
+		res, err := limits.ForCgroup(cg.Path, limits.FormAuto, limits.WithRoot(dir))
 		require.NoError(t, err)
 		assert.Equal(t, res.Memory.Limit.State.String(), cg.Effective.Memory.State, cg.Path)
 		if res.Memory.Limit.State == limits.Limited {
 			require.NotNil(t, cg.Effective.Memory.Bytes, cg.Path)
-			assert.Equal(t, res.Memory.Limit.Bytes, *cg.Effective.Memory.Bytes, cg.Path)
+			assert.Equal(t, res.Memory.Limit.Value, *cg.Effective.Memory.Bytes, cg.Path)
 			assert.Equal(t, res.Memory.Limit.Source, *cg.Effective.Memory.Source, cg.Path)
 		} else {
 			assert.Nil(t, cg.Effective.Memory.Bytes, cg.Path)

@@ -46,11 +46,11 @@ func treeText(w io.Writer, tree *node.Tree) error {
 	if len(tree.Hierarchies) == 0 {
 		p("  (none)\n")
 	}
-	highText := func(b limits.Bytes) string { return bytesText(b) }
+	highText := func(b limits.Limit) string { return bytesText(b) }
 	for _, h := range tree.Hierarchies {
 		p("  v%d\t%s\tmount root %s\ttop %s\t%s\n", h.Version, h.MountPoint, h.MountRoot, h.Top, strings.Join(h.Controllers, ","))
 		if h.Version == 1 && slices.Contains(h.Controllers, node.LimitMemory) {
-			highText = func(limits.Bytes) string { return "n/a" }
+			highText = func(limits.Limit) string { return "n/a" }
 		}
 	}
 	p("\nCgroups: own limit; * effective limit where it differs, <- the ancestor that sets it\n")
@@ -130,8 +130,8 @@ func stateText(s limits.State, limited func() string) string {
 	return "?"
 }
 
-func bytesText(b limits.Bytes) string {
-	return stateText(b.State, func() string { return binaryBytes(b.Bytes) })
+func bytesText(b limits.Limit) string {
+	return stateText(b.State, func() string { return binaryBytes(b.Value) })
 }
 
 func cpuText(c limits.CPULimit) string {
@@ -140,14 +140,14 @@ func cpuText(c limits.CPULimit) string {
 
 // cpusetText writes a cpuset; a cgroup without a cpuset file restricts
 // nothing: "all".
-func cpusetText(s limits.CPUSet) string {
+func cpusetText(s limits.CPUSetLimit) string {
 	if s.State == limits.Unlimited {
 		return "all"
 	}
 	return stateText(s.State, s.CPUs.String)
 }
 
-func countText(c limits.Count) string {
+func countText(c limits.Limit) string {
 	return stateText(c.State, func() string { return strconv.FormatUint(c.Value, 10) })
 }
 
@@ -251,11 +251,11 @@ func newLimitsDoc(l node.Limits) limitsDoc {
 	var d limitsDoc
 	d.Memory = bytesDoc{State: l.Memory.State.String()}
 	if limited(l.Memory.State) {
-		d.Memory.Bytes, d.Memory.Source = &l.Memory.Bytes, &l.Memory.Source
+		d.Memory.Bytes, d.Memory.Source = &l.Memory.Value, &l.Memory.Source
 	}
 	d.MemoryHigh = bytesDoc{State: l.High.State.String()}
 	if limited(l.High.State) {
-		d.MemoryHigh.Bytes, d.MemoryHigh.Source = &l.High.Bytes, &l.High.Source
+		d.MemoryHigh.Bytes, d.MemoryHigh.Source = &l.High.Value, &l.High.Source
 	}
 	d.CPU = cpuDoc{State: l.CPU.State.String()}
 	if limited(l.CPU.State) {

@@ -59,7 +59,7 @@ func run(args []string, out io.Writer) error {
 	var err error
 	switch {
 	case *path != "":
-		res, err = limits.ForCgroup(*path, opt)
+		res, err = limits.ForCgroup(*path, limits.FormAuto, opt)
 	case *pid != 0:
 		res, err = limits.ForPID(*pid, opt)
 	default:

@@ -63,7 +63,7 @@ func benchNode(b *testing.B) benchTree {
 		switch {
 		case err != nil:
 			benchSetup = err
-		case len(tree.Cgroups) != len(bench.cgroups) || tree.Lookup("/kubepods.slice").Effective.Memory.Bytes != allocatable:
+		case len(tree.Cgroups) != len(bench.cgroups) || tree.Lookup("/kubepods.slice").Effective.Memory.Value != allocatable:
 			benchSetup = fmt.Errorf("the benchmark node answers %d cgroups of %d", len(tree.Cgroups), len(bench.cgroups))
 		default:
 			benchSetup = syncTree(root)

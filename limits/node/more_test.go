@@ -53,10 +53,10 @@ func v1Tree(useHierarchyOfA string) map[string]string {
 func TestScanV1JoinsHierarchies(t *testing.T) {
 	tests := []struct {
 		useHierarchy string
-		bMemory      limits.Bytes
+		bMemory      limits.Limit
 	}{
-		{"1", limits.Bytes{State: limits.Limited, Bytes: 1 << 30, Source: "/a"}},
-		{"0", limits.Bytes{State: limits.Limited, Bytes: 2 << 30, Source: "/a/b"}},
+		{"1", limits.Limit{State: limits.Limited, Value: 1 << 30, Source: "/a"}},
+		{"0", limits.Limit{State: limits.Limited, Value: 2 << 30, Source: "/a/b"}},
 	}
 	for _, tt := range tests {
 		t.Run("use_hierarchy="+tt.useHierarchy, func(t *testing.T) {
@@ -81,7 +81,7 @@ func TestScanV1JoinsHierarchies(t *testing.T) {
 			assert.Equal(t, []string{"cpu"}, c.Absent)
 			assert.Equal(t, limits.Unknown, c.Own.CPU.State)
 			assert.Equal(t, b.Effective.CPU, c.Effective.CPU, "the nearest ancestor in the cpu hierarchy is /a")
-			assert.Equal(t, limits.Bytes{State: limits.Limited, Bytes: 512 << 20, Source: "/a/c"}, c.Effective.Memory)
+			assert.Equal(t, limits.Limit{State: limits.Limited, Value: 512 << 20, Source: "/a/c"}, c.Effective.Memory)
 
 			x := tree.Lookup("/a/b/x")
 			assert.Equal(t, []string{"memory"}, x.Absent)
@@ -141,7 +141,7 @@ func TestScanBadFiles(t *testing.T) {
 
 	sibling := tree.Lookup("/kubepods.slice/sibling")
 	require.NotNil(t, sibling)
-	assert.Equal(t, limits.Bytes{State: limits.Limited, Bytes: 1 << 30, Source: "/kubepods.slice"}, sibling.Effective.Memory)
+	assert.Equal(t, limits.Limit{State: limits.Limited, Value: 1 << 30, Source: "/kubepods.slice"}, sibling.Effective.Memory)
 
 	codes := map[limits.Code][]string{}
 	for _, d := range tree.Diagnostics {
@@ -219,7 +219,7 @@ func TestScanLiveHost(t *testing.T) {
 	t.Logf("%d cgroups, %d files read, hierarchies %+v", len(tree.Cgroups), len(reads), tree.Hierarchies)
 	cg := tree.Lookup(own)
 	require.NotNil(t, cg, "own cgroup %s", own)
-	res, err := limits.ForCgroup(own, limits.WithPathForm(limits.FormCgroupfs))
+	res, err := limits.ForCgroup(own, limits.FormCgroupfs)
 	require.NoError(t, err)
 	assert.Equal(t, res.Memory.Limit, cg.Effective.Memory)
 }

@@ -15,7 +15,7 @@ import (
 // forCgroup is the single-walk answer for one cgroup, in Scan's shape.
 func forCgroup(t testing.TB, root, path string) node.Limits {
 	t.Helper()
-	res, err := limits.ForCgroup(path, limits.WithRoot(root), limits.WithPathForm(limits.FormCgroupfs))
+	res, err := limits.ForCgroup(path, limits.FormCgroupfs, limits.WithRoot(root))
 	require.NoError(t, err, path)
 	return node.Limits{Memory: res.Memory.Limit, High: res.Memory.High, CPU: res.CPU.Limit, CPUSet: res.CPU.Set, Pids: res.Pids}
 }
@@ -147,18 +147,18 @@ func TestScanGeneratedNodeValues(t *testing.T) {
 	require.Contains(t, guaranteed, "kubepods-pod")
 	cg := tree.Lookup(guaranteed)
 	require.NotNil(t, cg)
-	assert.Equal(t, limits.Bytes{State: limits.Limited, Bytes: 256 << 20, Source: guaranteed}, cg.Own.Memory)
+	assert.Equal(t, limits.Limit{State: limits.Limited, Value: 256 << 20, Source: guaranteed}, cg.Own.Memory)
 	assert.Equal(t, cg.Own.Memory, cg.Effective.Memory)
 	assert.Equal(t, limits.CPULimit{State: limits.Limited, Quota: 25000, Period: 100000, Source: guaranteed}, cg.Effective.CPU)
 	assert.Equal(t, "2-3", cg.Effective.CPUSet.CPUs.String())
 	pod := guaranteed[:strings.LastIndexByte(guaranteed, '/')]
-	assert.Equal(t, limits.Count{State: limits.Limited, Value: 4096, Source: pod}, cg.Effective.Pids)
-	assert.Equal(t, limits.Bytes{State: limits.Unlimited}, cg.Own.High)
-	assert.Equal(t, limits.Bytes{State: limits.Unlimited}, cg.Effective.High)
+	assert.Equal(t, limits.Limit{State: limits.Limited, Value: 4096, Source: pod}, cg.Effective.Pids)
+	assert.Equal(t, limits.Limit{State: limits.Unlimited}, cg.Own.High)
+	assert.Equal(t, limits.Limit{State: limits.Unlimited}, cg.Effective.High)
 	assert.Equal(t, []string{node.LimitPids}, cg.DiffersFromOwn(), "only pids.max comes from the pod")
 
 	besteffort := byName("kubepods-besteffort-pod")
-	assert.Equal(t, limits.Bytes{State: limits.Limited, Bytes: 7 << 30, Source: "/kubepods.slice"}, besteffort.Effective.Memory)
+	assert.Equal(t, limits.Limit{State: limits.Limited, Value: 7 << 30, Source: "/kubepods.slice"}, besteffort.Effective.Memory)
 	assert.Equal(t, limits.Unlimited, besteffort.Own.Memory.State)
 	assert.Equal(t, limits.Unlimited, besteffort.Effective.CPU.State)
 	assert.Equal(t, []string{node.LimitMemory}, besteffort.DiffersFromOwn())
@@ -178,8 +178,8 @@ func TestScanGeneratedNodeValues(t *testing.T) {
 			tie = c
 		}
 	}
-	assert.Equal(t, limits.Bytes{State: limits.Limited, Bytes: 1 << 30, Source: tie.Path}, tie.Effective.Memory)
-	assert.Equal(t, limits.Bytes{State: limits.Limited, Bytes: 384 << 20, Source: tie.Path}, tie.Effective.High)
+	assert.Equal(t, limits.Limit{State: limits.Limited, Value: 1 << 30, Source: tie.Path}, tie.Effective.Memory)
+	assert.Equal(t, limits.Limit{State: limits.Limited, Value: 384 << 20, Source: tie.Path}, tie.Effective.High)
 }
 
 // TestScanTop scans below one QoS slice: only its subtree is reported, its

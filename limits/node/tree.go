@@ -13,19 +13,19 @@ import (
 type Limits struct {
 	// Memory is the hard memory limit: v2 memory.max, v1
 	// memory.limit_in_bytes.
-	Memory limits.Bytes
+	Memory limits.Limit
 	// High is v2 memory.high, the throttling limit; Unknown on v1, which
 	// has no such file.
-	High limits.Bytes
+	High limits.Limit
 	// CPU is the CFS bandwidth limit: v2 cpu.max, v1 cpu.cfs_quota_us over
 	// cpu.cfs_period_us.
 	CPU limits.CPULimit
 	// CPUSet is v2 cpuset.cpus.effective, v1 cpuset.effective_cpus (or
 	// cpuset.cpus on kernels without it). As own value it is Limited when
 	// the cgroup has the file and Unlimited when it has none.
-	CPUSet limits.CPUSet
+	CPUSet limits.CPUSetLimit
 	// Pids is pids.max.
-	Pids limits.Count
+	Pids limits.Limit
 }
 
 // Cgroup is one cgroup of the scanned tree.

@@ -2,13 +2,15 @@ package node
 
 import (
 	"bytes"
-	"math"
+	"errors"
+	"io/fs"
 	"slices"
 	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
-	v2 "github.com/truelimit/truelimit/v2"
+	"github.com/truelimit/truelimit/limits/internal/effective"
+	ownfiles "github.com/truelimit/truelimit/limits/internal/own"
 )
 
 // maxInterfaceFile bounds one read: interface files are small.
@@ -32,7 +34,6 @@ var traceRead func(path []byte)
 type scanner struct {
 	root  string
 	h     hierarchy
-	buf   []byte // file contents, reused from read to read
 	ents  []byte // getdents64 records
 	names []byte // the names of the children of every directory on the walk
 	spans []span
@@ -41,12 +42,11 @@ type scanner struct {
 	cgPath []byte
 	absDir []byte
 	trace  []byte
-	// cpusets holds each distinct cpuset list parsed, by content: the cgroups
-	// of a node share a handful, and parsing one allocates.
-	cpusets map[string]cgroup.CPUSet
-	// hierarchical is v1 memory.stat hierarchical_memory_limit of the top
-	// visible cgroup, which sees the ancestors hidden above it.
-	hierarchical uint64
+	// own reads each cgroup's own files into one buffer, parsing each
+	// distinct cpu list once: the cgroups of a node share a handful.
+	own *ownfiles.Reader
+	// cur is the cgroup own is reading.
+	cur dir
 	// countSubdirs says a directory's link count tells how many
 	// subdirectories it has, on this hierarchy's filesystem.
 	countSubdirs bool
@@ -56,15 +56,14 @@ type scanner struct {
 
 func newScanner(root string, diags *[]limits.Diagnostic) *scanner {
 	return &scanner{
-		root:    root,
-		buf:     make([]byte, 0, 4096),
-		ents:    make([]byte, 16<<10),
-		names:   make([]byte, 0, 4096),
-		spans:   make([]span, 0, 256),
-		cgPath:  make([]byte, 0, 512),
-		absDir:  make([]byte, 0, 512),
-		cpusets: make(map[string]cgroup.CPUSet),
-		diags:   diags,
+		root:   root,
+		ents:   make([]byte, 16<<10),
+		names:  make([]byte, 0, 4096),
+		spans:  make([]span, 0, 256),
+		cgPath: make([]byte, 0, 512),
+		absDir: make([]byte, 0, 512),
+		own:    newOwnReader(),
+		diags:  diags,
 	}
 }
 
@@ -72,7 +71,7 @@ func newScanner(root string, diags *[]limits.Diagnostic) *scanner {
 // visible cgroup down, read but not reported; then the top and everything
 // below it. It returns the hierarchy's cgroups in path order.
 func (s *scanner) walk(h hierarchy) ([]Cgroup, error) {
-	s.h, s.out, s.hierarchical = h, cgroupChunks{}, math.MaxUint64
+	s.h, s.out = h, cgroupChunks{}
 	mount := h.loc.Mount
 	s.absDir = s.absDir[:0]
 	if s.root != "/" {
@@ -88,12 +87,11 @@ func (s *scanner) walk(h hierarchy) ([]Cgroup, error) {
 	}
 	s.countSubdirs = useLinkCounts && d.linksCountSubdirs()
 	path := mount.Root
-	parent := chain{reachesTop: true}
+	var parent effective.Chain
 	for rest := h.loc.Rel(); rest != ""; {
 		var name string
 		name, rest = nextComponent(rest)
-		_, c := s.readOwn(d, path, &parent)
-		parent = s.passDown(d, c, true)
+		_, _, parent = s.readOwn(d, path, &parent, true)
 		child, err := d.child([]byte(name))
 		d.close()
 		if err != nil {
@@ -162,7 +160,7 @@ func pathOrSlash(p []byte) string {
 // children in name order so that the answer comes out sorted. subdirs is
 // how many subdirectories d has, -1 if unknown; a directory without any is
 // not listed.
-func (s *scanner) visit(d dir, path string, parent *chain, subdirs int) {
+func (s *scanner) visit(d dir, path string, parent *effective.Chain, subdirs int) {
 	first, namesStart := len(s.spans), len(s.names)
 	if subdirs != 0 {
 		var err error
@@ -172,9 +170,8 @@ func (s *scanner) visit(d dir, path string, parent *chain, subdirs int) {
 		}
 	}
 	last := len(s.spans)
-	own, c := s.readOwn(d, path, parent)
+	own, c, below := s.readOwn(d, path, parent, last > first)
 	s.out.add(Cgroup{Path: path, Own: own, Effective: s.effective(d, &c)})
-	below := s.passDown(d, c, last > first)
 	slices.SortFunc(s.spans[first:last], func(a, b span) int {
 		return bytes.Compare(s.names[a.start:a.end], s.names[b.start:b.end])
 	})
@@ -203,109 +200,165 @@ func (s *scanner) visit(d dir, path string, parent *chain, subdirs int) {
 	s.spans, s.names = s.spans[:first], s.names[:namesStart]
 }
 
+// ReadFile reads one interface file of the cgroup being read, s.cur: it is
+// own.Dir's method, so that package own reads the cgroups the scan visits.
+func (s *scanner) ReadFile(name string, buf []byte) ([]byte, error) {
+	if traceRead != nil {
+		s.trace = append(append(append(append(s.trace[:0], s.absDir...), '/'), name...), 0)
+		traceRead(s.trace)
+	}
+	return s.cur.readFile(name, buf, maxInterfaceFile)
+}
+
 // readOwn reads the own files of the cgroup at d for the hierarchy's
-// controllers and returns its own limits and the chain from it up to the top
-// visible cgroup. parent is what the parent passed down.
-func (s *scanner) readOwn(d dir, path string, parent *chain) (own Limits, c chain) {
-	c = *parent
+// controllers and returns its own limits, the chain from it up to the top
+// visible cgroup, and the chain its children inherit; parent is its
+// parent's chain. hasChildren says whether it has subdirectories: on v1 only
+// then is memory.use_hierarchy read, for the children's chain. Files that
+// cannot be read or parsed become diagnostics.
+func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildren bool) (own Limits, c, below effective.Chain) {
 	v1 := s.h.loc.Version == 1
 	ctl := s.h.ctl
+	var want ownfiles.Want
 	if ctl&memoryCtl != 0 {
-		if v1 {
-			own.Memory = s.readV1Limit(d, path)
-			c.memory.add(own.Memory, own.Memory.State != limits.Unknown)
-			if path == s.h.loc.Mount.Root {
-				s.readHierarchical(d)
-			}
-		} else {
-			var present bool
-			own.Memory, present = s.readMax(d, v2.MemoryMax, path)
-			c.memory.add(own.Memory, present)
-			own.High, present = s.readMax(d, v2.MemoryHigh, path)
-			c.high.add(own.High, present)
+		want |= ownfiles.MemoryLimit
+		switch {
+		case !v1:
+			want |= ownfiles.MemoryHigh
+		case path == s.h.loc.Mount.Root:
+			// The top visible cgroup's hierarchical_memory_limit sees the
+			// ancestors hidden above it, for every cgroup below it too
+			// (Documentation/admin-guide/cgroup-v1/memory.rst, 5.2).
+			want |= ownfiles.MemoryStat
+		}
+		if v1 && hasChildren {
+			want |= ownfiles.UseHierarchy
 		}
 	}
 	if ctl&cpuCtl != 0 {
-		var present bool
-		if v1 {
-			own.CPU, present = s.readCFS(d, path)
-		} else {
-			own.CPU, present = s.readCPUMax(d, path)
-		}
-		c.cpu.add(own.CPU, present)
+		want |= ownfiles.CPUQuota
 	}
 	if ctl&cpusetCtl != 0 {
-		var present bool
-		own.CPUSet, present = s.readCPUSet(d, path, v1)
-		if present {
-			c.cpuset = own.CPUSet
+		want |= ownfiles.CPUSet
+	}
+	if ctl&pidsCtl != 0 {
+		want |= ownfiles.Pids
+	}
+	var v ownfiles.Values
+	s.cur = d
+	s.own.Read(s, s.h.loc.Version, want, &v)
+	v.Problems(pathOrSlash(s.absDir), s.report)
+
+	c = *parent
+	c.Add(&v, path, effective.Down)
+	if ctl&memoryCtl != 0 {
+		own.Memory = ownLimit(v.MemoryLimit, path)
+		if !v1 {
+			own.High = ownLimit(v.MemoryHigh, path)
+		}
+	}
+	if ctl&cpuCtl != 0 {
+		own.CPU = ownCPU(v.CPUQuota, path)
+	}
+	if ctl&cpusetCtl != 0 {
+		switch v.CPUSet.Status {
+		case ownfiles.Set:
+			own.CPUSet = limits.CPUSetLimit{State: limits.Limited, CPUs: v.CPUSet.Set, Source: path}
+		case ownfiles.Absent:
+			own.CPUSet = limits.CPUSetLimit{State: limits.Unlimited}
 		}
 	}
 	if ctl&pidsCtl != 0 {
-		b, present := s.readMax(d, v2.PidsMax, path)
-		c.pids.add(b, present)
-		own.Pids = count(b)
+		own.Pids = ownLimit(v.Pids, path)
 	}
-	return own, c
+	return own, c, c.Below(&v)
+}
+
+// ownLimit is what a cgroup's own limit file says: Limited with the cgroup
+// as source, Unlimited for "max" or no file, Unknown when it failed.
+func ownLimit(n ownfiles.Number, path string) limits.Limit {
+	switch n.Status {
+	case ownfiles.Set:
+		return limits.Limit{State: limits.Limited, Value: n.Value, Source: path}
+	case ownfiles.Unlimited, ownfiles.Absent:
+		return limits.Limit{State: limits.Unlimited}
+	}
+	return limits.Limit{}
+}
+
+// ownCPU is ownLimit for a CPU quota.
+func ownCPU(q ownfiles.Quota, path string) limits.CPULimit {
+	switch q.Status {
+	case ownfiles.Set:
+		return limits.CPULimit{State: limits.Limited, Quota: q.Quota, Period: q.Period, Source: path}
+	case ownfiles.Unlimited, ownfiles.Absent:
+		return limits.CPULimit{State: limits.Unlimited}
+	}
+	return limits.CPULimit{}
 }
 
 // effective turns the chain of the cgroup at d into its effective limits.
-func (s *scanner) effective(d dir, c *chain) (eff Limits) {
-	v1 := s.h.loc.Version == 1
+func (s *scanner) effective(d dir, c *effective.Chain) (eff Limits) {
 	ctl := s.h.ctl
 	mem, cpu, pids := true, true, true
-	if !v1 {
+	if s.h.loc.Version == 2 {
 		mem, cpu, pids = s.enabled(d, c)
 	}
 	if ctl&memoryCtl != 0 {
-		eff.Memory = c.memory.result(mem)
-		if v1 && c.reachesTop {
-			eff.Memory = withHierarchical(eff.Memory, s.hierarchical)
-		} else if !v1 {
-			eff.High = c.high.result(mem)
+		eff.Memory = limitOf(c.Memory(mem))
+		if s.h.loc.Version == 2 {
+			eff.High = limitOf(c.High(mem))
 		}
 	}
 	if ctl&cpuCtl != 0 {
-		eff.CPU = c.cpu.result(cpu)
+		q := c.CPU(cpu)
+		eff.CPU = limits.CPULimit{State: limits.State(q.State), Quota: q.Quota, Period: q.Period, Source: q.Source}
 	}
 	if ctl&cpusetCtl != 0 {
-		eff.CPUSet = c.cpuset
+		set := c.CPUSet()
+		eff.CPUSet = limits.CPUSetLimit{State: limits.State(set.State), CPUs: set.Set, Source: set.Source}
 	}
 	if ctl&pidsCtl != 0 {
-		eff.Pids = count(c.pids.result(pids))
+		eff.Pids = limitOf(c.Pids(pids))
 	}
 	return eff
 }
 
-// passDown returns the chain the children of the cgroup at d inherit: its
-// own, except that on v1 memory.use_hierarchy decides whether the memory
-// limits reach them.
-func (s *scanner) passDown(d dir, c chain, hasChildren bool) chain {
-	if s.h.loc.Version == 1 && s.h.ctl&memoryCtl != 0 && hasChildren {
-		s.passMemoryDown(d, &c)
-	}
-	return c
+func limitOf(b effective.Bytes) limits.Limit {
+	return limits.Limit{State: limits.State(b.State), Value: b.Value, Source: b.Source}
 }
 
 // enabled says, for a v2 cgroup, whether memory, cpu and pids are enabled
 // for it. It matters only where no level of the walk has the controller's
 // limit file (unlimited if enabled, as at the root cgroup, which has none;
 // unknown if not), so cgroup.controllers is read only then.
-func (s *scanner) enabled(d dir, c *chain) (mem, cpu, pids bool) {
+func (s *scanner) enabled(d dir, c *effective.Chain) (mem, cpu, pids bool) {
 	ctl := s.h.ctl
-	need := (ctl&memoryCtl != 0 && (c.memory.undecided() || c.high.undecided())) ||
-		(ctl&cpuCtl != 0 && c.cpu.undecided()) || (ctl&pidsCtl != 0 && c.pids.undecided())
-	if !need {
+	memory, quota, count := c.Undecided()
+	if !(ctl&memoryCtl != 0 && memory) && !(ctl&cpuCtl != 0 && quota) && !(ctl&pidsCtl != 0 && count) {
 		return false, false, false
 	}
-	data, found, _ := s.read(d, v2.Controllers)
-	if !found {
-		return false, false, false
-	}
-	return hasController(data, memoryCtl), hasController(data, cpuCtl), hasController(data, pidsCtl)
+	var v ownfiles.Values
+	s.cur = d
+	s.own.Read(s, 2, ownfiles.Controllers, &v)
+	v.Problems(pathOrSlash(s.absDir), s.report)
+	return v.Controllers.Memory, v.Controllers.CPU, v.Controllers.Pids
 }
+
+// report adds a diagnostic of package own's.
+func (s *scanner) report(code, msg string) { s.diag(limits.Code(code), msg) }
 
 // diag adds a diagnostic.
 func (s *scanner) diag(code limits.Code, msg string) {
 	*s.diags = append(*s.diags, limits.Diagnostic{Code: code, Message: msg})
 }
+
+// newOwnReader returns the reader of a scan, which parses each distinct cpu
+// list once.
+func newOwnReader() *ownfiles.Reader {
+	r := ownfiles.NewReader(4096)
+	r.CPUSets = make(map[string]cgroup.CPUSet)
+	return r
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -173,11 +173,11 @@ func JSON(r limits.Result) ([]byte, error) {
 	return json.MarshalIndent(NewDocument(r), "", "  ")
 }
 
-func bytesDoc(b limits.Bytes) (*uint64, *string) {
+func bytesDoc(b limits.Limit) (*uint64, *string) {
 	if b.State != limits.Limited {
 		return nil, nil
 	}
-	return ptr(b.Bytes), ptr(b.Source)
+	return ptr(b.Value), ptr(b.Source)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -18,12 +18,12 @@ func TestJSONNullsAndSources(t *testing.T) {
 	res := limits.Result{
 		Mode: cgroup.ModeV2,
 		Memory: limits.Memory{
-			Limit: limits.Bytes{State: limits.Limited, Bytes: 268435456, Source: "/pod.slice"},
-			High:  limits.Bytes{State: limits.Unlimited},
+			Limit: limits.Limit{State: limits.Limited, Value: 268435456, Source: "/pod.slice"},
+			High:  limits.Limit{State: limits.Unlimited},
 		},
 		CPU: limits.CPU{
 			Limit:  limits.CPULimit{State: limits.Limited, Quota: 150000, Period: 100000, Source: "/pod.slice/c.scope"},
-			Set:    limits.CPUSet{State: limits.Limited, CPUs: set, Source: "/"},
+			Set:    limits.CPUSetLimit{State: limits.Limited, CPUs: set, Source: "/"},
 			Weight: limits.Weight{State: limits.Limited, Value: 100, Source: "/pod.slice/c.scope"},
 		},
 		Placements:  []limits.Placement{{Controller: "memory", Version: 2, Path: "/pod.slice/c.scope", MountPoint: "/sys/fs/cgroup", MountRoot: "/"}},
@@ -58,7 +58,7 @@ func TestJSONNullsAndSources(t *testing.T) {
 func TestText(t *testing.T) {
 	res := limits.Result{
 		Mode:        cgroup.ModeV1,
-		Memory:      limits.Memory{Limit: limits.Bytes{State: limits.Limited, Bytes: 256 << 20, Source: "/parent"}},
+		Memory:      limits.Memory{Limit: limits.Limit{State: limits.Limited, Value: 256 << 20, Source: "/parent"}},
 		Placements:  []limits.Placement{{Controller: "memory", Version: 1, Path: "/parent/child", MountPoint: "/sys/fs/cgroup/memory", MountRoot: "/"}},
 		Walk:        []limits.Reading{{Controller: "memory", Cgroup: "/parent", File: "memory.limit_in_bytes", Value: "268435456"}},
 		Diagnostics: []limits.Diagnostic{{Code: limits.CodeLimitInAncestor, Message: "set above"}},

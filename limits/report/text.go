@@ -88,14 +88,14 @@ func sourceText(s limits.State, source string) string {
 	return "from " + source
 }
 
-func bytesText(b limits.Bytes) string {
+func bytesText(b limits.Limit) string {
 	if b.State != limits.Limited {
 		return b.State.String()
 	}
-	return humanBytes(b.Bytes) + " (" + strconv.FormatUint(b.Bytes, 10) + " bytes)"
+	return humanBytes(b.Value) + " (" + strconv.FormatUint(b.Value, 10) + " bytes)"
 }
 
-func countText(c limits.Count) string {
+func countText(c limits.Limit) string {
 	if c.State != limits.Limited {
 		return c.State.String()
 	}
@@ -110,7 +110,7 @@ func cpuText(c limits.CPULimit) string {
 		strconv.FormatUint(c.Quota, 10) + "/" + strconv.FormatUint(c.Period, 10) + " µs)"
 }
 
-func cpusetText(s limits.CPUSet) string {
+func cpusetText(s limits.CPUSetLimit) string {
 	if s.State != limits.Limited {
 		return s.State.String()
 	}

@@ -86,7 +86,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	label := fs.String("label", "", "name of this run in the result line")
 	var cgroups, pids listFlag
-	fs.Var(&cgroups, "forcgroup", "also report limits.ForCgroup(`PATH`); repeatable")
+	fs.Var(&cgroups, "forcgroup", "also report limits.ForCgroup(`PATH`, limits.FormAuto); repeatable")
 	fs.Var(&pids, "forpid", "also report limits.ForPID(`PID`); repeatable")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -108,7 +108,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	out.Detect = answer("", func() (limits.Result, error) { return limits.Detect(limits.WithWalk()) })
 	for _, path := range cgroups {
 		out.ForCgroup = append(out.ForCgroup, answer(path, func() (limits.Result, error) {
-			return limits.ForCgroup(path, limits.WithWalk())
+			return limits.ForCgroup(path, limits.FormAuto, limits.WithWalk())
 		}))
 	}
 	for _, p := range pids {

@@ -10,19 +10,19 @@ import (
 
 // diagnoseNames reads what the located cgroups' names say (package systemd)
 // and raises container-outside-pod and driver-mismatch.
-func (r *reader) diagnoseNames(mounts []cgroup.Mount, p placements) {
-	for i := range p {
-		if !p[i].found {
+func (r *reader) diagnoseNames() {
+	for _, p := range r.placed {
+		if !p.found {
 			continue
 		}
-		loc := p[i].loc
+		loc := p.loc
 		info := systemd.Parse(loc.Path)
 		if belongsToPod(info) && !underPod(loc.Path) {
 			r.diag(CodeContainerOutsidePod, "cgroup "+loc.Path+" is named as part of a Kubernetes pod but no kubepods pod cgroup is among its ancestors, "+
 				"so no pod limit applies: the runtime and kubelet disagree on the cgroup driver, or the runtime lacks its systemd-cgroup option")
 		}
 		if info.Driver == systemd.DriverCgroupfs && !info.Literal && (info.PodUID != "" || info.QoS != "" || info.Kind == systemd.KindPod) {
-			if manager := r.systemdManaged(mounts, loc.Mount); manager != "" {
+			if manager := r.systemdManaged(loc.Mount); manager != "" {
 				r.diag(CodeDriverMismatch, "cgroup "+loc.Path+" follows kubelet's cgroupfs naming on a host whose cgroups systemd manages ("+manager+
 					" exists): two managers of one tree; use the systemd cgroup driver in kubelet and the runtime")
 			}
@@ -53,9 +53,9 @@ func underPod(path string) bool {
 // systemdManaged returns the unit directory ("/system.slice", "/init.scope")
 // that shows systemd manages the cgroup tree, looked for at the root of the
 // given hierarchy and of the name=systemd hierarchy, or "".
-func (r *reader) systemdManaged(mounts []cgroup.Mount, hierarchy cgroup.Mount) string {
+func (r *reader) systemdManaged(hierarchy cgroup.Mount) string {
 	roots := []cgroup.Mount{hierarchy}
-	for _, m := range mounts {
+	for _, m := range r.mounts {
 		if m.Name() == "systemd" {
 			roots = append(roots, m)
 		}

@@ -1,0 +1,167 @@
+package limits
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/limits/internal/effective"
+	"github.com/truelimit/truelimit/limits/internal/own"
+)
+
+// diagnose adds the diagnostics of a report, built from what the detection
+// read: where each controller was (or was not) found, the own values of
+// every level walked, and the effective values. Only the public detections
+// call it, so a program that uses just the setters does not link it.
+func (r *reader) diagnose() {
+	for i, p := range r.placed {
+		r.diagnosePlacement(i, p)
+	}
+	for i := range r.levels {
+		lv := &r.levels[i]
+		lv.values.Problems(r.abs(lv.loc.Dir()), func(code, msg string) { r.diag(Code(code), msg) })
+	}
+	for _, i := range [...]int{memoryIdx, cpuIdx} {
+		if p := r.placed[i]; p.found && !p.enabled {
+			r.diag(CodeControllerMissing, "the "+controllerNames[i]+" controller is not enabled for cgroup "+p.loc.Path+
+				" (absent from its cgroup.controllers): only limits set on ancestors that have it apply")
+		}
+	}
+	r.diagnoseAncestors()
+	r.diagnoseNames()
+}
+
+// diagnosePlacement says why controller i was not located, or that
+// ForCgroup's cgroup does not exist yet.
+func (r *reader) diagnosePlacement(i int, p placement) {
+	var unreachable *cgroup.UnreachableError
+	switch {
+	case p.wanted != "":
+		r.diag(CodeCgroupNotCreated, "cgroup "+p.wanted+" does not exist yet: limits are those of its nearest existing ancestor "+p.loc.Path)
+	case p.err == nil:
+	case errors.Is(p.err, cgroup.ErrNotMounted):
+		if i == memoryIdx || i == cpuIdx {
+			r.diag(CodeControllerMissing, "the "+controllerNames[i]+" controller is not mounted: its limits are unknown")
+		}
+	case errors.As(p.err, &unreachable):
+		r.diag(CodeCgroupUnreachable, unreachable.Error()+"; its limits are unknown")
+	default:
+		r.diag(CodeCgroupUnreachable, p.err.Error())
+	}
+}
+
+// diagnoseAncestors adds limit-in-ancestor, and ancestors-hidden when the top
+// of the memory or cpu walk may not be the host's root cgroup.
+func (r *reader) diagnoseAncestors() {
+	var msg strings.Builder
+	above := func(what string, value []byte, unit, source string) {
+		if msg.Len() == 0 {
+			msg.WriteString("the binding limit is set above the process's own cgroup (")
+		} else {
+			msg.WriteString("; ")
+		}
+		msg.WriteString(what)
+		msg.Write(value)
+		msg.WriteString(unit)
+		msg.WriteString(source)
+	}
+	var num [32]byte
+	m := &r.res.Memory
+	if m.Limit.State == Limited && m.Limit.Source != r.placed[memoryIdx].loc.Path {
+		above("memory limit ", strconv.AppendUint(num[:0], m.Limit.Value, 10), " bytes from ", m.Limit.Source)
+	}
+	if m.High.State == Limited && m.High.Source != r.placed[memoryIdx].loc.Path {
+		above("memory.high ", strconv.AppendUint(num[:0], m.High.Value, 10), " bytes from ", m.High.Source)
+	}
+	if c := r.res.CPU.Limit; c.State == Limited && c.Source != r.placed[cpuIdx].loc.Path {
+		above("CPU limit ", strconv.AppendFloat(num[:0], c.CPUs(), 'g', -1, 64), " from ", c.Source)
+	}
+	if msg.Len() > 0 {
+		msg.WriteString("); tools that read only the leaf miss it")
+		r.diag(CodeLimitInAncestor, msg.String())
+	}
+	if hidden := r.hiddenReasons(); len(hidden) > 0 {
+		r.diag(CodeAncestorsHidden, "the top visible cgroup is not the host's root, so limits above it may be invisible: "+strings.Join(hidden, "; "))
+	}
+}
+
+// hiddenReasons lists why limits above the top visible cgroup of the memory
+// or cpu walk may be invisible: the top has a limit the root cgroup cannot
+// have, the v1 hierarchical_memory_limit is lower than everything visible,
+// the hierarchy is mounted from a cgroup other than the root, or the reader
+// is in a cgroup namespace.
+func (r *reader) hiddenReasons() []string {
+	var hidden []string
+	for _, i := range [...]int{memoryIdx, cpuIdx} {
+		p := r.placed[i]
+		if !p.found {
+			continue
+		}
+		for j := range r.levels {
+			if lv := &r.levels[j]; lv.controller == i && lv.loc.IsTop() {
+				hidden = append(hidden, topLimitReasons(lv)...)
+			}
+		}
+		if i == memoryIdx && r.res.Memory.Limit.Source == effective.SourceHierarchicalMemoryLimit && r.walkedToTop(i) {
+			hidden = append(hidden, "memory.stat hierarchical_memory_limit "+strconv.FormatUint(r.res.Memory.Limit.Value, 10)+
+				" is lower than every visible memory.limit_in_bytes")
+		}
+		if p.loc.Mount.Root != "/" {
+			hidden = append(hidden, "the "+p.loc.Controller+" hierarchy is mounted from cgroup "+p.loc.Mount.Root+", not the root")
+		}
+	}
+	if (r.placed[memoryIdx].found || r.placed[cpuIdx].found) && r.root == "/" {
+		if reason := foreignCgroupNamespace(); reason != "" {
+			hidden = append(hidden, reason)
+		}
+	}
+	return hidden
+}
+
+// topLimitReasons says which limits the top visible cgroup has that the
+// root cgroup cannot: v2 memory.max or cpu.max exist in every cgroup but the
+// root; a v1 root cannot be given a memory limit or a CFS quota.
+func topLimitReasons(lv *level) []string {
+	v := &lv.values
+	var out []string
+	if v.Version == 2 {
+		exists := func(s own.Status) bool { return s.Known() || s == own.BadValue }
+		if exists(v.MemoryLimit.Status) {
+			out = append(out, "the top visible cgroup "+lv.loc.Path+" has "+v.MemoryLimit.File+", which the root cgroup lacks")
+		}
+		if exists(v.CPUQuota.Status) {
+			out = append(out, "the top visible cgroup "+lv.loc.Path+" has "+v.CPUQuota.File+", which the root cgroup lacks")
+		}
+		return out
+	}
+	if v.MemoryLimit.Status == own.Set {
+		out = append(out, "the top visible cgroup "+lv.loc.Path+" has memory.limit_in_bytes "+
+			strconv.FormatUint(v.MemoryLimit.Value, 10)+", which the root cgroup cannot have")
+	}
+	if v.CPUQuota.Status == own.Set {
+		out = append(out, "the top visible cgroup "+lv.loc.Path+" has a CFS quota, which the root cgroup cannot have")
+	}
+	return out
+}
+
+// walkedToTop reports whether the walk of controller i read the top visible
+// cgroup's limits.
+func (r *reader) walkedToTop(i int) bool {
+	for j := range r.levels {
+		if lv := &r.levels[j]; lv.controller == i && lv.loc.IsTop() && lv.values.MemoryLimit.Status != own.NotRead {
+			return true
+		}
+	}
+	return false
+}
+
+// diag adds a diagnostic, once per code and message.
+func (r *reader) diag(code Code, msg string) {
+	for _, d := range r.res.Diagnostics {
+		if d.Code == code && d.Message == msg {
+			return
+		}
+	}
+	r.res.Diagnostics = append(r.res.Diagnostics, Diagnostic{Code: code, Message: msg})
+}

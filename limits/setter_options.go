@@ -1,0 +1,128 @@
+package limits
+
+import (
+	"log/slog"
+	"time"
+)
+
+// MemoryOption configures SetGoMemLimit.
+type MemoryOption interface{ applyMemory(*memoryConfig) }
+
+// ProcsOption configures SetGoMaxProcs.
+type ProcsOption interface{ applyProcs(*procsConfig) }
+
+// SetterOption configures both setters: WithRefresh, WithLogger and
+// WithRoot.
+type SetterOption interface {
+	MemoryOption
+	ProcsOption
+}
+
+// setterConfig is what both setters take.
+type setterConfig struct {
+	root    string
+	refresh time.Duration
+	logger  *slog.Logger
+}
+
+type memoryConfig struct {
+	setterConfig
+	ratio        float64 // share of the memory budget for GOMEMLIMIT
+	minBytes     uint64
+	maxBytes     uint64
+	hostFallback bool
+}
+
+type procsConfig struct {
+	setterConfig
+	roundDown bool
+	minProcs  int
+}
+
+func newMemoryConfig(opts []MemoryOption) memoryConfig {
+	c := memoryConfig{setterConfig: setterConfig{root: "/"}, ratio: DefaultMemoryRatio}
+	for _, o := range opts {
+		o.applyMemory(&c)
+	}
+	return c
+}
+
+func newProcsConfig(opts []ProcsOption) procsConfig {
+	c := procsConfig{setterConfig: setterConfig{root: "/"}}
+	for _, o := range opts {
+		o.applyProcs(&c)
+	}
+	return c
+}
+
+type memoryOption func(*memoryConfig)
+
+func (o memoryOption) applyMemory(c *memoryConfig) { o(c) }
+
+type procsOption func(*procsConfig)
+
+func (o procsOption) applyProcs(c *procsConfig) { o(c) }
+
+type setterOption func(*setterConfig)
+
+func (o setterOption) applyMemory(c *memoryConfig) { o(&c.setterConfig) }
+func (o setterOption) applyProcs(c *procsConfig)   { o(&c.setterConfig) }
+
+// DefaultMemoryRatio is the share of the memory budget SetGoMemLimit gives
+// GOMEMLIMIT, leaving the rest for memory the Go runtime does not manage
+// (cgo, thread stacks, the kernel's page cache charged to the cgroup).
+const DefaultMemoryRatio = 0.9
+
+// WithMemoryRatio sets the share of the memory budget (the lower of the hard
+// limit and memory.high) that SetGoMemLimit gives GOMEMLIMIT; values outside
+// (0, 1] are ignored. TRUELIMIT_MEMORY_RATIO in the environment overrides it.
+func WithMemoryRatio(ratio float64) MemoryOption {
+	return memoryOption(func(c *memoryConfig) {
+		if ratio > 0 && ratio <= 1 {
+			c.ratio = ratio
+		}
+	})
+}
+
+// WithMinMemoryLimit makes SetGoMemLimit never set GOMEMLIMIT below n bytes.
+func WithMinMemoryLimit(n uint64) MemoryOption {
+	return memoryOption(func(c *memoryConfig) { c.minBytes = n })
+}
+
+// WithMaxMemoryLimit makes SetGoMemLimit never set GOMEMLIMIT above n bytes.
+func WithMaxMemoryLimit(n uint64) MemoryOption {
+	return memoryOption(func(c *memoryConfig) { c.maxBytes = n })
+}
+
+// WithHostMemoryFallback makes SetGoMemLimit use the host's MemTotal as the
+// budget when no cgroup limits memory. Without it the limit is left alone.
+func WithHostMemoryFallback() MemoryOption {
+	return memoryOption(func(c *memoryConfig) { c.hostFallback = true })
+}
+
+// WithRoundDown makes SetGoMaxProcs round the CPU quota down with a minimum
+// of 1, as go.uber.org/automaxprocs does, instead of the Go runtime's policy
+// (round up, at least 2).
+func WithRoundDown() ProcsOption {
+	return procsOption(func(c *procsConfig) { c.roundDown = true })
+}
+
+// WithMinProcs makes SetGoMaxProcs never set GOMAXPROCS below n (it still
+// never exceeds the CPUs the process may run on).
+func WithMinProcs(n int) ProcsOption {
+	return procsOption(func(c *procsConfig) { c.minProcs = n })
+}
+
+// WithRefresh makes the setters re-read the limits every d and follow a
+// resize; 0 (the default for explicit calls) turns refreshing off. One
+// refresh loop serves the process: a later setter call replaces the settings
+// of an earlier one.
+func WithRefresh(d time.Duration) SetterOption {
+	return setterOption(func(c *setterConfig) { c.refresh = d })
+}
+
+// WithLogger makes the setters log what they decide, and the refresh loop
+// every change, to l. Without it they are silent.
+func WithLogger(l *slog.Logger) SetterOption {
+	return setterOption(func(c *setterConfig) { c.logger = l })
+}
