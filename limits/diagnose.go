@@ -19,8 +19,9 @@ func (r *reader) diagnose() {
 		r.diagnosePlacement(i, p)
 	}
 	for i := range r.levels {
-		lv := &r.levels[i]
-		lv.values.Problems(r.abs(lv.loc.Dir()), func(code, msg string) { r.diag(Code(code), msg) })
+		if lv := &r.levels[i]; lv.values.Failed() {
+			lv.values.Problems(r.abs(lv.loc.Dir()), func(code, msg string) { r.diag(Code(code), msg) })
+		}
 	}
 	for _, i := range [...]int{memoryIdx, cpuIdx} {
 		if p := r.placed[i]; p.found && !p.enabled {
@@ -35,7 +36,6 @@ func (r *reader) diagnose() {
 // diagnosePlacement says why controller i was not located, or that
 // ForCgroup's cgroup does not exist yet.
 func (r *reader) diagnosePlacement(i int, p placement) {
-	var unreachable *cgroup.UnreachableError
 	switch {
 	case p.wanted != "":
 		r.diag(CodeCgroupNotCreated, "cgroup "+p.wanted+" does not exist yet: limits are those of its nearest existing ancestor "+p.loc.Path)
@@ -44,8 +44,8 @@ func (r *reader) diagnosePlacement(i int, p placement) {
 		if i == memoryIdx || i == cpuIdx {
 			r.diag(CodeControllerMissing, "the "+controllerNames[i]+" controller is not mounted: its limits are unknown")
 		}
-	case errors.As(p.err, &unreachable):
-		r.diag(CodeCgroupUnreachable, unreachable.Error()+"; its limits are unknown")
+	case errors.As(p.err, new(*cgroup.UnreachableError)):
+		r.diag(CodeCgroupUnreachable, p.err.Error()+"; its limits are unknown")
 	default:
 		r.diag(CodeCgroupUnreachable, p.err.Error())
 	}
@@ -57,6 +57,7 @@ func (r *reader) diagnoseAncestors() {
 	var msg strings.Builder
 	above := func(what string, value []byte, unit, source string) {
 		if msg.Len() == 0 {
+			msg.Grow(256)
 			msg.WriteString("the binding limit is set above the process's own cgroup (")
 		} else {
 			msg.WriteString("; ")

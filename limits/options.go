@@ -1,7 +1,7 @@
 package limits
 
 // Option configures Detect, ForPID and ForCgroup: WithRoot and WithWalk.
-type Option interface{ applyDetect(*config) }
+type Option interface{ applyDetect(config) config }
 
 type config struct {
 	root string
@@ -11,7 +11,7 @@ type config struct {
 func newConfig(opts []Option) config {
 	c := config{root: "/"}
 	for _, o := range opts {
-		o.applyDetect(&c)
+		c = o.applyDetect(c)
 	}
 	return c
 }
@@ -36,9 +36,9 @@ func WithRoot(dir string) RootOption {
 
 type rootOption string
 
-func (o rootOption) applyDetect(c *config)       { c.root = string(o) }
-func (o rootOption) applyMemory(c *memoryConfig) { c.root = string(o) }
-func (o rootOption) applyProcs(c *procsConfig)   { c.root = string(o) }
+func (o rootOption) applyDetect(c config) config             { c.root = string(o); return c }
+func (o rootOption) applyMemory(c memoryConfig) memoryConfig { c.root = string(o); return c }
+func (o rootOption) applyProcs(c procsConfig) procsConfig    { c.root = string(o); return c }
 
 // WithWalk records every interface file read on the walk in Result.Walk, for
 // reports that show the walk level by level. It costs an allocation per file.
@@ -46,4 +46,4 @@ func WithWalk() Option { return walkOption{} }
 
 type walkOption struct{}
 
-func (walkOption) applyDetect(c *config) { c.walk = true }
+func (walkOption) applyDetect(c config) config { c.walk = true; return c }

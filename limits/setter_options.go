@@ -6,10 +6,12 @@ import (
 )
 
 // MemoryOption configures SetGoMemLimit.
-type MemoryOption interface{ applyMemory(*memoryConfig) }
+type MemoryOption interface {
+	applyMemory(memoryConfig) memoryConfig
+}
 
 // ProcsOption configures SetGoMaxProcs.
-type ProcsOption interface{ applyProcs(*procsConfig) }
+type ProcsOption interface{ applyProcs(procsConfig) procsConfig }
 
 // SetterOption configures both setters: WithRefresh, WithLogger and
 // WithRoot.
@@ -42,7 +44,7 @@ type procsConfig struct {
 func newMemoryConfig(opts []MemoryOption) memoryConfig {
 	c := memoryConfig{setterConfig: setterConfig{root: "/"}, ratio: DefaultMemoryRatio}
 	for _, o := range opts {
-		o.applyMemory(&c)
+		c = o.applyMemory(c)
 	}
 	return c
 }
@@ -50,23 +52,23 @@ func newMemoryConfig(opts []MemoryOption) memoryConfig {
 func newProcsConfig(opts []ProcsOption) procsConfig {
 	c := procsConfig{setterConfig: setterConfig{root: "/"}}
 	for _, o := range opts {
-		o.applyProcs(&c)
+		c = o.applyProcs(c)
 	}
 	return c
 }
 
 type memoryOption func(*memoryConfig)
 
-func (o memoryOption) applyMemory(c *memoryConfig) { o(c) }
+func (o memoryOption) applyMemory(c memoryConfig) memoryConfig { o(&c); return c }
 
 type procsOption func(*procsConfig)
 
-func (o procsOption) applyProcs(c *procsConfig) { o(c) }
+func (o procsOption) applyProcs(c procsConfig) procsConfig { o(&c); return c }
 
 type setterOption func(*setterConfig)
 
-func (o setterOption) applyMemory(c *memoryConfig) { o(&c.setterConfig) }
-func (o setterOption) applyProcs(c *procsConfig)   { o(&c.setterConfig) }
+func (o setterOption) applyMemory(c memoryConfig) memoryConfig { o(&c.setterConfig); return c }
+func (o setterOption) applyProcs(c procsConfig) procsConfig    { o(&c.setterConfig); return c }
 
 // DefaultMemoryRatio is the share of the memory budget SetGoMemLimit gives
 // GOMEMLIMIT, leaving the rest for memory the Go runtime does not manage

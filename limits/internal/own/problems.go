@@ -15,6 +15,19 @@ const (
 	CodeReadError = "read-error"
 )
 
+// Failed reports whether a file of v held a bad value, could not be read or
+// is missing: whether Problems has anything to report.
+func (v *Values) Failed() bool {
+	for _, s := range [...]Status{v.MemoryLimit.Status, v.MemoryHigh.Status, v.Swap.Status, v.UseHierarchy.Status,
+		v.MemoryStat.Status, v.KmemUsage.Status, v.KmemLimit.Status, v.CPUQuota.Status, v.Weight.Status,
+		v.CPUSet.Status, v.Pids.Status, v.Controllers.Status} {
+		if s.Failed() {
+			return true
+		}
+	}
+	return false
+}
+
 // Problems calls report with a diagnostic code and sentence for every file of
 // v that held a bad value, could not be read or is missing. dir is the
 // cgroup's directory as messages name it (under the root). Only what reports
