@@ -9,17 +9,14 @@ import (
 
 // Environment variables the setters obey, highest precedence first.
 const (
-	// EnvTruelimit set to "off" makes every setter change nothing.
-	EnvTruelimit = "TRUELIMIT"
-	// EnvMemoryRatio overrides the ratio option of SetGoMemLimit.
-	EnvMemoryRatio = "TRUELIMIT_MEMORY_RATIO"
-	// EnvRefresh sets the refresh interval of limits/auto: a Go duration,
-	// or 0 to turn refreshing off.
-	EnvRefresh = "TRUELIMIT_REFRESH"
+	// offVar set to "off" makes every setter change nothing.
+	offVar = "TRUELIMIT"
+	// memoryRatioVar overrides the ratio option of SetGoMemLimit.
+	memoryRatioVar = "TRUELIMIT_MEMORY_RATIO"
 )
 
 // disabled reports whether TRUELIMIT=off, in any letter case.
-func disabled() bool { return strings.EqualFold(os.Getenv(EnvTruelimit), "off") }
+func disabled() bool { return strings.EqualFold(os.Getenv(offVar), "off") }
 
 // envGoMemLimit reads GOMEMLIMIT as the runtime does (runtime/debug
 // SetMemoryLimit: "off" or a byte count with an optional B, KiB, MiB, GiB or
@@ -80,7 +77,7 @@ func containerMaxProcsOff() bool {
 
 // envMemoryRatio reads TRUELIMIT_MEMORY_RATIO: a number in (0, 1].
 func envMemoryRatio() (ratio float64, set, valid bool) {
-	v := os.Getenv(EnvMemoryRatio)
+	v := os.Getenv(memoryRatioVar)
 	if v == "" {
 		return 0, false, false
 	}

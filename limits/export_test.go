@@ -1,6 +1,10 @@
 package limits
 
-import "time"
+import (
+	"time"
+
+	"github.com/truelimit/truelimit/limits/internal/own"
+)
 
 // TraceReads makes every detection report the NUL-terminated path of each
 // file it reads to fn until the returned function is called. Not safe to use
@@ -38,7 +42,7 @@ func (r *Refresher) Preads(paths [][]byte, buf []byte) ([]byte, error) {
 			continue
 		}
 		var err error
-		if buf, err = h.ReadInterface(buf, maxInterfaceFile); err != nil {
+		if buf, err = h.ReadInterface(buf, own.MaxInterfaceFile); err != nil {
 			return buf, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 
 	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
 // openFiles keeps the interface files of a walk open, so a refresh re-reads
@@ -77,7 +78,7 @@ func (o *openFiles) lookup(path []byte) (*readfile.Handle, error) {
 }
 
 func (o *openFiles) readHandle(h *readfile.Handle, buf []byte) ([]byte, error) {
-	data, err := h.ReadInterface(buf, maxInterfaceFile)
+	data, err := h.ReadInterface(buf, own.MaxInterfaceFile)
 	if err != nil {
 		o.vanished = true
 	}

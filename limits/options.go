@@ -1,5 +1,7 @@
 package limits
 
+import "github.com/truelimit/truelimit/limits/internal/under"
+
 // Option configures Detect, ForPID and ForCgroup: WithRoot and WithWalk.
 type Option interface{ applyDetect(config) config }
 
@@ -27,12 +29,7 @@ type RootOption interface {
 // dir/proc/<pid>/cgroup, dir/proc/meminfo, and each cgroup file at dir plus
 // its mount point. Use it to inspect a captured tree or a container's root.
 // The live-only facts (CPU affinity, the cgroup namespace) are not read then.
-func WithRoot(dir string) RootOption {
-	if dir == "" {
-		dir = "/"
-	}
-	return rootOption(dir)
-}
+func WithRoot(dir string) RootOption { return rootOption(under.Root(dir)) }
 
 type rootOption string
 

@@ -9,14 +9,12 @@ import (
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/limits/internal/own"
+	"github.com/truelimit/truelimit/limits/internal/under"
 )
 
-// Bounds on what one read may return: interface files are small, mountinfo on
-// a busy node can hold thousands of mounts.
-const (
-	maxInterfaceFile = 64 << 10
-	maxProcFile      = 16 << 20
-)
+// maxProcFile bounds one read of a /proc file: mountinfo on a busy node can
+// hold thousands of mounts. (own.MaxInterfaceFile bounds interface files.)
+const maxProcFile = 16 << 20
 
 // reader reads the files of one detection under the root, into reused
 // buffers, and keeps what it read as plain data: the parsed mountinfo and
@@ -85,29 +83,10 @@ func (r *reader) release() {
 // abs returns the path of a file under the root, for messages and os
 // calls: path is absolute, so it is appended to the root without its
 // trailing slashes.
-func (r *reader) abs(path string) string {
-	if r.root == "/" {
-		return path
-	}
-	return trimSlashes(r.root) + path
-}
+func (r *reader) abs(path string) string { return under.Prefix(r.root) + path }
 
-// appendRoot starts a path in r.path with the root, if it is not "/".
-func (r *reader) appendRoot() []byte {
-	p := r.path[:0]
-	if r.root != "/" {
-		p = append(p, trimSlashes(r.root)...)
-	}
-	return p
-}
-
-// trimSlashes returns dir without its trailing slashes.
-func trimSlashes(dir string) string {
-	for len(dir) > 0 && dir[len(dir)-1] == '/' {
-		dir = dir[:len(dir)-1]
-	}
-	return dir
-}
+// appendRoot starts a path in r.path with the root's prefix.
+func (r *reader) appendRoot() []byte { return append(r.path[:0], under.Prefix(r.root)...) }
 
 // traceRead, when set (by tests), is told the path of every file a detection
 // reads, to count them and to replay them as an I/O baseline.
@@ -141,7 +120,7 @@ func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
 	if r.open != nil {
 		return r.open.read(p[:len(p)-1], buf)
 	}
-	return readfile.InterfaceFile(p, buf, maxInterfaceFile)
+	return readfile.InterfaceFile(p, buf, own.MaxInterfaceFile)
 }
 
 // read reads the values in want of the cgroup at loc into v.

@@ -49,7 +49,7 @@ func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
 	if r, set, valid := envMemoryRatio(); valid {
 		cfg.ratio = r
 	} else if set {
-		note += EnvMemoryRatio + " is not a number in (0, 1] and is ignored; "
+		note += memoryRatioVar + " is not a number in (0, 1] and is ignored; "
 	}
 	w, res, open, err := detectToWatch(cfg.setterConfig, cfg.hostFallback)
 	if err != nil {

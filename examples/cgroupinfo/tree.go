@@ -11,7 +11,6 @@ import (
 
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/node"
-	"github.com/truelimit/truelimit/limits/report"
 )
 
 // printTree scans every cgroup below top with node.Scan and prints each one's
@@ -168,9 +167,15 @@ func binaryBytes(n uint64) string {
 // treeDoc is the JSON of -tree -json. Every key is always present; values
 // that are not limited, and their sources, are null.
 type treeDoc struct {
-	Hierarchies []hierarchyDoc         `json:"hierarchies"`
-	Cgroups     []cgroupDoc            `json:"cgroups"`
-	Diagnostics []report.DiagnosticDoc `json:"diagnostics"`
+	Hierarchies []hierarchyDoc  `json:"hierarchies"`
+	Cgroups     []cgroupDoc     `json:"cgroups"`
+	Diagnostics []diagnosticDoc `json:"diagnostics"`
+}
+
+// diagnosticDoc is one diagnostic, as in the JSON of a report.
+type diagnosticDoc struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 type hierarchyDoc struct {
@@ -226,7 +231,7 @@ type countDoc struct {
 }
 
 func newTreeDoc(tree *node.Tree) treeDoc {
-	doc := treeDoc{Hierarchies: []hierarchyDoc{}, Cgroups: make([]cgroupDoc, 0, len(tree.Cgroups)), Diagnostics: []report.DiagnosticDoc{}}
+	doc := treeDoc{Hierarchies: []hierarchyDoc{}, Cgroups: make([]cgroupDoc, 0, len(tree.Cgroups)), Diagnostics: []diagnosticDoc{}}
 	for _, h := range tree.Hierarchies {
 		doc.Hierarchies = append(doc.Hierarchies, hierarchyDoc{h.Controllers, h.Version, h.MountPoint, h.MountRoot, h.Top})
 	}
@@ -241,7 +246,7 @@ func newTreeDoc(tree *node.Tree) treeDoc {
 		})
 	}
 	for _, d := range tree.Diagnostics {
-		doc.Diagnostics = append(doc.Diagnostics, report.DiagnosticDoc{Code: string(d.Code), Message: d.Message})
+		doc.Diagnostics = append(doc.Diagnostics, diagnosticDoc{Code: string(d.Code), Message: d.Message})
 	}
 	return doc
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/truelimit/truelimit/internal/e2e/probe"
-	"github.com/truelimit/truelimit/limits/report"
 )
 
 const mib = 1 << 20
@@ -27,10 +26,10 @@ func u64(v uint64) *uint64   { return &v }
 func f64(v float64) *float64 { return &v }
 func num(v int) *int         { return &v }
 func str(v string) *string   { return &v }
-func codes(c ...string) []report.DiagnosticDoc {
-	d := []report.DiagnosticDoc{}
+func codes(c ...string) []probe.DiagnosticDoc {
+	d := []probe.DiagnosticDoc{}
 	for _, code := range c {
-		d = append(d, report.DiagnosticDoc{Code: code})
+		d = append(d, probe.DiagnosticDoc{Code: code})
 	}
 	return d
 }
@@ -38,19 +37,19 @@ func codes(c ...string) []report.DiagnosticDoc {
 // placement is a report's cgroups entry for a controller whose hierarchy is
 // mounted at mountPoint with the hierarchy's root (or the namespace's) as
 // the mount's root.
-func placement(version int, mountPoint, path string) *report.PlacementDoc {
+func placement(version int, mountPoint, path string) *probe.PlacementDoc {
 	dir := mountPoint
 	if path != "/" {
 		dir += path
 	}
-	return &report.PlacementDoc{Version: version, Path: path, Dir: dir}
+	return &probe.PlacementDoc{Version: version, Path: path, Dir: dir}
 }
 
 // v2Cgroups places every controller at path on the cgroup2 mount at
 // /sys/fs/cgroup.
-func v2Cgroups(path string) report.CgroupsDoc {
+func v2Cgroups(path string) probe.CgroupsDoc {
 	p := placement(2, "/sys/fs/cgroup", path)
-	return report.CgroupsDoc{Memory: p, CPU: p, CPUSet: p, Pids: p}
+	return probe.CgroupsDoc{Memory: p, CPU: p, CPUSet: p, Pids: p}
 }
 
 // result returns the probe's result labelled label.
@@ -71,7 +70,7 @@ func result(t *testing.T, results map[string]probe.Output, label string) probe.O
 // located), diagnostic messages (checked non-empty; codes sorted),
 // MemTotal (checked to lie within the VM's RAM) and the kernel release
 // (checked to be the booted kernel's, then replaced by bootedKernel).
-func reportOf(t *testing.T, a probe.Answer, m machine) report.Document {
+func reportOf(t *testing.T, a probe.Answer, m machine) probe.Document {
 	t.Helper()
 	require.Empty(t, a.Error, "limits answered an error for %q", a.Query)
 	require.NotNil(t, a.Report)
@@ -80,7 +79,7 @@ func reportOf(t *testing.T, a probe.Answer, m machine) report.Document {
 		assert.NotEmpty(t, doc.Walk, "a located hierarchy was walked")
 	}
 	doc.Walk = nil
-	diags := append([]report.DiagnosticDoc{}, doc.Diagnostics...)
+	diags := append([]probe.DiagnosticDoc{}, doc.Diagnostics...)
 	for i := range diags {
 		assert.NotEmpty(t, diags[i].Message, "diagnostic %s has a message", diags[i].Code)
 		diags[i].Message = ""
@@ -106,8 +105,8 @@ func reportOf(t *testing.T, a probe.Answer, m machine) report.Document {
 // host is a report's host object for a VM with online CPUs where the
 // process may run on affinity of them (MemTotal and the kernel release are
 // checked by reportOf).
-func host(online, affinity int, v1Memory bool) report.HostDoc {
-	h := report.HostDoc{OnlineCPUs: num(online), AffinityCPUs: num(affinity)}
+func host(online, affinity int, v1Memory bool) probe.HostDoc {
+	h := probe.HostDoc{OnlineCPUs: num(online), AffinityCPUs: num(affinity)}
 	if v1Memory {
 		h.Kernel = str(bootedKernel)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/truelimit/truelimit/internal/e2e/probe"
-	"github.com/truelimit/truelimit/limits/report"
 )
 
 // cgroupnsScenario is cgroup v2 with private cgroup namespaces.
@@ -74,10 +73,10 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 exec vmprobe -label unreachable
 `
 	// Nothing can be located: no number, only the diagnostic.
-	unknown := report.Document{
+	unknown := probe.Document{
 		Mode:        str("v2"),
-		Memory:      report.MemoryDoc{State: "unknown"},
-		CPU:         report.CPUDoc{State: "unknown"},
+		Memory:      probe.MemoryDoc{State: "unknown"},
+		CPU:         probe.CPUDoc{State: "unknown"},
 		Host:        host(2, 2, false),
 		Diagnostics: codes("cgroup-unreachable"),
 	}
@@ -100,11 +99,11 @@ exec vmprobe -label unreachable
 			{"dind", func(t *testing.T, out probe.Output) {
 				assert.Equal(t, "0::/docker/inner\n", out.ProcSelfCgroup)
 				assert.Equal(t, []mountRoot{{"/mnt/outer", "/../../../.."}, {"/sys/fs/cgroup", "/"}}, mountRoots(out))
-				assert.Equal(t, report.Document{
+				assert.Equal(t, probe.Document{
 					Mode:   str("v2"),
-					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(192 * mib), Source: str("/")},
+					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(192 * mib), Source: str("/")},
 					// The pod's 0.5 CPU sits above the namespace's root: invisible.
-					CPU: report.CPUDoc{State: "unlimited", CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/docker/inner"),
+					CPU: probe.CPUDoc{State: "unlimited", CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/docker/inner"),
 						Weight: u64(100), WeightSource: str("/docker/inner")},
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups("/docker/inner"),

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/truelimit/truelimit/internal/e2e/probe"
-	"github.com/truelimit/truelimit/limits/report"
 )
 
 // runcScenario runs Debian's runc inside a cgroup v2 VM with its cgroupfs
@@ -43,10 +42,10 @@ for c in plain cgroupns; do
 	fi
 done
 `
-	plain := report.Document{
+	plain := probe.Document{
 		Mode:   str("v2"),
-		Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
-		CPU: report.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
+		Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
+		CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
 			CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str(ctrPlain), Weight: u64(100), WeightSource: str(ctrPlain)},
 		Host:        host(2, 2, false),
 		Cgroups:     v2Cgroups(ctrPlain),
@@ -54,10 +53,10 @@ done
 	}
 	// From outside, the namespaced container's memory limit and the pod's
 	// CPU limit are both visible.
-	nsOutside := report.Document{
+	nsOutside := probe.Document{
 		Mode:   str("v2"),
-		Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(ctrNS)},
-		CPU: report.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
+		Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(ctrNS)},
+		CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
 			CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str(ctrNS), Weight: u64(100), WeightSource: str(ctrNS)},
 		Host:        host(2, 2, false),
 		Cgroups:     v2Cgroups(ctrNS),
@@ -94,11 +93,11 @@ done
 				assert.Equal(t, "0::/\n", out.ProcSelfCgroup)
 				assert.NotEqual(t, initialCgroupNamespace, out.CgroupNamespace)
 				assert.Equal(t, []mountRoot{{"/sys/fs/cgroup", "/"}}, mountRoots(out))
-				assert.Equal(t, report.Document{
+				assert.Equal(t, probe.Document{
 					Mode:   str("v2"),
-					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str("/")},
+					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str("/")},
 					// The pod's 0.5 CPU is above the namespace's root.
-					CPU: report.CPUDoc{State: "unlimited", CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/"),
+					CPU: probe.CPUDoc{State: "unlimited", CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/"),
 						Weight: u64(100), WeightSource: str("/")},
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups("/"),

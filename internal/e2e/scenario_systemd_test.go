@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/truelimit/truelimit/internal/e2e/probe"
-	"github.com/truelimit/truelimit/limits/report"
 	"github.com/truelimit/truelimit/systemd"
 )
 
@@ -101,13 +100,13 @@ systemctl poweroff --force --force
 				// and their ancestors: not for this scope, which therefore has
 				// no cpu.weight, while the pod slice's quota still applies.
 				// Nothing enables cpuset: the root's is the nearest.
-				want := report.Document{
+				want := probe.Document{
 					Mode: str("v2"),
-					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod),
+					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod),
 						HighBytes: u64(192 * mib), HighSource: str(pod)},
-					CPU: report.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
+					CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
 						CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/")},
-					Pids:        report.PidsDoc{Limit: u64(1000), Source: str(pod)},
+					Pids:        probe.PidsDoc{Limit: u64(1000), Source: str(pod)},
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups(scope),
 					Diagnostics: codes("controller-missing", "limit-in-ancestor"),
@@ -124,13 +123,13 @@ systemctl poweroff --force --force
 			{"container-limit", func(t *testing.T, out probe.Output) {
 				scope := names(t, out, pathB, idB)
 				pod := filepath.Dir(scope)
-				want := report.Document{
+				want := probe.Document{
 					Mode: str("v2"),
-					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(scope),
+					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(scope),
 						HighBytes: u64(192 * mib), HighSource: str(pod)},
-					CPU: report.CPUDoc{State: "limited", Limit: f64(0.25), Source: str(scope), QuotaUs: u64(25000), PeriodUs: u64(100000),
+					CPU: probe.CPUDoc{State: "limited", Limit: f64(0.25), Source: str(scope), QuotaUs: u64(25000), PeriodUs: u64(100000),
 						CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/"), Weight: u64(100), WeightSource: str(scope)},
-					Pids:        report.PidsDoc{Limit: u64(64), Source: str(scope)},
+					Pids:        probe.PidsDoc{Limit: u64(64), Source: str(scope)},
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups(scope),
 					Diagnostics: codes("limit-in-ancestor"), // the pod's MemoryHigh

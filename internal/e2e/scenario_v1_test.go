@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/truelimit/truelimit/internal/e2e/probe"
-	"github.com/truelimit/truelimit/limits/report"
 )
 
 // v1Tree builds kubelet's cgroupfs-driver tree in v1 hierarchies mounted by
@@ -27,15 +26,15 @@ run_in "$cg/memory$CTR $cg/cpu,cpuacct$CTR $cg/cpuset/pinned $cg/pids/pids-group
 `
 
 // v1PodLimit is the answer for v1Tree with the mode given.
-func v1PodLimit(mode, pod, ctr string) report.Document {
-	return report.Document{
+func v1PodLimit(mode, pod, ctr string) probe.Document {
+	return probe.Document{
 		Mode:   str(mode),
-		Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
-		CPU: report.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
+		Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
+		CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
 			CPUSetCPUs: num(1), CPUSet: str("1"), CPUSetSource: str("/pinned"), Shares: u64(1024), WeightSource: str(ctr)},
-		Pids: report.PidsDoc{Limit: u64(512), Source: str("/pids-group")},
+		Pids: probe.PidsDoc{Limit: u64(512), Source: str("/pids-group")},
 		Host: host(2, 1, true),
-		Cgroups: report.CgroupsDoc{
+		Cgroups: probe.CgroupsDoc{
 			Memory: placement(1, "/sys/fs/cgroup/memory", ctr),
 			CPU:    placement(1, "/sys/fs/cgroup/cpu,cpuacct", ctr),
 			CPUSet: placement(1, "/sys/fs/cgroup/cpuset", "/pinned"),
@@ -99,14 +98,14 @@ exec vmprobe -label cgroupns
 				assert.Contains(t, roots, mountRoot{"/mnt/outer/memory", "/../../../.."})
 				assert.Contains(t, roots, mountRoot{"/sys/fs/cgroup/memory", "/../../../.."}, "the outer mount, covered")
 				assert.Contains(t, roots, mountRoot{"/sys/fs/cgroup/memory", "/"})
-				assert.Equal(t, report.Document{
+				assert.Equal(t, probe.Document{
 					Mode:   str("v1"),
-					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(192 * mib), Source: str("hierarchical_memory_limit")},
+					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(192 * mib), Source: str("hierarchical_memory_limit")},
 					// The pod's quota is above the namespace's root: invisible on v1 too.
-					CPU: report.CPUDoc{State: "unlimited", CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/"),
+					CPU: probe.CPUDoc{State: "unlimited", CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str("/"),
 						Shares: u64(1024), WeightSource: str("/")},
 					Host: host(2, 2, true),
-					Cgroups: report.CgroupsDoc{
+					Cgroups: probe.CgroupsDoc{
 						Memory: placement(1, "/sys/fs/cgroup/memory", "/"),
 						CPU:    placement(1, "/sys/fs/cgroup/cpu,cpuacct", "/"),
 						CPUSet: placement(1, "/sys/fs/cgroup/cpuset", "/"),
@@ -180,13 +179,13 @@ run_in "$cg/unified$CTR $cg/cpu,cpuacct$CTR $cg/pids$CTR" vmprobe -label memory-
 				assert.Contains(t, out.ProcSelfCgroup, "0::"+ctr+"\n")
 				assert.Contains(t, out.ProcSelfCgroup, ":cpu,cpuacct:"+ctr+"\n")
 				assert.NotContains(t, out.ProcSelfCgroup, ":memory:")
-				assert.Equal(t, report.Document{
+				assert.Equal(t, probe.Document{
 					Mode:   str("hybrid"),
-					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
-					CPU: report.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
+					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
+					CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
 						CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str(ctr), Shares: u64(1024), WeightSource: str(ctr)},
 					Host: host(2, 2, false),
-					Cgroups: report.CgroupsDoc{
+					Cgroups: probe.CgroupsDoc{
 						Memory: placement(2, "/sys/fs/cgroup/unified", ctr),
 						CPU:    placement(1, "/sys/fs/cgroup/cpu,cpuacct", ctr),
 						CPUSet: placement(2, "/sys/fs/cgroup/unified", ctr),

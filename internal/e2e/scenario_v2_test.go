@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/truelimit/truelimit/internal/e2e/probe"
-	"github.com/truelimit/truelimit/limits/report"
 )
 
 // v2Scenario is cgroup v2 with kubelet's systemd-driver tree, built by hand:
@@ -46,13 +45,13 @@ echo "25000 100000" > "$cg$CTR_B/cpu.max"
 echo 64 > "$cg$CTR_B/pids.max"
 run_in "$cg$CTR_B" vmprobe -label container-limit
 `
-	podLimit := report.Document{
+	podLimit := probe.Document{
 		Mode: str("v2"),
-		Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(podA),
+		Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(podA),
 			HighBytes: u64(192 * mib), HighSource: str(podA)},
-		CPU: report.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(podA), QuotaUs: u64(50000), PeriodUs: u64(100000),
+		CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(podA), QuotaUs: u64(50000), PeriodUs: u64(100000),
 			CPUSetCPUs: num(1), CPUSet: str("1"), CPUSetSource: str(ctrA), Weight: u64(100), WeightSource: str(ctrA)},
-		Pids:        report.PidsDoc{Limit: u64(1000), Source: str(podA)},
+		Pids:        probe.PidsDoc{Limit: u64(1000), Source: str(podA)},
 		Host:        host(2, 1, false),
 		Cgroups:     v2Cgroups(ctrA),
 		Diagnostics: codes("limit-in-ancestor"),
@@ -89,12 +88,12 @@ run_in "$cg$CTR_B" vmprobe -label container-limit
 			}},
 			{"container-limit", func(t *testing.T, out probe.Output) {
 				assert.Equal(t, "0::"+ctrB+"\n", out.ProcSelfCgroup)
-				assert.Equal(t, report.Document{
+				assert.Equal(t, probe.Document{
 					Mode:   str("v2"),
-					Memory: report.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(ctrB)},
-					CPU: report.CPUDoc{State: "limited", Limit: f64(0.25), Source: str(ctrB), QuotaUs: u64(25000), PeriodUs: u64(100000),
+					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(ctrB)},
+					CPU: probe.CPUDoc{State: "limited", Limit: f64(0.25), Source: str(ctrB), QuotaUs: u64(25000), PeriodUs: u64(100000),
 						CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str(ctrB), Weight: u64(100), WeightSource: str(ctrB)},
-					Pids:        report.PidsDoc{Limit: u64(64), Source: str(ctrB)},
+					Pids:        probe.PidsDoc{Limit: u64(64), Source: str(ctrB)},
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups(ctrB),
 					Diagnostics: codes(),

@@ -26,8 +26,13 @@ import (
 	"github.com/truelimit/truelimit/limits"
 )
 
-// DefaultRefresh is how often the limits are re-read.
-const DefaultRefresh = time.Second
+// defaultRefresh is how often the limits are re-read: every second, the Go
+// runtime's own cadence for GOMAXPROCS.
+const defaultRefresh = time.Second
+
+// envRefresh sets the refresh interval: a Go duration, or 0 to turn
+// refreshing off.
+const envRefresh = "TRUELIMIT_REFRESH"
 
 // decided holds what init decided; it is written once, before main runs.
 var decided struct {
@@ -74,16 +79,16 @@ func apply(log *slog.Logger) {
 
 // refreshInterval reads TRUELIMIT_REFRESH.
 func refreshInterval() (time.Duration, string) {
-	v := os.Getenv(limits.EnvRefresh)
+	v := os.Getenv(envRefresh)
 	if v == "" {
-		return DefaultRefresh, ""
+		return defaultRefresh, ""
 	}
 	if v == "0" {
 		return 0, ""
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return DefaultRefresh, limits.EnvRefresh + "=" + v + " is not a duration; using " + DefaultRefresh.String()
+		return defaultRefresh, envRefresh + "=" + v + " is not a duration; using " + defaultRefresh.String()
 	}
 	return d, ""
 }

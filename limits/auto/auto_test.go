@@ -16,12 +16,12 @@ func TestRefreshInterval(t *testing.T) {
 		want time.Duration
 		note string
 	}{
-		{"", DefaultRefresh, ""},
+		{"", defaultRefresh, ""},
 		{"0", 0, ""},
 		{"250ms", 250 * time.Millisecond, ""},
 		{"5s", 5 * time.Second, ""},
-		{"soon", DefaultRefresh, "not a duration"},
-		{"-1s", DefaultRefresh, "not a duration"},
+		{"soon", defaultRefresh, "not a duration"},
+		{"-1s", defaultRefresh, "not a duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {

@@ -1,5 +1,7 @@
 package node
 
+import "github.com/truelimit/truelimit/limits/internal/under"
+
 // Option configures Scan.
 type Option func(*config)
 
@@ -20,12 +22,7 @@ func newConfig(opts []Option) config {
 // does: dir/proc/self/mountinfo for the cgroup mounts, and each cgroup
 // directory at dir plus its mount point. Use it on a captured tree.
 func WithRoot(dir string) Option {
-	return func(c *config) {
-		if dir == "" {
-			dir = "/"
-		}
-		c.root = dir
-	}
+	return func(c *config) { c.root = under.Root(dir) }
 }
 
 // WithTop scans only the cgroup at path (a clean absolute cgroup path as

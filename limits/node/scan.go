@@ -1,13 +1,13 @@
 package node
 
 import (
-	"path/filepath"
 	"runtime"
 	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/limits"
+	"github.com/truelimit/truelimit/limits/internal/under"
 )
 
 // maxMountInfo bounds mountinfo: a busy node can hold thousands of mounts.
@@ -101,7 +101,7 @@ func Scan(opts ...Option) (*Tree, error) {
 
 // readMounts reads and parses R/proc/self/mountinfo.
 func readMounts(root string) ([]cgroup.Mount, error) {
-	path := filepath.Join(root, "proc/self/mountinfo")
+	path := under.Prefix(root) + "/proc/self/mountinfo"
 	data, err := readfile.Into(path, nil, maxMountInfo)
 	if err != nil {
 		return nil, &limits.Error{Path: path, Err: err}

@@ -10,11 +10,9 @@ import (
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/internal/effective"
-	ownfiles "github.com/truelimit/truelimit/limits/internal/own"
+	"github.com/truelimit/truelimit/limits/internal/own"
+	"github.com/truelimit/truelimit/limits/internal/under"
 )
-
-// maxInterfaceFile bounds one read: interface files are small.
-const maxInterfaceFile = 64 << 10
 
 // span locates one name in scanner.names.
 type span struct{ start, end int }
@@ -44,7 +42,7 @@ type scanner struct {
 	trace  []byte
 	// own reads each cgroup's own files into one buffer, parsing each
 	// distinct cpu list once: the cgroups of a node share a handful.
-	own *ownfiles.Reader
+	own *own.Reader
 	// cur is the cgroup own is reading.
 	cur dir
 	// countSubdirs says a directory's link count tells how many
@@ -73,10 +71,7 @@ func newScanner(root string, diags *[]limits.Diagnostic) *scanner {
 func (s *scanner) walk(h hierarchy) ([]Cgroup, error) {
 	s.h, s.out = h, cgroupChunks{}
 	mount := h.loc.Mount
-	s.absDir = s.absDir[:0]
-	if s.root != "/" {
-		s.absDir = append(s.absDir, strings.TrimRight(s.root, "/")...)
-	}
+	s.absDir = append(s.absDir[:0], under.Prefix(s.root)...)
 	if mount.MountPoint != "/" {
 		s.absDir = append(s.absDir, mount.MountPoint...)
 	}
@@ -170,8 +165,8 @@ func (s *scanner) visit(d dir, path string, parent *effective.Chain, subdirs int
 		}
 	}
 	last := len(s.spans)
-	own, c, below := s.readOwn(d, path, parent, last > first)
-	s.out.add(Cgroup{Path: path, Own: own, Effective: s.effective(d, &c)})
+	mine, c, below := s.readOwn(d, path, parent, last > first)
+	s.out.add(Cgroup{Path: path, Own: mine, Effective: s.effective(d, &c)})
 	slices.SortFunc(s.spans[first:last], func(a, b span) int {
 		return bytes.Compare(s.names[a.start:a.end], s.names[b.start:b.end])
 	})
@@ -207,7 +202,7 @@ func (s *scanner) ReadFile(name string, buf []byte) ([]byte, error) {
 		s.trace = append(append(append(append(s.trace[:0], s.absDir...), '/'), name...), 0)
 		traceRead(s.trace)
 	}
-	return s.cur.readFile(name, buf, maxInterfaceFile)
+	return s.cur.readFile(name, buf, own.MaxInterfaceFile)
 }
 
 // readOwn reads the own files of the cgroup at d for the hierarchy's
@@ -216,35 +211,35 @@ func (s *scanner) ReadFile(name string, buf []byte) ([]byte, error) {
 // parent's chain. hasChildren says whether it has subdirectories: on v1 only
 // then is memory.use_hierarchy read, for the children's chain. Files that
 // cannot be read or parsed become diagnostics.
-func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildren bool) (own Limits, c, below effective.Chain) {
+func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildren bool) (mine Limits, c, below effective.Chain) {
 	v1 := s.h.loc.Version == 1
 	ctl := s.h.ctl
-	var want ownfiles.Want
+	var want own.Want
 	if ctl&memoryCtl != 0 {
-		want |= ownfiles.MemoryLimit
+		want |= own.MemoryLimit
 		switch {
 		case !v1:
-			want |= ownfiles.MemoryHigh
+			want |= own.MemoryHigh
 		case path == s.h.loc.Mount.Root:
 			// The top visible cgroup's hierarchical_memory_limit sees the
 			// ancestors hidden above it, for every cgroup below it too
 			// (Documentation/admin-guide/cgroup-v1/memory.rst, 5.2).
-			want |= ownfiles.MemoryStat
+			want |= own.MemoryStat
 		}
 		if v1 && hasChildren {
-			want |= ownfiles.UseHierarchy
+			want |= own.UseHierarchy
 		}
 	}
 	if ctl&cpuCtl != 0 {
-		want |= ownfiles.CPUQuota
+		want |= own.CPUQuota
 	}
 	if ctl&cpusetCtl != 0 {
-		want |= ownfiles.CPUSet
+		want |= own.CPUSet
 	}
 	if ctl&pidsCtl != 0 {
-		want |= ownfiles.Pids
+		want |= own.Pids
 	}
-	var v ownfiles.Values
+	var v own.Values
 	s.cur = d
 	s.own.Read(s, s.h.loc.Version, want, &v)
 	v.Problems(pathOrSlash(s.absDir), s.report)
@@ -252,46 +247,46 @@ func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildr
 	c = *parent
 	c.Add(&v, path, effective.Down)
 	if ctl&memoryCtl != 0 {
-		own.Memory = ownLimit(v.MemoryLimit, path)
+		mine.Memory = ownLimit(v.MemoryLimit, path)
 		if !v1 {
-			own.High = ownLimit(v.MemoryHigh, path)
+			mine.High = ownLimit(v.MemoryHigh, path)
 		}
 	}
 	if ctl&cpuCtl != 0 {
-		own.CPU = ownCPU(v.CPUQuota, path)
+		mine.CPU = ownCPU(v.CPUQuota, path)
 	}
 	if ctl&cpusetCtl != 0 {
 		switch v.CPUSet.Status {
-		case ownfiles.Set:
-			own.CPUSet = limits.CPUSetLimit{State: limits.Limited, CPUs: v.CPUSet.Set, Source: path}
-		case ownfiles.Absent:
-			own.CPUSet = limits.CPUSetLimit{State: limits.Unlimited}
+		case own.Set:
+			mine.CPUSet = limits.CPUSetLimit{State: limits.Limited, CPUs: v.CPUSet.Set, Source: path}
+		case own.Absent:
+			mine.CPUSet = limits.CPUSetLimit{State: limits.Unlimited}
 		}
 	}
 	if ctl&pidsCtl != 0 {
-		own.Pids = ownLimit(v.Pids, path)
+		mine.Pids = ownLimit(v.Pids, path)
 	}
-	return own, c, c.Below(&v)
+	return mine, c, c.Below(&v)
 }
 
 // ownLimit is what a cgroup's own limit file says: Limited with the cgroup
 // as source, Unlimited for "max" or no file, Unknown when it failed.
-func ownLimit(n ownfiles.Number, path string) limits.Limit {
+func ownLimit(n own.Number, path string) limits.Limit {
 	switch n.Status {
-	case ownfiles.Set:
+	case own.Set:
 		return limits.Limit{State: limits.Limited, Value: n.Value, Source: path}
-	case ownfiles.Unlimited, ownfiles.Absent:
+	case own.Unlimited, own.Absent:
 		return limits.Limit{State: limits.Unlimited}
 	}
 	return limits.Limit{}
 }
 
 // ownCPU is ownLimit for a CPU quota.
-func ownCPU(q ownfiles.Quota, path string) limits.CPULimit {
+func ownCPU(q own.Quota, path string) limits.CPULimit {
 	switch q.Status {
-	case ownfiles.Set:
+	case own.Set:
 		return limits.CPULimit{State: limits.Limited, Quota: q.Quota, Period: q.Period, Source: path}
-	case ownfiles.Unlimited, ownfiles.Absent:
+	case own.Unlimited, own.Absent:
 		return limits.CPULimit{State: limits.Unlimited}
 	}
 	return limits.CPULimit{}
@@ -338,9 +333,9 @@ func (s *scanner) enabled(d dir, c *effective.Chain) (mem, cpu, pids bool) {
 	if !(ctl&memoryCtl != 0 && memory) && !(ctl&cpuCtl != 0 && quota) && !(ctl&pidsCtl != 0 && count) {
 		return false, false, false
 	}
-	var v ownfiles.Values
+	var v own.Values
 	s.cur = d
-	s.own.Read(s, 2, ownfiles.Controllers, &v)
+	s.own.Read(s, 2, own.Controllers, &v)
 	v.Problems(pathOrSlash(s.absDir), s.report)
 	return v.Controllers.Memory, v.Controllers.CPU, v.Controllers.Pids
 }
@@ -355,8 +350,8 @@ func (s *scanner) diag(code limits.Code, msg string) {
 
 // newOwnReader returns the reader of a scan, which parses each distinct cpu
 // list once.
-func newOwnReader() *ownfiles.Reader {
-	r := ownfiles.NewReader(4096)
+func newOwnReader() *own.Reader {
+	r := own.NewReader(4096)
 	r.CPUSets = make(map[string]cgroup.CPUSet)
 	return r
 }

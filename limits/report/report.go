@@ -14,21 +14,21 @@ import (
 	"github.com/truelimit/truelimit/limits"
 )
 
-// Document is the JSON shape of a Result. Every key is always present;
+// document is the JSON shape of a Result. Every key is always present;
 // unlimited and unknown limits are null, and so is the source of a null value.
-type Document struct {
+type document struct {
 	Mode        *string         `json:"mode"`
-	Memory      MemoryDoc       `json:"memory"`
-	CPU         CPUDoc          `json:"cpu"`
-	Pids        PidsDoc         `json:"pids"`
-	Host        HostDoc         `json:"host"`
-	Cgroups     CgroupsDoc      `json:"cgroups"`
-	Diagnostics []DiagnosticDoc `json:"diagnostics"`
-	Walk        []ReadingDoc    `json:"walk"`
+	Memory      memoryDoc       `json:"memory"`
+	CPU         cPUDoc          `json:"cpu"`
+	Pids        pidsDoc         `json:"pids"`
+	Host        hostDoc         `json:"host"`
+	Cgroups     cgroupsDoc      `json:"cgroups"`
+	Diagnostics []diagnosticDoc `json:"diagnostics"`
+	Walk        []readingDoc    `json:"walk"`
 }
 
-// MemoryDoc is the "memory" object.
-type MemoryDoc struct {
+// memoryDoc is the "memory" object.
+type memoryDoc struct {
 	State       string  `json:"state"`
 	LimitBytes  *uint64 `json:"limit_bytes"`
 	Source      *string `json:"source"`
@@ -40,8 +40,8 @@ type MemoryDoc struct {
 	MemswSource *string `json:"memsw_source"`
 }
 
-// CPUDoc is the "cpu" object. Limit is quota/period in CPUs.
-type CPUDoc struct {
+// cPUDoc is the "cpu" object. Limit is quota/period in CPUs.
+type cPUDoc struct {
 	State        string   `json:"state"`
 	Limit        *float64 `json:"limit"`
 	Source       *string  `json:"source"`
@@ -55,67 +55,67 @@ type CPUDoc struct {
 	WeightSource *string  `json:"weight_source"`
 }
 
-// PidsDoc is the "pids" object.
-type PidsDoc struct {
+// pidsDoc is the "pids" object.
+type pidsDoc struct {
 	Limit  *uint64 `json:"limit"`
 	Source *string `json:"source"`
 }
 
-// HostDoc is the "host" object: totals, never limits.
-type HostDoc struct {
+// hostDoc is the "host" object: totals, never limits.
+type hostDoc struct {
 	MemTotalBytes *uint64 `json:"mem_total_bytes"`
 	OnlineCPUs    *int    `json:"online_cpus"`
 	AffinityCPUs  *int    `json:"affinity_cpus"`
 	Kernel        *string `json:"kernel"`
 }
 
-// CgroupsDoc says where each controller's cgroup was found; null when not located.
-type CgroupsDoc struct {
-	Memory *PlacementDoc `json:"memory"`
-	CPU    *PlacementDoc `json:"cpu"`
-	CPUSet *PlacementDoc `json:"cpuset"`
-	Pids   *PlacementDoc `json:"pids"`
+// cgroupsDoc says where each controller's cgroup was found; null when not located.
+type cgroupsDoc struct {
+	Memory *placementDoc `json:"memory"`
+	CPU    *placementDoc `json:"cpu"`
+	CPUSet *placementDoc `json:"cpuset"`
+	Pids   *placementDoc `json:"pids"`
 }
 
-// PlacementDoc is one controller's cgroup.
-type PlacementDoc struct {
+// placementDoc is one controller's cgroup.
+type placementDoc struct {
 	Version int    `json:"version"`
 	Path    string `json:"path"`
 	Dir     string `json:"dir"`
 }
 
-// DiagnosticDoc is one diagnostic.
-type DiagnosticDoc struct {
+// diagnosticDoc is one diagnostic.
+type diagnosticDoc struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
 
-// ReadingDoc is one file read on the walk.
-type ReadingDoc struct {
+// readingDoc is one file read on the walk.
+type readingDoc struct {
 	Controller string `json:"controller"`
 	Cgroup     string `json:"cgroup"`
 	File       string `json:"file"`
 	Value      string `json:"value"`
 }
 
-// NewDocument converts a Result into its JSON shape.
-func NewDocument(r limits.Result) Document {
-	d := Document{
-		Diagnostics: []DiagnosticDoc{},
-		Walk:        []ReadingDoc{},
+// newDocument converts a Result into its JSON shape.
+func newDocument(r limits.Result) document {
+	d := document{
+		Diagnostics: []diagnosticDoc{},
+		Walk:        []readingDoc{},
 	}
 	if r.Mode != cgroup.ModeNone {
 		d.Mode = ptr(r.Mode.String())
 	}
 	m := r.Memory
-	d.Memory = MemoryDoc{State: m.Limit.State.String()}
+	d.Memory = memoryDoc{State: m.Limit.State.String()}
 	d.Memory.LimitBytes, d.Memory.Source = bytesDoc(m.Limit)
 	d.Memory.HighBytes, d.Memory.HighSource = bytesDoc(m.High)
 	d.Memory.SwapBytes, d.Memory.SwapSource = bytesDoc(m.Swap)
 	d.Memory.MemswBytes, d.Memory.MemswSource = bytesDoc(m.MemSwap)
 
 	c := r.CPU
-	d.CPU = CPUDoc{State: c.Limit.State.String()}
+	d.CPU = cPUDoc{State: c.Limit.State.String()}
 	if c.Limit.State == limits.Limited {
 		d.CPU.Limit = ptr(c.Limit.CPUs())
 		d.CPU.Source = ptr(c.Limit.Source)
@@ -136,18 +136,18 @@ func NewDocument(r limits.Result) Document {
 		d.CPU.WeightSource = ptr(c.Weight.Source)
 	}
 	if r.Pids.State == limits.Limited {
-		d.Pids = PidsDoc{Limit: ptr(r.Pids.Value), Source: ptr(r.Pids.Source)}
+		d.Pids = pidsDoc{Limit: ptr(r.Pids.Value), Source: ptr(r.Pids.Source)}
 	}
 
 	h := r.Host
-	d.Host = HostDoc{
+	d.Host = hostDoc{
 		MemTotalBytes: nonZero(h.MemTotal),
 		OnlineCPUs:    nonZero(h.OnlineCPUs),
 		AffinityCPUs:  nonZero(h.AffinityCPUs),
 		Kernel:        nonZero(h.KernelRelease),
 	}
 	for _, p := range r.Placements {
-		doc := &PlacementDoc{Version: p.Version, Path: p.Path, Dir: p.Dir()}
+		doc := &placementDoc{Version: p.Version, Path: p.Path, Dir: p.Dir()}
 		switch p.Controller {
 		case "memory":
 			d.Cgroups.Memory = doc
@@ -160,17 +160,17 @@ func NewDocument(r limits.Result) Document {
 		}
 	}
 	for _, diag := range r.Diagnostics {
-		d.Diagnostics = append(d.Diagnostics, DiagnosticDoc{Code: string(diag.Code), Message: diag.Message})
+		d.Diagnostics = append(d.Diagnostics, diagnosticDoc{Code: string(diag.Code), Message: diag.Message})
 	}
 	for _, w := range r.Walk {
-		d.Walk = append(d.Walk, ReadingDoc(w))
+		d.Walk = append(d.Walk, readingDoc(w))
 	}
 	return d
 }
 
 // JSON returns the indented JSON document of r.
 func JSON(r limits.Result) ([]byte, error) {
-	return json.MarshalIndent(NewDocument(r), "", "  ")
+	return json.MarshalIndent(newDocument(r), "", "  ")
 }
 
 func bytesDoc(b limits.Limit) (*uint64, *string) {

@@ -63,7 +63,7 @@ type Output struct {
 type Answer struct {
 	Query  string                `json:"query"`  // the path or PID asked about; "" for Detect
 	Error  string                `json:"error"`  // the error, "" on success
-	Report *report.Document      `json:"report"` // the JSON document of cgroupinfo -json, with the walk
+	Report *Document             `json:"report"` // the JSON document of cgroupinfo -json, with the walk
 	Budget *limits.SandboxBudget `json:"budget"` // Result.SandboxBudget(1)
 }
 
@@ -166,7 +166,14 @@ func answer(query string, call func() (limits.Result, error)) Answer {
 	if err != nil {
 		return Answer{Query: query, Error: err.Error()}
 	}
-	doc := report.NewDocument(res)
+	data, err := report.JSON(res)
+	if err != nil {
+		return Answer{Query: query, Error: err.Error()}
+	}
+	var doc Document
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return Answer{Query: query, Error: err.Error()}
+	}
 	budget := res.SandboxBudget(1)
 	return Answer{Query: query, Report: &doc, Budget: &budget}
 }

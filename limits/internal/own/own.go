@@ -22,6 +22,11 @@ import (
 	v2 "github.com/truelimit/truelimit/v2"
 )
 
+// MaxInterfaceFile bounds one read of an interface file: they are small, and
+// a file that is not (a hostile tree) must not cost memory out of
+// proportion.
+const MaxInterfaceFile = 64 << 10
+
 // Dir reads the interface files of one cgroup directory.
 type Dir interface {
 	// ReadFile returns the content of the named file, read into buf (which
