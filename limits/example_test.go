@@ -51,3 +51,51 @@ func ExampleForCgroup_traversal() {
 	// Output:
 	// limits: cgroup path "../../etc": has a ".." component
 }
+
+// SetGoMemLimit on a captured pod whose slice holds a 2 GiB limit: GOMEMLIMIT
+// becomes 0.9 of it, and the Setting says which cgroup decided.
+func ExampleSetGoMemLimit() {
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot("../testdata/v2-k8s-systemd-pod-limit-leaf-max"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo() // restores the previous limit
+	fmt.Println(s.Name, s.Value)
+	fmt.Println(s.Source)
+	fmt.Println(s.Policy)
+	// Output:
+	// GOMEMLIMIT 1932735283
+	// /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod2d7d6742_06e6_4c5c_a405_5a05fa9b85a6.slice
+	// 0.9 of the memory limit 2147483648 bytes from /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod2d7d6742_06e6_4c5c_a405_5a05fa9b85a6.slice
+}
+
+// SetGoMaxProcs on a captured Docker container with half a CPU, rounding down
+// as automaxprocs does: GOMAXPROCS 1.
+func ExampleSetGoMaxProcs() {
+	s, undo, err := limits.SetGoMaxProcs(limits.WithRoot("../testdata/v1-docker-cgroupfs"), limits.WithRoundDown())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo() // hands GOMAXPROCS back to the runtime
+	fmt.Println(s.Name, s.Value, s.Source)
+	// Output:
+	// GOMAXPROCS 1 /docker/44b317d826b2d53c344ee49e3fe4686613870c72d811dfd8ec1645d4579f6a47
+}
+
+// ForPID on a captured node where a gVisor sandbox (PID 4242) sits in a
+// directory literally named after its pod, under system.slice: no pod limit
+// applies to it, and the diagnostic says why.
+func ExampleForPID() {
+	res, err := limits.ForPID(4242, limits.WithRoot("../testdata/v2-runsc-literal-under-system-slice"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Memory.Limit.State)
+	fmt.Println(res.Has(limits.CodeContainerOutsidePod))
+	// Output:
+	// unlimited
+	// true
+}

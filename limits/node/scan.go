@@ -31,15 +31,15 @@ const maxMountInfo = 16 << 20
 // where the cgroup has children, memory.stat (hierarchical_memory_limit) of
 // the top visible cgroup only; cpu.cfs_quota_us, cpu.cfs_period_us where a
 // quota is set; cpuset.effective_cpus, or cpuset.cpus where it is missing;
-// pids.max. Directories are listed with getdents64(2); one whose link count
-// says it has no subdirectories (kernfs, tmpfs, ext4, xfs) is not listed.
+// pids.max. docs/ARCHITECTURE.md says how the directories are listed.
 //
 // On v2 one walk reads every controller. On v1 each controller hierarchy
 // (memory; cpu,cpuacct; cpuset; pids) is walked on its own and the answers
 // are joined by cgroup path; see Cgroup.Absent for a path that exists in some
 // hierarchies only. Files that cannot be read or parsed make the values they
 // feed unknown and add a diagnostic. A cgroup removed during the scan is left
-// out, or reported as if it had no limit files of its own.
+// out, or its values read after the removal are Unknown with a read-error
+// diagnostic.
 //
 // Where Scan and ForCgroup can differ, on trees no kernel writes: a v2
 // directory without cgroup.controllers is all unknown for ForCgroup; a v1
