@@ -63,10 +63,7 @@ func detect(cfg config, pid int) (Result, error) {
 	}
 	r := newReader(cfg.root, nil)
 	defer r.release()
-	if err := r.readMounts(); err != nil {
-		return Result{}, err
-	}
-	if err := r.readMemberships(pid); err != nil {
+	if err := r.start(pid, true); err != nil {
 		return Result{}, err
 	}
 	return r.report(cfg, pid, (*reader).locateOwn)
@@ -112,10 +109,7 @@ func detectForSetters(root string, hostMemory bool, open *openFiles) (Result, pl
 	}
 	r := newReader(root, open)
 	defer r.release()
-	if err := r.readMounts(); err != nil {
-		return Result{}, placements{}, err
-	}
-	if err := r.readMemberships(0); err != nil {
+	if err := r.start(0, true); err != nil {
 		return Result{}, placements{}, err
 	}
 	r.res.Mode = cgroup.ModeOf(r.mounts)

@@ -78,13 +78,8 @@ func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
 	}
 	r := newReader(cfg.root, nil)
 	defer r.release()
-	if err := r.readMounts(); err != nil {
+	if err := r.start(0, relative); err != nil {
 		return Result{}, err
-	}
-	if relative {
-		if err := r.readMemberships(0); err != nil {
-			return Result{}, err
-		}
 	}
 	t := &target{path: path, clean: clean, relative: relative}
 	return r.report(cfg, 0, t.locate)

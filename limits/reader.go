@@ -129,9 +129,11 @@ func (r *reader) read(loc cgroup.Location, want own.Want, v *own.Values) {
 	r.own.Read(r, loc.Version, want, v)
 }
 
-// readMounts reads and parses the reader's mountinfo: every detection
-// starts there.
-func (r *reader) readMounts() error {
+// start reads what a detection starts from: the reader's mountinfo and,
+// with memberships, /proc/<pid>/cgroup of the process pid (0 for the caller
+// itself), whose paths the kernel writes relative to the reader's cgroup
+// namespace. Both are parsed into reused slices.
+func (r *reader) start(pid int, memberships bool) error {
 	const mountinfo = "/proc/self/mountinfo"
 	data, err := r.readProc(mountinfo)
 	if err != nil {
@@ -140,19 +142,14 @@ func (r *reader) readMounts() error {
 	if r.mounts, err = cgroup.AppendMountInfo(r.mounts[:0], data); err != nil {
 		return &Error{Path: r.abs(mountinfo), Err: err}
 	}
-	return nil
-}
-
-// readMemberships reads and parses /proc/<pid>/cgroup of the process pid (0
-// for the caller itself); the kernel writes its paths relative to the
-// reader's cgroup namespace.
-func (r *reader) readMemberships(pid int) error {
+	if !memberships {
+		return nil
+	}
 	path := "/proc/self/cgroup"
 	if pid != 0 {
 		path = "/proc/" + strconv.Itoa(pid) + "/cgroup"
 	}
-	data, err := r.readProc(path)
-	if err != nil {
+	if data, err = r.readProc(path); err != nil {
 		return r.fatal(path, err)
 	}
 	if r.members, err = cgroup.AppendProcCgroup(r.members[:0], data); err != nil {
