@@ -6,7 +6,7 @@ import (
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 	"github.com/truelimit/truelimit/limits/internal/own"
-	v1 "github.com/truelimit/truelimit/v1"
+	cgv1 "github.com/truelimit/truelimit/v1"
 )
 
 // Memory cgroup IDs are 16 bits (include/linux/memcontrol.h MEM_CGROUP_ID_MAX);
@@ -38,7 +38,7 @@ func (r *reader) leakRisk(leaf cgroup.Location) {
 	if err != nil {
 		return
 	}
-	if e, found, err := v1.ParseProcCgroups(data, "memory"); err == nil && found && e.NumCgroups >= memcgIDThreshold {
+	if e, found, err := cgv1.ParseProcCgroups(data, "memory"); err == nil && found && e.NumCgroups >= memcgIDThreshold {
 		r.diag(CodeMemcgLeakRisk, strconv.FormatUint(e.NumCgroups, 10)+" memory cgroups exist (/proc/cgroups), at least 90% of the 65535 IDs the kernel has")
 	}
 }

@@ -28,6 +28,15 @@ type Setting struct {
 // walk (above memory.high the kernel throttles and reclaims). With no cgroup
 // limit it leaves the limit alone unless WithHostMemoryFallback is given.
 //
+// It reads R/proc/self/mountinfo and R/proc/self/cgroup (R is WithRoot's
+// directory, "/" by default), then at every level of the memory walk v2
+// memory.max and memory.high, or v1 the leaf's memory.stat and, where it
+// shows a limit, memory.limit_in_bytes and memory.use_hierarchy; the cpu
+// walk's files too (cpu.max, or cpu.cfs_quota_us and cpu.cfs_period_us),
+// since one refresh loop serves both setters; R/proc/meminfo only with
+// WithHostMemoryFallback. WithRefresh keeps those files open and re-reads
+// them with one pread each.
+//
 // Precedence, highest first: TRUELIMIT=off (nothing changes); a valid
 // GOMEMLIMIT in the environment (it stands; an invalid one is reported and
 // ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio); options;
@@ -79,6 +88,9 @@ func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
 // the pod above a "max" leaf is what it misses. WithRoundDown applies the
 // automaxprocs policy instead (rounded down, at least 1); WithMinProcs sets
 // an explicit minimum.
+//
+// It reads what SetGoMemLimit reads, without R/proc/meminfo, and the
+// process's CPU affinity (sched_getaffinity(2)) on the live system.
 //
 // Where the result equals what the runtime already chose, GOMAXPROCS is not
 // touched, so the runtime keeps updating it itself; where it differs, the

@@ -19,7 +19,7 @@ import (
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits/internal/own"
-	v1 "github.com/truelimit/truelimit/v1"
+	cgv1 "github.com/truelimit/truelimit/v1"
 )
 
 // Direction is the order in which levels are added to a Chain.
@@ -119,7 +119,7 @@ func (m *lowest) undecided() bool { return !m.broken && !m.limited && !m.seen }
 // ancestors above the top visible cgroup, win when it is strictly lower
 // than everything visible.
 func withHierarchical(b Bytes, has bool, value uint64, source string) Bytes {
-	if !has || b.State == Unknown || v1.IsUnlimited(value) || (b.State == Limited && value >= b.Value) {
+	if !has || b.State == Unknown || cgv1.IsUnlimited(value) || (b.State == Limited && value >= b.Value) {
 		return b
 	}
 	return Bytes{State: Limited, Value: value, Source: source}
@@ -267,8 +267,8 @@ func BindsDescendants(f own.Flag) bool {
 // levels, hidden ones included, so reading them cannot change the answer.
 func Unbound(s own.Stat, swap bool) bool {
 	l := s.Limits
-	return s.Status == own.Set && l.HasHierarchicalMemoryLimit && v1.IsUnlimited(l.HierarchicalMemoryLimit) &&
-		(!swap || !l.HasHierarchicalMemswLimit || v1.IsUnlimited(l.HierarchicalMemswLimit))
+	return s.Status == own.Set && l.HasHierarchicalMemoryLimit && cgv1.IsUnlimited(l.HierarchicalMemoryLimit) &&
+		(!swap || !l.HasHierarchicalMemswLimit || cgv1.IsUnlimited(l.HierarchicalMemswLimit))
 }
 
 // MemoryCut reports whether, going Up, the memory limits' walk has ended: a

@@ -9,7 +9,7 @@ import (
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits/internal/own"
-	v1 "github.com/truelimit/truelimit/v1"
+	cgv1 "github.com/truelimit/truelimit/v1"
 )
 
 func set(v uint64) own.Number        { return own.Number{Status: own.Set, Value: v} }
@@ -97,7 +97,7 @@ func TestChain(t *testing.T) {
 // leaf going up, at the top going down, and dropped below a cut.
 func TestChainHierarchical(t *testing.T) {
 	stat := func(limit uint64) own.Stat {
-		return own.Stat{Status: own.Set, Limits: v1.MemoryStatLimits{HierarchicalMemoryLimit: limit, HasHierarchicalMemoryLimit: true}}
+		return own.Stat{Status: own.Set, Limits: cgv1.MemoryStatLimits{HierarchicalMemoryLimit: limit, HasHierarchicalMemoryLimit: true}}
 	}
 	unlimited := uint64(9223372036854771712)
 	leaf := level{"/c", own.Values{MemoryLimit: status(own.Unlimited), MemoryStat: stat(192 << 20)}}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
-	v1 "github.com/truelimit/truelimit/v1"
-	v2 "github.com/truelimit/truelimit/v2"
+	cgv1 "github.com/truelimit/truelimit/v1"
+	cgv2 "github.com/truelimit/truelimit/v2"
 )
 
 // MaxInterfaceFile bounds one read of an interface file: they are small, and
@@ -128,7 +128,7 @@ type Flag struct {
 // Stat is the hierarchical limits of a v1 memory.stat.
 type Stat struct {
 	Status Status // Set when read and parsed
-	Limits v1.MemoryStatLimits
+	Limits cgv1.MemoryStatLimits
 	File   string
 	Err    error
 }
@@ -185,7 +185,7 @@ func (r *Reader) Read(d Dir, version int, want Want, v *Values) {
 		r.readV1(d, want, v)
 	}
 	if want&Pids != 0 {
-		v.Pids = r.number(d, v2.PidsMax, v2.ParseMax)
+		v.Pids = r.number(d, cgv2.PidsMax, cgv2.ParseMax)
 	}
 }
 
@@ -194,22 +194,22 @@ func (r *Reader) readV2(d Dir, want Want, v *Values) {
 		v.Controllers = r.controllers(d)
 	}
 	if want&MemoryLimit != 0 {
-		v.MemoryLimit = r.number(d, v2.MemoryMax, v2.ParseMax)
+		v.MemoryLimit = r.number(d, cgv2.MemoryMax, cgv2.ParseMax)
 	}
 	if want&MemoryHigh != 0 {
-		v.MemoryHigh = r.number(d, v2.MemoryHigh, v2.ParseMax)
+		v.MemoryHigh = r.number(d, cgv2.MemoryHigh, cgv2.ParseMax)
 	}
 	if want&Swap != 0 {
-		v.Swap = r.number(d, v2.MemorySwapMax, v2.ParseMax)
+		v.Swap = r.number(d, cgv2.MemorySwapMax, cgv2.ParseMax)
 	}
 	if want&CPUQuota != 0 {
 		v.CPUQuota = r.cpuMax(d)
 	}
 	if want&Weight != 0 {
-		v.Weight = r.number(d, v2.CPUWeight, limited(v2.ParseCPUWeight))
+		v.Weight = r.number(d, cgv2.CPUWeight, limited(cgv2.ParseCPUWeight))
 	}
 	if want&CPUSet != 0 {
-		v.CPUSet = r.cpus(d, v2.CPUSetCPUsEffective, "")
+		v.CPUSet = r.cpus(d, cgv2.CPUSetCPUsEffective, "")
 	}
 }
 
@@ -218,29 +218,29 @@ func (r *Reader) readV1(d Dir, want Want, v *Values) {
 		v.MemoryStat = r.memoryStat(d)
 	}
 	if want&MemoryLimit != 0 {
-		v.MemoryLimit = r.number(d, v1.MemoryLimitInBytes, v1.ParseLimitInBytes)
+		v.MemoryLimit = r.number(d, cgv1.MemoryLimitInBytes, cgv1.ParseLimitInBytes)
 		if v.MemoryLimit.Status == Absent {
 			v.MemoryLimit.Status = Missing
 		}
 	}
 	if want&Swap != 0 {
-		v.Swap = r.number(d, v1.MemoryMemswLimitInBytes, v1.ParseLimitInBytes)
+		v.Swap = r.number(d, cgv1.MemoryMemswLimitInBytes, cgv1.ParseLimitInBytes)
 	}
 	if want&UseHierarchy != 0 {
 		v.UseHierarchy = r.useHierarchy(d)
 	}
 	if want&Kmem != 0 {
-		v.KmemUsage = r.number(d, v1.MemoryKmemUsageInBytes, limited(v1.ParseUint))
-		v.KmemLimit = r.number(d, v1.MemoryKmemLimitInBytes, v1.ParseLimitInBytes)
+		v.KmemUsage = r.number(d, cgv1.MemoryKmemUsageInBytes, limited(cgv1.ParseUint))
+		v.KmemLimit = r.number(d, cgv1.MemoryKmemLimitInBytes, cgv1.ParseLimitInBytes)
 	}
 	if want&CPUQuota != 0 {
 		v.CPUQuota = r.cfs(d)
 	}
 	if want&Weight != 0 {
-		v.Weight = r.number(d, v1.CPUShares, limited(v1.ParseShares))
+		v.Weight = r.number(d, cgv1.CPUShares, limited(cgv1.ParseShares))
 	}
 	if want&CPUSet != 0 {
-		v.CPUSet = r.cpus(d, v1.CPUSetEffectiveCPUs, v1.CPUSetCPUs)
+		v.CPUSet = r.cpus(d, cgv1.CPUSetEffectiveCPUs, cgv1.CPUSetCPUs)
 	}
 }
 
@@ -285,12 +285,12 @@ func (r *Reader) number(d Dir, file string, parse func([]byte) (uint64, bool, er
 
 // cpuMax reads v2 cpu.max: "$MAX $PERIOD", MAX a quota or "max".
 func (r *Reader) cpuMax(d Dir) Quota {
-	data, status, err := r.read(d, v2.CPUMax)
-	q := Quota{Status: status, File: v2.CPUMax, Err: err}
+	data, status, err := r.read(d, cgv2.CPUMax)
+	q := Quota{Status: status, File: cgv2.CPUMax, Err: err}
 	if status != Set {
 		return q
 	}
-	quota, period, unlimited, err := v2.ParseCPUMax(data)
+	quota, period, unlimited, err := cgv2.ParseCPUMax(data)
 	switch {
 	case err != nil:
 		q.Status, q.Err = BadValue, err
@@ -306,12 +306,12 @@ func (r *Reader) cpuMax(d Dir) Quota {
 // cpu.cfs_period_us. Both are absent without CONFIG_CFS_BANDWIDTH; the
 // period alone missing beside a quota means the cgroup vanished.
 func (r *Reader) cfs(d Dir) Quota {
-	data, status, err := r.read(d, v1.CPUCFSQuotaUs)
-	q := Quota{Status: status, File: v1.CPUCFSQuotaUs, Err: err}
+	data, status, err := r.read(d, cgv1.CPUCFSQuotaUs)
+	q := Quota{Status: status, File: cgv1.CPUCFSQuotaUs, Err: err}
 	if status != Set {
 		return q
 	}
-	quota, unlimited, err := v1.ParseCFSQuota(data)
+	quota, unlimited, err := cgv1.ParseCFSQuota(data)
 	switch {
 	case err != nil:
 		q.Status, q.Err = BadValue, err
@@ -320,14 +320,14 @@ func (r *Reader) cfs(d Dir) Quota {
 		q.Status = Unlimited
 		return q
 	}
-	q.File = v1.CPUCFSPeriodUs
-	if data, q.Status, q.Err = r.read(d, v1.CPUCFSPeriodUs); q.Status != Set {
+	q.File = cgv1.CPUCFSPeriodUs
+	if data, q.Status, q.Err = r.read(d, cgv1.CPUCFSPeriodUs); q.Status != Set {
 		if q.Status == Absent {
 			q.Status = Missing
 		}
 		return q
 	}
-	if q.Period, err = v1.ParseCFSPeriod(data); err != nil {
+	if q.Period, err = cgv1.ParseCFSPeriod(data); err != nil {
 		q.Status, q.Err = BadValue, err
 		return q
 	}
@@ -370,10 +370,10 @@ func (r *Reader) parseCPUList(data []byte) (cgroup.CPUSet, error) {
 
 // useHierarchy reads v1 memory.use_hierarchy.
 func (r *Reader) useHierarchy(d Dir) Flag {
-	data, status, err := r.read(d, v1.MemoryUseHierarchy)
-	f := Flag{Status: status, File: v1.MemoryUseHierarchy, Err: err}
+	data, status, err := r.read(d, cgv1.MemoryUseHierarchy)
+	f := Flag{Status: status, File: cgv1.MemoryUseHierarchy, Err: err}
 	if status == Set {
-		if f.On, err = v1.ParseUseHierarchy(data); err != nil {
+		if f.On, err = cgv1.ParseUseHierarchy(data); err != nil {
 			f.Status, f.Err = BadValue, err
 		}
 	}
@@ -382,10 +382,10 @@ func (r *Reader) useHierarchy(d Dir) Flag {
 
 // memoryStat reads the hierarchical limits of a v1 memory.stat.
 func (r *Reader) memoryStat(d Dir) Stat {
-	data, status, err := r.read(d, v1.MemoryStat)
-	s := Stat{Status: status, File: v1.MemoryStat, Err: err}
+	data, status, err := r.read(d, cgv1.MemoryStat)
+	s := Stat{Status: status, File: cgv1.MemoryStat, Err: err}
 	if status == Set {
-		if s.Limits, err = v1.ParseMemoryStat(data); err != nil {
+		if s.Limits, err = cgv1.ParseMemoryStat(data); err != nil {
 			s.Status, s.Err = BadValue, err
 		}
 	}
@@ -395,16 +395,16 @@ func (r *Reader) memoryStat(d Dir) Stat {
 // controllers reads v2 cgroup.controllers: the controllers the parent
 // enabled for the cgroup.
 func (r *Reader) controllers(d Dir) Enabled {
-	data, status, err := r.read(d, v2.Controllers)
-	e := Enabled{Status: status, File: v2.Controllers, Err: err}
+	data, status, err := r.read(d, cgv2.Controllers)
+	e := Enabled{Status: status, File: cgv2.Controllers, Err: err}
 	switch status {
 	case Absent:
 		e.Status = Missing
 	case Set:
-		e.Memory = v2.HasController(data, "memory")
-		e.CPU = v2.HasController(data, "cpu")
-		e.CPUSet = v2.HasController(data, "cpuset")
-		e.Pids = v2.HasController(data, "pids")
+		e.Memory = cgv2.HasController(data, "memory")
+		e.CPU = cgv2.HasController(data, "cpu")
+		e.CPUSet = cgv2.HasController(data, "cpuset")
+		e.Pids = cgv2.HasController(data, "pids")
 	}
 	return e
 }

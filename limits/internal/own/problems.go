@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	v1 "github.com/truelimit/truelimit/v1"
-	v2 "github.com/truelimit/truelimit/v2"
+	cgv1 "github.com/truelimit/truelimit/v1"
+	cgv2 "github.com/truelimit/truelimit/v2"
 )
 
 // The codes of the diagnostics Problems raises: the strings behind
@@ -65,10 +65,10 @@ func (v *Values) Problems(dir string, report func(code, msg string)) {
 // missing says what a missing file means: every cgroup of its kind has it.
 func missing(dir, file string) string {
 	switch file {
-	case v2.Controllers:
+	case cgv2.Controllers:
 		return dir + " has no " + file + ": the cgroup has vanished or is not a cgroup2 directory"
-	case v1.CPUCFSPeriodUs:
-		return dir + "/" + file + " is missing beside " + v1.CPUCFSQuotaUs
+	case cgv1.CPUCFSPeriodUs:
+		return dir + "/" + file + " is missing beside " + cgv1.CPUCFSQuotaUs
 	}
 	return dir + "/" + file + " is missing: the cgroup has vanished or is not a memory cgroup"
 }
