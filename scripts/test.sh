@@ -13,6 +13,34 @@ STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "no binaries among the tracked files"
+# Build outputs must not be committed (.gitignore lists them). Fails on an
+# ELF, Mach-O (thin or fat) or PE file anywhere, and on a NUL byte in any file
+# outside a testdata directory. Reads the magic bytes with bash alone: no
+# file(1), no git-lfs.
+binaries() {
+  local LC_ALL=C f magic rest bad=0
+  while IFS= read -r -d '' f; do
+    [[ -f $f && ! -L $f ]] || continue # symlinks, submodules, deleted files
+    # read -d '' stops at a NUL; none of these magics holds one.
+    IFS= read -r -n 4 -d '' magic <"$f" || true
+    case $magic in
+      $'\x7fELF') echo "$f: ELF binary"; bad=1; continue ;;
+      $'\xfe\xed\xfa\xce' | $'\xfe\xed\xfa\xcf' | $'\xce\xfa\xed\xfe' | $'\xcf\xfa\xed\xfe' | $'\xca\xfe\xba\xbe')
+        echo "$f: Mach-O binary"; bad=1; continue ;;
+      MZ*) echo "$f: PE (Windows) binary"; bad=1; continue ;;
+    esac
+    case /$f in */testdata/*) continue ;; esac
+    # read -d '' succeeds only if it meets a NUL before the end of the file.
+    if IFS= read -r -d '' rest <"$f"; then echo "$f: holds a NUL byte"; bad=1; fi
+  done < <(git ls-files -z)
+  return "$bad"
+}
+if ! binaries; then
+  echo "binary files are tracked: git rm them (build outputs belong in .gitignore)"
+  exit 1
+fi
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

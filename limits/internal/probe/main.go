@@ -2,7 +2,7 @@
 // GOMAXPROCS run inside test cgroups. Built with -tags truelimit_auto it
 // blank-imports limits/auto; without, it is a plain Go program.
 //
-//	probe -hog                      keep ~150 MiB live while allocating garbage fast
+//	probe -hog                      keep ~320 MiB live while allocating 1000 MiB of garbage
 //	probe -round-down               call limits.SetGoMaxProcs(limits.WithRoundDown())
 //	probe -watch 3s -refresh 100ms  set both with refreshing, print them every 20 ms,
 //	                                then undo and print again
@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	hog := flag.Bool("hog", false, "keep ~150 MiB live while allocating garbage fast")
+	hog := flag.Bool("hog", false, "keep ~320 MiB live while allocating 1000 MiB of garbage")
 	roundDown := flag.Bool("round-down", false, "set GOMAXPROCS with the round-down policy")
 	watch := flag.Duration("watch", 0, "set both values with refreshing and print them for this long")
 	refresh := flag.Duration("refresh", 100*time.Millisecond, "refresh interval for -watch")
@@ -45,15 +45,23 @@ func report(phase string) {
 	fmt.Printf("%s GOMEMLIMIT=%d GOMAXPROCS=%d\n", phase, debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0))
 }
 
-// allocate keeps 150 live buffers of 1 MiB and replaces them 3000 times: with
-// GOGC=100 alone the heap goal is twice the live heap, about 300 MiB.
+// allocate keeps 320 live buffers of 1 MiB and replaces them 1000 times:
+// with GOGC=100 alone the heap goal is twice the live heap, about 640 MiB, and
+// the runtime starts no GC cycle below about 1.7 times it (its lowest trigger
+// is 45/64 of the way from the marked heap to the goal), 545 MiB.
+//
+// Each buffer is filled byte by byte, which holds the allocation rate near
+// 1 GiB/s. GOMEMLIMIT is a soft limit: while a GC cycle waits for a CPU, the
+// program keeps allocating past the heap goal. Touching only one byte per
+// page, it allocated up to about 10 GiB/s and, with other processes on the
+// CPUs, overshot the goal by up to 60 MiB; filled, by about 10 MiB.
 func allocate() {
-	const live, size, rounds = 150, 1 << 20, 3000
+	const live, size, rounds = 320, 1 << 20, 1000
 	bufs := make([][]byte, live)
 	for i := range rounds {
 		b := make([]byte, size)
-		for j := 0; j < size; j += 4096 {
-			b[j] = byte(i)
+		for j := range b {
+			b[j] = byte(i + j)
 		}
 		bufs[i%live] = b
 	}
