@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math/bits"
 	"strconv"
+
+	"github.com/truelimit/truelimit/internal/parse"
 )
 
 // cpuIDLimit bounds the CPU IDs ParseCPUList accepts. Linux supports at most
@@ -36,11 +38,11 @@ func ParseCPUList(b []byte) (CPUSet, error) {
 	}
 	highest, err := scanCPUList(t, nil)
 	if err != nil {
-		return CPUSet{}, NewParseError(cpuListWhat, t, err)
+		return CPUSet{}, parse.NewError(cpuListWhat, t, err)
 	}
 	s := CPUSet{words: make([]uint64, highest/64+1)}
 	if _, err := scanCPUList(t, s.words); err != nil {
-		return CPUSet{}, NewParseError(cpuListWhat, t, err)
+		return CPUSet{}, parse.NewError(cpuListWhat, t, err)
 	}
 	return s, nil
 }
@@ -56,16 +58,16 @@ func CountCPUList(b []byte) (int, error) {
 	for len(t) > 0 {
 		lo, rest, err := cpuID(t)
 		if err != nil {
-			return 0, NewParseError(cpuListWhat, b, err)
+			return 0, parse.NewError(cpuListWhat, b, err)
 		}
 		hi := lo
 		if len(rest) > 0 && rest[0] == '-' {
 			if hi, rest, err = cpuID(rest[1:]); err != nil {
-				return 0, NewParseError(cpuListWhat, b, err)
+				return 0, parse.NewError(cpuListWhat, b, err)
 			}
 		}
 		if hi < lo || lo < next {
-			return 0, NewParseError(cpuListWhat, b, ErrRange)
+			return 0, parse.NewError(cpuListWhat, b, ErrRange)
 		}
 		n += hi - lo + 1
 		next = hi + 1
@@ -75,7 +77,7 @@ func CountCPUList(b []byte) (int, error) {
 		case rest[0] == ',' && len(rest) > 1:
 			t = rest[1:]
 		default:
-			return 0, NewParseError(cpuListWhat, b, ErrSyntax)
+			return 0, parse.NewError(cpuListWhat, b, ErrSyntax)
 		}
 	}
 	return n, nil

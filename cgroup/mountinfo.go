@@ -1,6 +1,10 @@
 package cgroup
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/truelimit/truelimit/internal/parse"
+)
 
 // Filesystem types of cgroup mounts, as mountinfo's fstype field names them.
 const (
@@ -139,7 +143,7 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 		}
 		f, ok := splitMountLine(line)
 		if !ok {
-			return nil, NewParseError("mountinfo line", line, ErrSyntax)
+			return nil, parse.NewError("mountinfo line", line, ErrSyntax)
 		}
 		if isCgroupFS(f.fstype) {
 			count++
@@ -168,7 +172,7 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 		line, text, _ = strings.Cut(text, "\n")
 		m, err := mountFromFields(splitMountLine(line))
 		if err != nil {
-			return nil, NewParseError("mountinfo line", []byte(line), ErrSyntax)
+			return nil, parse.NewError("mountinfo line", []byte(line), ErrSyntax)
 		}
 		mounts = append(mounts, m)
 	}
@@ -184,13 +188,13 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 func ParseMountInfoLine(line []byte) (m Mount, ok bool, err error) {
 	f, ok := splitMountLine(string(line))
 	if !ok {
-		return Mount{}, false, NewParseError("mountinfo line", line, ErrSyntax)
+		return Mount{}, false, parse.NewError("mountinfo line", line, ErrSyntax)
 	}
 	if !isCgroupFS(f.fstype) {
 		return Mount{}, false, nil
 	}
 	if m, err = mountFromFields(f, true); err != nil {
-		return Mount{}, false, NewParseError("mountinfo line", line, ErrSyntax)
+		return Mount{}, false, parse.NewError("mountinfo line", line, ErrSyntax)
 	}
 	return m, true, nil
 }

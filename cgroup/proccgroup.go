@@ -3,6 +3,8 @@ package cgroup
 import (
 	"bytes"
 	"strings"
+
+	"github.com/truelimit/truelimit/internal/parse"
 )
 
 // Membership is one line of /proc/<pid>/cgroup (man 7 cgroups):
@@ -64,7 +66,7 @@ func AppendProcCgroup(dst []Membership, b []byte) ([]Membership, error) {
 		}
 		m, ok := parseProcCgroupLine(line)
 		if !ok {
-			return nil, NewParseError("/proc/<pid>/cgroup line", []byte(line), ErrSyntax)
+			return nil, parse.NewError("/proc/<pid>/cgroup line", []byte(line), ErrSyntax)
 		}
 		out = append(out, m)
 	}
@@ -75,7 +77,7 @@ func AppendProcCgroup(dst []Membership, b []byte) ([]Membership, error) {
 func ParseProcCgroupLine(line []byte) (Membership, error) {
 	m, ok := parseProcCgroupLine(string(line))
 	if !ok {
-		return Membership{}, NewParseError("/proc/<pid>/cgroup line", line, ErrSyntax)
+		return Membership{}, parse.NewError("/proc/<pid>/cgroup line", line, ErrSyntax)
 	}
 	return m, nil
 }

@@ -3,7 +3,6 @@ package v1
 import (
 	"math"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
@@ -28,7 +27,7 @@ const (
 // cgroup may use per period; -1 means no limit
 // (Documentation/scheduler/sched-bwc.rst). For -1 it returns
 // quota == math.MaxUint64 and unlimited == true. Zero, other negative values
-// and quotas below the kernel's 1000 µs minimum are cgroup.ErrRange.
+// and quotas below the kernel's 1000 µs minimum are parse.ErrRange.
 func ParseCFSQuota(b []byte) (quota uint64, unlimited bool, err error) {
 	n, err := parse.Int(b)
 	if err != nil {
@@ -38,35 +37,35 @@ func ParseCFSQuota(b []byte) (quota uint64, unlimited bool, err error) {
 		return math.MaxUint64, true, nil
 	}
 	if n < minCFSQuota {
-		return 0, false, cgroup.NewParseError(CPUCFSQuotaUs, parse.TrimSpace(b), cgroup.ErrRange)
+		return 0, false, parse.NewError(CPUCFSQuotaUs, parse.TrimSpace(b), parse.ErrRange)
 	}
 	return uint64(n), false, nil
 }
 
 // ParseCFSPeriod parses cpu.cfs_period_us, the CFS bandwidth period in
 // microseconds (default 100000). Values outside the kernel's 1000..1000000
-// are cgroup.ErrRange; in particular 0, which would divide by zero.
+// are parse.ErrRange; in particular 0, which would divide by zero.
 func ParseCFSPeriod(b []byte) (uint64, error) {
 	v, err := parse.Uint(b)
 	if err != nil {
 		return 0, parse.Relabel(err, CPUCFSPeriodUs)
 	}
 	if v < minCFSPeriod || v > maxCFSPeriod {
-		return 0, cgroup.NewParseError(CPUCFSPeriodUs, parse.TrimSpace(b), cgroup.ErrRange)
+		return 0, parse.NewError(CPUCFSPeriodUs, parse.TrimSpace(b), parse.ErrRange)
 	}
 	return v, nil
 }
 
 // ParseShares parses cpu.shares, the cgroup's relative CPU weight (default
 // 1024; Documentation/scheduler/sched-design-CFS.rst). Values outside
-// 2..262144, which the kernel clamps writes to, are cgroup.ErrRange.
+// 2..262144, which the kernel clamps writes to, are parse.ErrRange.
 func ParseShares(b []byte) (uint64, error) {
 	v, err := parse.Uint(b)
 	if err != nil {
 		return 0, parse.Relabel(err, CPUShares)
 	}
 	if v < minShares || v > maxShares {
-		return 0, cgroup.NewParseError(CPUShares, parse.TrimSpace(b), cgroup.ErrRange)
+		return 0, parse.NewError(CPUShares, parse.TrimSpace(b), parse.ErrRange)
 	}
 	return v, nil
 }

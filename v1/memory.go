@@ -3,7 +3,6 @@ package v1
 import (
 	"math"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
@@ -32,7 +31,7 @@ const limitInBytes = "memory.*limit_in_bytes"
 // UnlimitedThreshold, or "-1" (how the limit is removed when written), gives
 // unlimited == true and v == math.MaxUint64, so taking a minimum over levels
 // works before the flag is looked at. Other negative numbers are
-// cgroup.ErrRange.
+// parse.ErrRange.
 func ParseLimitInBytes(b []byte) (v uint64, unlimited bool, err error) {
 	t := parse.TrimSpace(b)
 	if len(t) > 0 && t[0] == '-' {
@@ -41,7 +40,7 @@ func ParseLimitInBytes(b []byte) (v uint64, unlimited bool, err error) {
 			return 0, false, parse.Relabel(err, limitInBytes)
 		}
 		if n != -1 {
-			return 0, false, cgroup.NewParseError(limitInBytes, t, cgroup.ErrRange)
+			return 0, false, parse.NewError(limitInBytes, t, parse.ErrRange)
 		}
 		return math.MaxUint64, true, nil
 	}
@@ -58,7 +57,7 @@ func ParseLimitInBytes(b []byte) (v uint64, unlimited bool, err error) {
 // ParseUseHierarchy parses memory.use_hierarchy: "1" when the cgroup's limits
 // are charged hierarchically so that they bind its descendants, "0" when not
 // (Documentation/admin-guide/cgroup-v1/memory.rst, "Hierarchical support").
-// Any other number is cgroup.ErrRange.
+// Any other number is parse.ErrRange.
 func ParseUseHierarchy(b []byte) (bool, error) {
 	v, err := parse.Uint(b)
 	if err != nil {
@@ -68,7 +67,7 @@ func ParseUseHierarchy(b []byte) (bool, error) {
 	return set, parse.Relabel(err, MemoryUseHierarchy)
 }
 
-// flag converts a 0/1 value into a bool; anything else is cgroup.ErrRange
+// flag converts a 0/1 value into a bool; anything else is parse.ErrRange
 // quoting b. Callers relabel the error with their file name.
 func flag(v uint64, b []byte) (bool, error) {
 	switch v {
@@ -77,7 +76,7 @@ func flag(v uint64, b []byte) (bool, error) {
 	case 1:
 		return true, nil
 	}
-	return false, cgroup.NewParseError("flag", parse.TrimSpace(b), cgroup.ErrRange)
+	return false, parse.NewError("flag", parse.TrimSpace(b), parse.ErrRange)
 }
 
 // ParseUint parses a v1 file holding one unsigned decimal number, such as

@@ -1,7 +1,6 @@
 package v1
 
 import (
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
@@ -53,7 +52,7 @@ func oomFlag(b []byte, key string) (bool, error) {
 		return false, parse.Relabel(err, MemoryOOMControl+" "+key)
 	}
 	if !found {
-		return false, cgroup.NewParseError(MemoryOOMControl+" "+key, parse.TrimSpace(b), cgroup.ErrSyntax)
+		return false, parse.NewError(MemoryOOMControl+" "+key, parse.TrimSpace(b), parse.ErrSyntax)
 	}
 	set, err := flag(v, b)
 	if err != nil {

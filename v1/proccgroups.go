@@ -3,7 +3,6 @@ package v1
 import (
 	"math"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
@@ -59,11 +58,11 @@ func procCgroupsLine(line, rest []byte) (ProcCgroupsEntry, error) {
 	numCgroups, rest := nextField(rest)
 	enabled, _ := nextField(rest)
 	if enabled == nil {
-		return ProcCgroupsEntry{}, cgroup.NewParseError(procCgroups, line, cgroup.ErrSyntax)
+		return ProcCgroupsEntry{}, parse.NewError(procCgroups, line, parse.ErrSyntax)
 	}
 	h, err := parse.Uint(hierarchy)
 	if err == nil && h > math.MaxInt32 {
-		err = cgroup.NewParseError(procCgroups, hierarchy, cgroup.ErrRange)
+		err = parse.NewError(procCgroups, hierarchy, parse.ErrRange)
 	}
 	if err != nil {
 		return ProcCgroupsEntry{}, err

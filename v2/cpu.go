@@ -3,7 +3,6 @@ package v2
 import (
 	"math"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
@@ -35,7 +34,7 @@ const (
 //
 // The period must lie in 1000..1000000 and a quota must be at least 1000, the
 // bounds the kernel enforces; anything else (including a zero period, which
-// would divide by zero downstream) is cgroup.ErrRange.
+// would divide by zero downstream) is parse.ErrRange.
 func ParseCPUMax(b []byte) (quota, period uint64, unlimited bool, err error) {
 	t := parse.TrimSpace(b)
 	quotaField, periodField := splitTwo(t)
@@ -46,7 +45,7 @@ func ParseCPUMax(b []byte) (quota, period uint64, unlimited bool, err error) {
 			return 0, 0, false, parse.Relabel(err, CPUMax)
 		}
 		if period < minCPUPeriod || period > maxCPUPeriod {
-			return 0, 0, false, cgroup.NewParseError(CPUMax, t, cgroup.ErrRange)
+			return 0, 0, false, parse.NewError(CPUMax, t, parse.ErrRange)
 		}
 	}
 	if string(quotaField) == "max" {
@@ -57,7 +56,7 @@ func ParseCPUMax(b []byte) (quota, period uint64, unlimited bool, err error) {
 		return 0, 0, false, parse.Relabel(err, CPUMax)
 	}
 	if quota < minCPUQuota {
-		return 0, 0, false, cgroup.NewParseError(CPUMax, t, cgroup.ErrRange)
+		return 0, 0, false, parse.NewError(CPUMax, t, parse.ErrRange)
 	}
 	return quota, period, false, nil
 }
@@ -76,14 +75,14 @@ func splitTwo(t []byte) (first, second []byte) {
 
 // ParseCPUWeight parses cpu.weight, the cgroup's proportional share of CPU
 // time, 1..10000 with 100 the default (Documentation/admin-guide/cgroup-v2.rst).
-// A value outside that range is cgroup.ErrRange.
+// A value outside that range is parse.ErrRange.
 func ParseCPUWeight(b []byte) (uint64, error) {
 	v, err := parse.Uint(b)
 	if err != nil {
 		return 0, parse.Relabel(err, CPUWeight)
 	}
 	if v < minCPUWeight || v > maxCPUWeight {
-		return 0, cgroup.NewParseError(CPUWeight, parse.TrimSpace(b), cgroup.ErrRange)
+		return 0, parse.NewError(CPUWeight, parse.TrimSpace(b), parse.ErrRange)
 	}
 	return v, nil
 }

@@ -1,0 +1,21 @@
+package parse
+
+import "bytes"
+
+// NextLine splits b after its first newline: line is the text before it, rest
+// what follows. Without a newline, line is all of b and rest is nil. It is
+// the one line iterator of the module's line-oriented parsers (mountinfo,
+// /proc/<pid>/cgroup, /proc/cgroups, /proc/meminfo and flat keyed files) and
+// does not allocate:
+//
+//	for rest := b; len(rest) > 0; {
+//		var line []byte
+//		line, rest = parse.NextLine(rest)
+//		...
+//	}
+func NextLine(b []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i], b[i+1:]
+	}
+	return b, nil
+}
