@@ -122,28 +122,33 @@ func hasOption(opts, want string) bool {
 	return false
 }
 
-// ParseMountInfo returns the cgroup and cgroup2 mounts of a mountinfo file, in
-// file order. Every line is checked for the fields the kernel always writes
-// (mountinfo comes from the kernel, so a malformed line means the input is not
-// a mountinfo file); only cgroup lines are converted to strings, all into one
-// allocation, so the result does not keep a busy node's long mountinfo alive.
-func ParseMountInfo(b []byte) ([]Mount, error) {
-	return AppendMountInfo(nil, b)
-}
-
-// AppendMountInfo is ParseMountInfo appending to dst, so a caller that parses
-// mountinfo again and again can reuse one slice.
+// AppendMountInfo appends the cgroup and cgroup2 mounts of a mountinfo file
+// (/proc/<pid>/mountinfo, Documentation/filesystems/proc.rst, "3.5
+// /proc/<pid>/mountinfo") to dst, in file order, and returns the extended
+// slice. A caller that parses again and again passes the previous result
+// sliced to [:0], so the slice is reused; the first call passes nil. A line
+// reads
+//
+//	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+//
+// Every line is checked for the fields the kernel always writes (mountinfo
+// comes from the kernel, so a malformed line means the input is not a
+// mountinfo file: a *ParseError quoting it, wrapping ErrSyntax); blank lines
+// and lines of other filesystems are skipped. Only cgroup lines are converted
+// to strings, all into one allocation, so the result does not keep a busy
+// node's long mountinfo alive. Root and mount point have their octal escapes
+// ("\040" for a space) undone.
 func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	count, size := 0, 0
 	for rest := b; len(rest) > 0; {
 		var line []byte
-		line, rest = nextLine(rest)
+		line, rest = parse.NextLine(rest)
 		if len(line) == 0 {
 			continue
 		}
 		f, ok := splitMountLine(line)
 		if !ok {
-			return nil, parse.NewError("mountinfo line", line, ErrSyntax)
+			return nil, parse.NewError(mountInfoLine, line, ErrSyntax)
 		}
 		if isCgroupFS(f.fstype) {
 			count++
@@ -153,11 +158,12 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	if count == 0 {
 		return dst, nil
 	}
+	// The cgroup lines, in one string that the Mounts' strings share.
 	var sb strings.Builder
 	sb.Grow(size)
 	for rest := b; len(rest) > 0; {
 		var line []byte
-		line, rest = nextLine(rest)
+		line, rest = parse.NextLine(rest)
 		if f, ok := splitMountLine(line); ok && isCgroupFS(f.fstype) {
 			sb.Write(line)
 			sb.WriteByte('\n')
@@ -169,35 +175,18 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	}
 	for text := sb.String(); text != ""; {
 		var line string
-		line, text, _ = strings.Cut(text, "\n")
+		line, text = parse.NextLine(text)
 		m, err := mountFromFields(splitMountLine(line))
 		if err != nil {
-			return nil, parse.NewError("mountinfo line", []byte(line), ErrSyntax)
+			return nil, parse.NewError(mountInfoLine, []byte(line), ErrSyntax)
 		}
 		mounts = append(mounts, m)
 	}
 	return mounts, nil
 }
 
-// ParseMountInfoLine parses one mountinfo line:
-//
-//	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
-//
-// ok is false, with no error, for a well-formed line of another filesystem.
-// Root and mount point have their octal escapes ("\040" for a space) undone.
-func ParseMountInfoLine(line []byte) (m Mount, ok bool, err error) {
-	f, ok := splitMountLine(string(line))
-	if !ok {
-		return Mount{}, false, parse.NewError("mountinfo line", line, ErrSyntax)
-	}
-	if !isCgroupFS(f.fstype) {
-		return Mount{}, false, nil
-	}
-	if m, err = mountFromFields(f, true); err != nil {
-		return Mount{}, false, parse.NewError("mountinfo line", line, ErrSyntax)
-	}
-	return m, true, nil
-}
+// mountInfoLine names a mountinfo line in errors.
+const mountInfoLine = "mountinfo line"
 
 // mountFields are the fields of a mountinfo line that matter here.
 type mountFields[T string | []byte] struct {

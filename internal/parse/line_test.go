@@ -8,34 +8,36 @@ import (
 
 func TestNextLine(t *testing.T) {
 	tests := []struct {
-		in         string
-		line, rest string
-		restNil    bool
+		in, line, rest string
 	}{
-		{"a b\nc d\n", "a b", "c d\n", false},
-		{"last", "last", "", true},
-		{"one\n", "one", "", false},
-		{"\n\nx", "", "\nx", false},
-		{"", "", "", true},
-		{"cr\r\nx", "cr\r", "x", false},
+		{"a b\nc d\n", "a b", "c d\n"},
+		{"last", "last", ""},
+		{"one\n", "one", ""},
+		{"\n\nx", "", "\nx"},
+		{"", "", ""},
+		{"cr\r\nx", "cr\r", "x"},
 	}
 	for _, tt := range tests {
 		line, rest := parse.NextLine([]byte(tt.in))
-		if string(line) != tt.line || string(rest) != tt.rest || (rest == nil) != tt.restNil {
-			t.Errorf("NextLine(%q) = %q, %q; want %q, %q (nil rest %v)", tt.in, line, rest, tt.line, tt.rest, tt.restNil)
+		if string(line) != tt.line || string(rest) != tt.rest {
+			t.Errorf("NextLine(%q) = %q, %q; want %q, %q", tt.in, line, rest, tt.line, tt.rest)
+		}
+		sline, srest := parse.NextLine(tt.in)
+		if sline != tt.line || srest != tt.rest {
+			t.Errorf("NextLine(string %q) = %q, %q; want %q, %q", tt.in, sline, srest, tt.line, tt.rest)
 		}
 	}
 }
 
-func TestNextLineWalksEveryLine(t *testing.T) {
-	in := []byte("4:memory:/a\n\n0::/b")
+func TestNextLineWalksEveryLineWithoutAllocating(t *testing.T) {
+	in := "4:memory:/kubepods/burstable/pod1/abc\n\n0::/b"
+	want := []string{"4:memory:/kubepods/burstable/pod1/abc", "", "0::/b"}
 	var lines []string
 	for rest := in; len(rest) > 0; {
-		var line []byte
+		var line string
 		line, rest = parse.NextLine(rest)
-		lines = append(lines, string(line))
+		lines = append(lines, line)
 	}
-	want := []string{"4:memory:/a", "", "0::/b"}
 	if len(lines) != len(want) {
 		t.Fatalf("lines %q, want %q", lines, want)
 	}
@@ -44,7 +46,11 @@ func TestNextLineWalksEveryLine(t *testing.T) {
 			t.Fatalf("lines %q, want %q", lines, want)
 		}
 	}
+	b := []byte(in)
 	allocs := testing.AllocsPerRun(100, func() {
+		for rest := b; len(rest) > 0; {
+			_, rest = parse.NextLine(rest)
+		}
 		for rest := in; len(rest) > 0; {
 			_, rest = parse.NextLine(rest)
 		}

@@ -106,7 +106,7 @@ func readMounts(root string) ([]cgroup.Mount, error) {
 	if err != nil {
 		return nil, &limits.Error{Path: path, Err: err}
 	}
-	mounts, err := cgroup.ParseMountInfo(data)
+	mounts, err := cgroup.AppendMountInfo(nil, data)
 	if err != nil {
 		return nil, &limits.Error{Path: path, Err: err}
 	}
