@@ -37,7 +37,7 @@ func TestLocate(t *testing.T) {
 		mounts     string
 		members    string
 		controller string
-		version    int
+		version    Version
 		path       string
 		dir        string
 		levels     []string

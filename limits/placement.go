@@ -67,7 +67,7 @@ func (r *reader) recordPlacements(p placements) {
 			}
 			r.res.Placements = append(r.res.Placements, Placement{
 				Controller: controllerNames[i],
-				Version:    p[i].loc.Version,
+				Version:    int(p[i].loc.Version),
 				Path:       p[i].loc.Path,
 				MountPoint: p[i].loc.Mount.MountPoint,
 				MountRoot:  p[i].loc.Mount.Root,

@@ -85,7 +85,7 @@ func Scan(opts ...Option) (*Tree, error) {
 		}
 		t.Hierarchies = append(t.Hierarchies, Hierarchy{
 			Controllers: h.ctl.names(),
-			Version:     h.loc.Version,
+			Version:     int(h.loc.Version),
 			MountPoint:  h.loc.Mount.MountPoint,
 			MountRoot:   h.loc.Mount.Root,
 			Top:         h.loc.Path,
