@@ -111,7 +111,7 @@ func (r *reader) readProc(path string) ([]byte, error) {
 	if traceRead != nil {
 		traceRead(p)
 	}
-	r.buf, err = readfile.IntoPath(p, r.buf, maxProcFile)
+	r.buf, err = readfile.Read(p, r.buf, maxProcFile, readfile.AtEOF)
 	return r.buf, err
 }
 
@@ -126,7 +126,7 @@ func (r *reader) readCgroup(loc cgroup.Location, file string) (data []byte, foun
 	if r.open != nil {
 		r.buf, err = r.open.read(path[:len(path)-1], r.buf)
 	} else {
-		r.buf, err = readfile.InterfaceFile(path, r.buf, maxInterfaceFile)
+		r.buf, err = readfile.Read(path, r.buf, maxInterfaceFile, readfile.AtShortRead)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		r.event(event{kind: eventAbsent, loc: loc, file: file})

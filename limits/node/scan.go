@@ -102,7 +102,7 @@ func Scan(opts ...Option) (*Tree, error) {
 // readMounts reads and parses R/proc/self/mountinfo.
 func readMounts(root string) ([]cgroup.Mount, error) {
 	path := filepath.Join(root, "proc/self/mountinfo")
-	data, err := readfile.Into(path, nil, maxMountInfo)
+	data, err := readfile.Read(append([]byte(path), 0), nil, maxMountInfo, readfile.AtEOF)
 	if err != nil {
 		return nil, &limits.Error{Path: path, Err: err}
 	}
