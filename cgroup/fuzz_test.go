@@ -28,7 +28,7 @@ func FuzzAppendMountInfo(f *testing.F) {
 			return
 		}
 		for _, m := range mounts {
-			if m.FSType != FSTypeV1 && m.FSType != FSTypeV2 {
+			if m.FSType != fsTypeV1 && m.FSType != fsTypeV2 {
 				t.Fatalf("kept fstype %q", m.FSType)
 			}
 			if !strings.HasPrefix(m.Root, "/") || !strings.HasPrefix(m.MountPoint, "/") {
@@ -55,8 +55,8 @@ func FuzzAppendProcCgroup(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	mounts := []Mount{
-		{Root: "/", MountPoint: "/sys/fs/cgroup", FSType: FSTypeV2, SuperOptions: "rw"},
-		{Root: "/docker/x", MountPoint: "/sys/fs/cgroup/memory", FSType: FSTypeV1, SuperOptions: "rw,memory"},
+		{Root: "/", MountPoint: "/sys/fs/cgroup", FSType: fsTypeV2, SuperOptions: "rw"},
+		{Root: "/docker/x", MountPoint: "/sys/fs/cgroup/memory", FSType: fsTypeV1, SuperOptions: "rw,memory"},
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		members, err := AppendProcCgroup(nil, line)

@@ -8,8 +8,8 @@ import (
 
 // Filesystem types of cgroup mounts, as mountinfo's fstype field names them.
 const (
-	FSTypeV1 = "cgroup"
-	FSTypeV2 = "cgroup2"
+	fsTypeV1 = "cgroup"
+	fsTypeV2 = "cgroup2"
 )
 
 // Mount is one cgroup or cgroup2 line of /proc/<pid>/mountinfo
@@ -21,7 +21,7 @@ type Mount struct {
 	Root string
 	// MountPoint is field 5, where the hierarchy is visible.
 	MountPoint string
-	// FSType is FSTypeV1 or FSTypeV2.
+	// FSType is "cgroup" for a v1 hierarchy, "cgroup2" for the unified one.
 	FSType string
 	// SuperOptions is the last field: for a v1 hierarchy it names the
 	// controllers bound to it ("rw,cpu,cpuacct") and a named hierarchy
@@ -30,7 +30,7 @@ type Mount struct {
 }
 
 // IsV2 reports whether m is the unified (cgroup2) hierarchy.
-func (m Mount) IsV2() bool { return m.FSType == FSTypeV2 }
+func (m Mount) IsV2() bool { return m.FSType == fsTypeV2 }
 
 // Usable reports whether the mounted cgroup lies inside the reader's cgroup
 // namespace. The kernel shows a root starting with "/.." for a mount made in
@@ -42,7 +42,7 @@ func (m Mount) Usable() bool { return !outsideNamespace(m.Root) }
 // ("rw", "xattr", "noprefix", ...) are not controllers. A cgroup2 mount has no
 // controllers in its options: they are listed in cgroup.controllers instead.
 func (m Mount) HasController(controller string) bool {
-	if m.IsV2() || !IsV1Controller(controller) {
+	if m.IsV2() || !isV1Controller(controller) {
 		return false
 	}
 	return hasOption(m.SuperOptions, controller)
@@ -68,7 +68,7 @@ func (m Mount) hasAnyController() bool {
 	for opts := m.SuperOptions; opts != ""; {
 		var opt string
 		opt, opts, _ = strings.Cut(opts, ",")
-		if IsV1Controller(opt) {
+		if isV1Controller(opt) {
 			return true
 		}
 	}
@@ -85,7 +85,7 @@ func (m Mount) Controllers() []string {
 	for opts := m.SuperOptions; opts != ""; {
 		var opt string
 		opt, opts, _ = strings.Cut(opts, ",")
-		if IsV1Controller(opt) {
+		if isV1Controller(opt) {
 			out = append(out, opt)
 		}
 	}
@@ -100,9 +100,9 @@ var v1Controllers = [...]string{
 	"net_cls", "perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc", "debug",
 }
 
-// IsV1Controller reports whether name is a controller the kernel can bind to
+// isV1Controller reports whether name is a controller the kernel can bind to
 // a v1 hierarchy.
-func IsV1Controller(name string) bool {
+func isV1Controller(name string) bool {
 	for _, c := range v1Controllers {
 		if c == name {
 			return true
@@ -194,7 +194,7 @@ type mountFields[T string | []byte] struct {
 }
 
 func isCgroupFS[T string | []byte](fstype T) bool {
-	return string(fstype) == FSTypeV1 || string(fstype) == FSTypeV2
+	return string(fstype) == fsTypeV1 || string(fstype) == fsTypeV2
 }
 
 // splitMountLine finds the fields of a mountinfo line without allocating:

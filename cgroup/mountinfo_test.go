@@ -80,12 +80,12 @@ func TestMountControllers(t *testing.T) {
 		ctrls []string
 		name  string
 	}{
-		{"rw,memory", FSTypeV1, []string{"memory"}, ""},
-		{"rw,cpu,cpuacct", FSTypeV1, []string{"cpu", "cpuacct"}, ""},
-		{"rw,xattr,name=systemd", FSTypeV1, nil, "systemd"},
-		{"rw,cpu,cpuacct,cpuset,memory", FSTypeV1, []string{"cpu", "cpuacct", "cpuset", "memory"}, ""},
-		{"rw,noprefix,release_agent=/x,cpuset", FSTypeV1, []string{"cpuset"}, ""},
-		{"rw,nsdelegate,memory_recursiveprot", FSTypeV2, nil, ""},
+		{"rw,memory", fsTypeV1, []string{"memory"}, ""},
+		{"rw,cpu,cpuacct", fsTypeV1, []string{"cpu", "cpuacct"}, ""},
+		{"rw,xattr,name=systemd", fsTypeV1, nil, "systemd"},
+		{"rw,cpu,cpuacct,cpuset,memory", fsTypeV1, []string{"cpu", "cpuacct", "cpuset", "memory"}, ""},
+		{"rw,noprefix,release_agent=/x,cpuset", fsTypeV1, []string{"cpuset"}, ""},
+		{"rw,nsdelegate,memory_recursiveprot", fsTypeV2, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.opts, func(t *testing.T) {

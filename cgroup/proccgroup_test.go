@@ -54,9 +54,9 @@ func TestAppendProcCgroup(t *testing.T) {
 }
 
 func TestModeOf(t *testing.T) {
-	v1mem := Mount{Root: "/", MountPoint: "/sys/fs/cgroup/memory", FSType: FSTypeV1, SuperOptions: "rw,memory"}
-	named := Mount{Root: "/", MountPoint: "/sys/fs/cgroup/systemd", FSType: FSTypeV1, SuperOptions: "rw,name=systemd"}
-	unified := Mount{Root: "/", MountPoint: "/sys/fs/cgroup", FSType: FSTypeV2, SuperOptions: "rw"}
+	v1mem := Mount{Root: "/", MountPoint: "/sys/fs/cgroup/memory", FSType: fsTypeV1, SuperOptions: "rw,memory"}
+	named := Mount{Root: "/", MountPoint: "/sys/fs/cgroup/systemd", FSType: fsTypeV1, SuperOptions: "rw,name=systemd"}
+	unified := Mount{Root: "/", MountPoint: "/sys/fs/cgroup", FSType: fsTypeV2, SuperOptions: "rw"}
 	tests := []struct {
 		name   string
 		mounts []Mount

@@ -27,7 +27,7 @@ const (
 // cgroup may use per period; -1 means no limit
 // (Documentation/scheduler/sched-bwc.rst). For -1 it returns
 // quota == math.MaxUint64 and unlimited == true. Zero, other negative values
-// and quotas below the kernel's 1000 µs minimum are parse.ErrRange.
+// and quotas below the kernel's 1000 µs minimum are cgroup.ErrRange.
 func ParseCFSQuota(b []byte) (quota uint64, unlimited bool, err error) {
 	n, err := parse.Int(b)
 	if err != nil {
@@ -44,7 +44,7 @@ func ParseCFSQuota(b []byte) (quota uint64, unlimited bool, err error) {
 
 // ParseCFSPeriod parses cpu.cfs_period_us, the CFS bandwidth period in
 // microseconds (default 100000). Values outside the kernel's 1000..1000000
-// are parse.ErrRange; in particular 0, which would divide by zero.
+// are cgroup.ErrRange; in particular 0, which would divide by zero.
 func ParseCFSPeriod(b []byte) (uint64, error) {
 	v, err := parse.Uint(b)
 	if err != nil {
@@ -58,7 +58,7 @@ func ParseCFSPeriod(b []byte) (uint64, error) {
 
 // ParseShares parses cpu.shares, the cgroup's relative CPU weight (default
 // 1024; Documentation/scheduler/sched-design-CFS.rst). Values outside
-// 2..262144, which the kernel clamps writes to, are parse.ErrRange.
+// 2..262144, which the kernel clamps writes to, are cgroup.ErrRange.
 func ParseShares(b []byte) (uint64, error) {
 	v, err := parse.Uint(b)
 	if err != nil {

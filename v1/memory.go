@@ -6,20 +6,20 @@ import (
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
-// UnlimitedThreshold is the smallest value a v1 memory limit file reads when
-// no limit is set. The kernel stores "no limit" as PAGE_COUNTER_MAX pages and
-// prints it in bytes, LONG_MAX rounded down to the page size:
-// 9223372036854771712 with 4 KiB pages, 9223372036854759424 with 16 KiB and
-// 9223372036854710272 with 64 KiB pages; kernels before 3.19 printed LONG_MAX
-// itself (9223372036854775807). A value at or above this threshold means
-// unlimited on every page size.
-const UnlimitedThreshold uint64 = 9223372036854710272
+// unlimitedThreshold is the smallest value that means "no limit" in a v1
+// memory limit file: 9223372036854775807 rounded down to 64 KiB pages.
+const unlimitedThreshold uint64 = 9223372036854710272
 
 // IsUnlimited reports whether v, read from a v1 memory limit file or from
 // memory.stat's hierarchical_memory_limit / hierarchical_memsw_limit, means
-// "no limit" (see UnlimitedThreshold).
+// "no limit". The kernel stores "no limit" as PAGE_COUNTER_MAX pages and
+// prints it in bytes, LONG_MAX rounded down to the page size:
+// 9223372036854771712 with 4 KiB pages, 9223372036854759424 with 16 KiB and
+// 9223372036854710272 with 64 KiB pages; kernels before 3.19 printed LONG_MAX
+// itself (9223372036854775807). Any value at or above 9223372036854710272
+// means unlimited, on every page size.
 func IsUnlimited(v uint64) bool {
-	return v >= UnlimitedThreshold
+	return v >= unlimitedThreshold
 }
 
 // limitInBytes names the family of files ParseLimitInBytes parses.
@@ -27,11 +27,11 @@ const limitInBytes = "memory.*limit_in_bytes"
 
 // ParseLimitInBytes parses memory.limit_in_bytes, memory.soft_limit_in_bytes,
 // memory.memsw.limit_in_bytes or memory.kmem.limit_in_bytes
-// (Documentation/admin-guide/cgroup-v1/memory.rst). A value at or above
-// UnlimitedThreshold, or "-1" (how the limit is removed when written), gives
-// unlimited == true and v == math.MaxUint64, so taking a minimum over levels
-// works before the flag is looked at. Other negative numbers are
-// parse.ErrRange.
+// (Documentation/admin-guide/cgroup-v1/memory.rst). A value IsUnlimited
+// reports as unlimited, or "-1" (how the limit is removed when written),
+// gives unlimited == true and v == math.MaxUint64, so taking a minimum over
+// levels works before the flag is looked at. Other negative numbers are
+// cgroup.ErrRange.
 func ParseLimitInBytes(b []byte) (v uint64, unlimited bool, err error) {
 	t := parse.TrimSpace(b)
 	if len(t) > 0 && t[0] == '-' {
@@ -57,7 +57,7 @@ func ParseLimitInBytes(b []byte) (v uint64, unlimited bool, err error) {
 // ParseUseHierarchy parses memory.use_hierarchy: "1" when the cgroup's limits
 // are charged hierarchically so that they bind its descendants, "0" when not
 // (Documentation/admin-guide/cgroup-v1/memory.rst, "Hierarchical support").
-// Any other number is parse.ErrRange.
+// Any other number is cgroup.ErrRange.
 func ParseUseHierarchy(b []byte) (bool, error) {
 	v, err := parse.Uint(b)
 	if err != nil {
@@ -67,7 +67,7 @@ func ParseUseHierarchy(b []byte) (bool, error) {
 	return set, parse.Relabel(err, MemoryUseHierarchy)
 }
 
-// flag converts a 0/1 value into a bool; anything else is parse.ErrRange
+// flag converts a 0/1 value into a bool; anything else is cgroup.ErrRange
 // quoting b. Callers relabel the error with their file name.
 func flag(v uint64, b []byte) (bool, error) {
 	switch v {

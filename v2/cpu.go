@@ -11,9 +11,9 @@ import (
 // max_cfs_quota_period 1s; Documentation/scheduler/sched-bwc.rst). A file
 // holding anything outside them was not written by the kernel.
 const (
-	// DefaultCPUPeriod is the period in microseconds the kernel uses when
+	// defaultCPUPeriod is the period in microseconds the kernel uses when
 	// cpu.max is written with a quota alone, and its default.
-	DefaultCPUPeriod uint64 = 100000
+	defaultCPUPeriod uint64 = 100000
 	minCPUPeriod     uint64 = 1000
 	maxCPUPeriod     uint64 = 1000000
 	minCPUQuota      uint64 = 1000
@@ -34,11 +34,11 @@ const (
 //
 // The period must lie in 1000..1000000 and a quota must be at least 1000, the
 // bounds the kernel enforces; anything else (including a zero period, which
-// would divide by zero downstream) is parse.ErrRange.
+// would divide by zero downstream) is cgroup.ErrRange.
 func ParseCPUMax(b []byte) (quota, period uint64, unlimited bool, err error) {
 	t := parse.TrimSpace(b)
 	quotaField, periodField := splitTwo(t)
-	period = DefaultCPUPeriod
+	period = defaultCPUPeriod
 	if periodField != nil {
 		period, err = parse.Uint(periodField)
 		if err != nil {
@@ -75,7 +75,7 @@ func splitTwo(t []byte) (first, second []byte) {
 
 // ParseCPUWeight parses cpu.weight, the cgroup's proportional share of CPU
 // time, 1..10000 with 100 the default (Documentation/admin-guide/cgroup-v2.rst).
-// A value outside that range is parse.ErrRange.
+// A value outside that range is cgroup.ErrRange.
 func ParseCPUWeight(b []byte) (uint64, error) {
 	v, err := parse.Uint(b)
 	if err != nil {

@@ -125,7 +125,7 @@ func treeName(t *testing.T, file string) string {
 // AppendMountInfo keeps: cgroup and cgroup2 mounts. Info.VFSOptions is the
 // super options field (11).
 func mobyCgroupMounts(b []byte) ([]cgroup.Mount, error) {
-	infos, err := mountinfo.GetMountsFromReader(bytes.NewReader(b), mountinfo.FSTypeFilter(cgroup.FSTypeV1, cgroup.FSTypeV2))
+	infos, err := mountinfo.GetMountsFromReader(bytes.NewReader(b), mountinfo.FSTypeFilter("cgroup", "cgroup2"))
 	if err != nil {
 		return nil, err
 	}
