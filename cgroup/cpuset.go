@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math/bits"
 	"strconv"
+
+	"github.com/truelimit/truelimit/internal/parse"
 )
 
 // cpuIDLimit bounds the CPU IDs ParseCPUList accepts. Linux supports at most
@@ -24,93 +26,84 @@ type CPUSet struct {
 
 // ParseCPUList parses the kernel's cpu list format, comma-separated IDs and
 // inclusive ranges such as "0-3,8,10-11\n" (Documentation/admin-guide/
-// cgroup-v2.rst, "cpuset.cpus"; the format of bitmap_parselist). Surrounding
-// white space is ignored and an empty list is the empty set, which is what a
-// new v1 cpuset child reads before cpus are assigned. A reversed range
-// ("3-1") or an ID of 65536 or more is ErrRange; anything else that is not
-// the format is ErrSyntax. It allocates at most once.
+// cgroup-v2.rst, "cpuset.cpus"; the format of bitmap_parselist), as read from
+// cpuset.cpus.effective (v2), cpuset.effective_cpus or cpuset.cpus (v1).
+// Surrounding white space is ignored and an empty list is the empty set,
+// which is what a new v1 cpuset child reads before cpus are assigned. A
+// reversed range ("3-1") or an ID of 65536 or more is ErrRange; anything else
+// that is not the format is ErrSyntax. It allocates at most once.
 func ParseCPUList(b []byte) (CPUSet, error) {
 	t := bytes.TrimSpace(b)
-	if len(t) == 0 {
+	highest := -1
+	for rest := t; len(rest) > 0; {
+		var hi int
+		var err error
+		if _, hi, rest, err = nextCPURange(rest); err != nil {
+			return CPUSet{}, parse.NewError(cpuListWhat, t, err)
+		}
+		highest = max(highest, hi)
+	}
+	if highest < 0 {
 		return CPUSet{}, nil
 	}
-	highest, err := scanCPUList(t, nil)
-	if err != nil {
-		return CPUSet{}, NewParseError(cpuListWhat, t, err)
-	}
 	s := CPUSet{words: make([]uint64, highest/64+1)}
-	if _, err := scanCPUList(t, s.words); err != nil {
-		return CPUSet{}, NewParseError(cpuListWhat, t, err)
+	for rest := t; len(rest) > 0; {
+		var lo, hi int
+		lo, hi, rest, _ = nextCPURange(rest)
+		setCPURange(s.words, lo, hi)
 	}
 	return s, nil
 }
 
 // CountCPUList returns how many CPUs a cpu list names, without building the
-// set: for /sys/devices/system/cpu/online and other lists the kernel writes
-// in canonical form (ascending, non-overlapping ranges). It rejects what
-// ParseCPUList rejects, and overlapping or unordered ranges too, since it
-// could not count them right.
+// set, for lists the kernel writes in canonical form (ascending,
+// non-overlapping ranges) such as /sys/devices/system/cpu/online
+// (Documentation/ABI/testing/sysfs-devices-system-cpu): the host's online CPU
+// count costs no allocation. It rejects what ParseCPUList rejects, and
+// overlapping or unordered ranges too, since it could not count them right.
 func CountCPUList(b []byte) (int, error) {
 	t := bytes.TrimSpace(b)
 	n, next := 0, 0
-	for len(t) > 0 {
-		lo, rest, err := cpuID(t)
+	for rest := t; len(rest) > 0; {
+		lo, hi, after, err := nextCPURange(rest)
+		if err == nil && lo < next {
+			err = ErrRange
+		}
 		if err != nil {
-			return 0, NewParseError(cpuListWhat, b, err)
-		}
-		hi := lo
-		if len(rest) > 0 && rest[0] == '-' {
-			if hi, rest, err = cpuID(rest[1:]); err != nil {
-				return 0, NewParseError(cpuListWhat, b, err)
-			}
-		}
-		if hi < lo || lo < next {
-			return 0, NewParseError(cpuListWhat, b, ErrRange)
+			return 0, parse.NewError(cpuListWhat, t, err)
 		}
 		n += hi - lo + 1
-		next = hi + 1
-		switch {
-		case len(rest) == 0:
-			t = rest
-		case rest[0] == ',' && len(rest) > 1:
-			t = rest[1:]
-		default:
-			return 0, NewParseError(cpuListWhat, b, ErrSyntax)
-		}
+		next, rest = hi+1, after
 	}
 	return n, nil
 }
 
-// scanCPUList walks the cpu list t. With words nil it only validates t; with
-// words large enough for every ID it also sets their bits. It returns the
-// highest ID in t.
-func scanCPUList(t []byte, words []uint64) (highest int, err error) {
-	for {
-		lo, rest, err := cpuID(t)
-		if err != nil {
-			return 0, err
-		}
-		hi := lo
-		if len(rest) > 0 && rest[0] == '-' {
-			if hi, rest, err = cpuID(rest[1:]); err != nil {
-				return 0, err
-			}
-			if hi < lo {
-				return 0, ErrRange
-			}
-		}
-		if words != nil {
-			setCPURange(words, lo, hi)
-		}
-		highest = max(highest, hi)
-		if len(rest) == 0 {
-			return highest, nil
-		}
-		if rest[0] != ',' {
-			return 0, ErrSyntax
-		}
-		t = rest[1:]
+// nextCPURange scans the first element of a non-empty cpu list t, an ID
+// ("8") or an inclusive range ("0-3"), and returns it with the elements after
+// its comma. rest is empty after the last element; a comma with nothing after
+// it is ErrSyntax, a reversed range ErrRange. It is the one scanner of the
+// format, for ParseCPUList and CountCPUList.
+func nextCPURange(t []byte) (lo, hi int, rest []byte, err error) {
+	lo, rest, err = cpuID(t)
+	if err != nil {
+		return 0, 0, nil, err
 	}
+	hi = lo
+	if len(rest) > 0 && rest[0] == '-' {
+		if hi, rest, err = cpuID(rest[1:]); err != nil {
+			return 0, 0, nil, err
+		}
+		if hi < lo {
+			return 0, 0, nil, ErrRange
+		}
+	}
+	switch {
+	case len(rest) == 0:
+		return lo, hi, rest, nil
+	case rest[0] == ',' && len(rest) > 1:
+		return lo, hi, rest[1:], nil
+	}
+	return 0, 0, nil, ErrSyntax
 }
 
 // cpuID parses the decimal CPU ID at the start of b and returns the rest.

@@ -167,19 +167,27 @@ func BenchmarkParseCPUList(b *testing.B) {
 }
 
 // FuzzParseCPUList checks that String re-parses to an equal set, that Count
-// agrees with Contains and that every ID the input names is in the set.
+// agrees with Contains and with CountCPUList, and that every ID the input
+// names is in the set.
 func FuzzParseCPUList(f *testing.F) {
 	for _, s := range []string{"0-3,8,10-11\n", "", "\n", "0", "3-1", "65535", "65536", "0-65535", "1,,2", "63-64,128"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseCPUList(b)
+		n, countErr := CountCPUList(b)
 		if err != nil {
 			var pe *ParseError
 			if !errors.As(err, &pe) || !(errors.Is(err, ErrSyntax) || errors.Is(err, ErrRange)) {
 				t.Fatalf("ParseCPUList(%q) error %v is not a *ParseError wrapping a sentinel", b, err)
 			}
+			if countErr == nil {
+				t.Fatalf("CountCPUList(%q) = %d accepts what ParseCPUList rejects: %v", b, n, err)
+			}
 			return
+		}
+		if countErr == nil && n != s.Count() {
+			t.Fatalf("CountCPUList(%q) = %d, ParseCPUList counts %d", b, n, s.Count())
 		}
 		str := s.String()
 		again, err := ParseCPUList([]byte(str))
@@ -215,6 +223,13 @@ func namedIDs(list string) []int {
 		}
 	}
 	return ids
+}
+
+func TestCountCPUListDoesNotAllocate(t *testing.T) {
+	in := []byte("0-3,8,10-11,100-127\n")
+	if allocs := testing.AllocsPerRun(100, func() { _, _ = CountCPUList(in) }); allocs != 0 {
+		t.Errorf("CountCPUList allocated %v times, want 0", allocs)
+	}
 }
 
 func TestCountCPUList(t *testing.T) {

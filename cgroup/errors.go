@@ -1,40 +1,24 @@
 package cgroup
 
-import (
-	"errors"
-	"strconv"
-)
+import "github.com/truelimit/truelimit/internal/parse"
 
 // ErrSyntax reports that an interface file or a /proc line does not have the
 // shape the kernel writes.
-var ErrSyntax = errors.New("invalid syntax")
+var ErrSyntax = parse.ErrSyntax
 
 // ErrRange reports a number that does not fit, or lies outside the range the
 // kernel accepts for that file.
-var ErrRange = errors.New("value out of range")
+var ErrRange = parse.ErrRange
 
-// maxQuoted bounds how much of a bad input a ParseError repeats, so an error
-// for a huge garbage file stays readable.
-const maxQuoted = 64
-
-// ParseError describes input that could not be parsed. Err is ErrSyntax or
-// ErrRange, so callers can test with errors.Is.
-type ParseError struct {
-	What  string // what was being parsed, e.g. "cpu.max" or "mountinfo line"
-	Input string // the offending text, truncated to 64 bytes
-	Err   error
-}
-
-// NewParseError returns a *ParseError for what, quoting at most 64 bytes of input.
-func NewParseError(what string, input []byte, err error) *ParseError {
-	if len(input) > maxQuoted {
-		input = input[:maxQuoted]
-	}
-	return &ParseError{What: what, Input: string(input), Err: err}
-}
-
-func (e *ParseError) Error() string {
-	return "cgroup: parsing " + e.What + " " + strconv.Quote(e.Input) + ": " + e.Err.Error()
-}
-
-func (e *ParseError) Unwrap() error { return e.Err }
+// ParseError describes input that could not be parsed, by this package and
+// by packages v1 and v2. It is a struct with three fields:
+//
+//	What  string // what was being parsed, e.g. "cpu.max" or "mountinfo line"
+//	Input string // the offending text, truncated to 64 bytes
+//	Err   error  // ErrSyntax or ErrRange
+//
+// Its Error method reads `cgroup: parsing <What> "<Input>": <Err>`, and it
+// unwraps to Err, so callers can test with errors.Is. The type is defined
+// next to the number scanners the parsers share, at the module's lowest
+// layer, and re-exported here, where users look for it.
+type ParseError = parse.Error

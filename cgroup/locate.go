@@ -15,14 +15,14 @@ var ErrNotMounted = errors.New("controller not mounted")
 // root's values would be somebody else's.
 type UnreachableError struct {
 	Controller string
-	Version    int    // the hierarchy's: 1 or 2
-	Path       string // the path from /proc/<pid>/cgroup, "" when there was no line
+	Version    Version // the hierarchy's
+	Path       string  // the path from /proc/<pid>/cgroup, "" when there was no line
 	Reason     string
 }
 
 func (e *UnreachableError) Error() string {
 	hierarchy := e.Controller
-	if e.Version == 2 {
+	if e.Version == V2 {
 		hierarchy = "cgroup2"
 	}
 	return "cgroup: " + hierarchy + " cgroup " + quoteOrNone(e.Path) + " unreachable: " + e.Reason
@@ -39,8 +39,8 @@ func quoteOrNone(s string) string {
 // hierarchy's mount and the cgroup's path within the hierarchy.
 type Location struct {
 	Controller string
-	// Version is 1 for a v1 hierarchy, 2 for the unified one.
-	Version int
+	// Version is V1 for a v1 hierarchy, V2 for the unified one.
+	Version Version
 	Mount   Mount
 	// Path is the cgroup's path as /proc/<pid>/cgroup writes it.
 	Path string
@@ -103,7 +103,7 @@ func Locate(mounts []Mount, members []Membership, controller string) (Location, 
 		return Location{}, err
 	}
 	for _, m := range members {
-		if (version == 2 && m.IsV2()) || (version == 1 && m.HasController(controller)) {
+		if (version == V2 && m.IsV2()) || (version == V1 && m.HasController(controller)) {
 			return LocatePath(mounts, controller, m.Path)
 		}
 	}
@@ -129,7 +129,7 @@ func LocatePath(mounts []Mount, controller, path string) (Location, error) {
 	}
 	best := -1
 	for i, m := range mounts {
-		inHierarchy := (version == 2 && m.IsV2()) || (version == 1 && m.HasController(controller))
+		inHierarchy := (version == V2 && m.IsV2()) || (version == V1 && m.HasController(controller))
 		if !inHierarchy || !m.Usable() || !isUnderRoot(path, m.Root) {
 			continue
 		}
@@ -143,16 +143,18 @@ func LocatePath(mounts []Mount, controller, path string) (Location, error) {
 	return Location{Controller: controller, Version: version, Mount: mounts[best], Path: path}, nil
 }
 
-func versionOf(mounts []Mount, controller string) (int, error) {
+// versionOf returns the version of the hierarchy that holds controller: V1
+// when a v1 mount binds it, otherwise V2 when cgroup2 is mounted.
+func versionOf(mounts []Mount, controller string) (Version, error) {
 	v2 := false
 	for _, m := range mounts {
 		if m.HasController(controller) {
-			return 1, nil
+			return V1, nil
 		}
 		v2 = v2 || m.IsV2()
 	}
 	if v2 {
-		return 2, nil
+		return V2, nil
 	}
 	return 0, ErrNotMounted
 }

@@ -10,14 +10,14 @@ import (
 
 func mustMounts(t *testing.T, s string) []Mount {
 	t.Helper()
-	m, err := ParseMountInfo([]byte(s))
+	m, err := AppendMountInfo(nil, []byte(s))
 	require.NoError(t, err)
 	return m
 }
 
 func mustMembers(t *testing.T, s string) []Membership {
 	t.Helper()
-	m, err := ParseProcCgroup([]byte(s))
+	m, err := AppendProcCgroup(nil, []byte(s))
 	require.NoError(t, err)
 	return m
 }
@@ -37,7 +37,7 @@ func TestLocate(t *testing.T) {
 		mounts     string
 		members    string
 		controller string
-		version    int
+		version    Version
 		path       string
 		dir        string
 		levels     []string

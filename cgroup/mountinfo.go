@@ -1,11 +1,15 @@
 package cgroup
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/truelimit/truelimit/internal/parse"
+)
 
 // Filesystem types of cgroup mounts, as mountinfo's fstype field names them.
 const (
-	FSTypeV1 = "cgroup"
-	FSTypeV2 = "cgroup2"
+	fsTypeV1 = "cgroup"
+	fsTypeV2 = "cgroup2"
 )
 
 // Mount is one cgroup or cgroup2 line of /proc/<pid>/mountinfo
@@ -17,7 +21,7 @@ type Mount struct {
 	Root string
 	// MountPoint is field 5, where the hierarchy is visible.
 	MountPoint string
-	// FSType is FSTypeV1 or FSTypeV2.
+	// FSType is "cgroup" for a v1 hierarchy, "cgroup2" for the unified one.
 	FSType string
 	// SuperOptions is the last field: for a v1 hierarchy it names the
 	// controllers bound to it ("rw,cpu,cpuacct") and a named hierarchy
@@ -26,7 +30,7 @@ type Mount struct {
 }
 
 // IsV2 reports whether m is the unified (cgroup2) hierarchy.
-func (m Mount) IsV2() bool { return m.FSType == FSTypeV2 }
+func (m Mount) IsV2() bool { return m.FSType == fsTypeV2 }
 
 // Usable reports whether the mounted cgroup lies inside the reader's cgroup
 // namespace. The kernel shows a root starting with "/.." for a mount made in
@@ -38,7 +42,7 @@ func (m Mount) Usable() bool { return !outsideNamespace(m.Root) }
 // ("rw", "xattr", "noprefix", ...) are not controllers. A cgroup2 mount has no
 // controllers in its options: they are listed in cgroup.controllers instead.
 func (m Mount) HasController(controller string) bool {
-	if m.IsV2() || !IsV1Controller(controller) {
+	if m.IsV2() || !isV1Controller(controller) {
 		return false
 	}
 	return hasOption(m.SuperOptions, controller)
@@ -64,7 +68,7 @@ func (m Mount) hasAnyController() bool {
 	for opts := m.SuperOptions; opts != ""; {
 		var opt string
 		opt, opts, _ = strings.Cut(opts, ",")
-		if IsV1Controller(opt) {
+		if isV1Controller(opt) {
 			return true
 		}
 	}
@@ -81,7 +85,7 @@ func (m Mount) Controllers() []string {
 	for opts := m.SuperOptions; opts != ""; {
 		var opt string
 		opt, opts, _ = strings.Cut(opts, ",")
-		if IsV1Controller(opt) {
+		if isV1Controller(opt) {
 			out = append(out, opt)
 		}
 	}
@@ -96,9 +100,9 @@ var v1Controllers = [...]string{
 	"net_cls", "perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc", "debug",
 }
 
-// IsV1Controller reports whether name is a controller the kernel can bind to
+// isV1Controller reports whether name is a controller the kernel can bind to
 // a v1 hierarchy.
-func IsV1Controller(name string) bool {
+func isV1Controller(name string) bool {
 	for _, c := range v1Controllers {
 		if c == name {
 			return true
@@ -118,28 +122,33 @@ func hasOption(opts, want string) bool {
 	return false
 }
 
-// ParseMountInfo returns the cgroup and cgroup2 mounts of a mountinfo file, in
-// file order. Every line is checked for the fields the kernel always writes
-// (mountinfo comes from the kernel, so a malformed line means the input is not
-// a mountinfo file); only cgroup lines are converted to strings, all into one
-// allocation, so the result does not keep a busy node's long mountinfo alive.
-func ParseMountInfo(b []byte) ([]Mount, error) {
-	return AppendMountInfo(nil, b)
-}
-
-// AppendMountInfo is ParseMountInfo appending to dst, so a caller that parses
-// mountinfo again and again can reuse one slice.
+// AppendMountInfo appends the cgroup and cgroup2 mounts of a mountinfo file
+// (/proc/<pid>/mountinfo, Documentation/filesystems/proc.rst, "3.5
+// /proc/<pid>/mountinfo") to dst, in file order, and returns the extended
+// slice. A caller that parses again and again passes the previous result
+// sliced to [:0], so the slice is reused; the first call passes nil. A line
+// reads
+//
+//	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+//
+// Every line is checked for the fields the kernel always writes (mountinfo
+// comes from the kernel, so a malformed line means the input is not a
+// mountinfo file: a *ParseError quoting it, wrapping ErrSyntax); blank lines
+// and lines of other filesystems are skipped. Only cgroup lines are converted
+// to strings, all into one allocation, so the result does not keep a busy
+// node's long mountinfo alive. Root and mount point have their octal escapes
+// ("\040" for a space) undone.
 func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	count, size := 0, 0
 	for rest := b; len(rest) > 0; {
 		var line []byte
-		line, rest = nextLine(rest)
+		line, rest = parse.NextLine(rest)
 		if len(line) == 0 {
 			continue
 		}
 		f, ok := splitMountLine(line)
 		if !ok {
-			return nil, NewParseError("mountinfo line", line, ErrSyntax)
+			return nil, parse.NewError(mountInfoLine, line, ErrSyntax)
 		}
 		if isCgroupFS(f.fstype) {
 			count++
@@ -149,11 +158,12 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	if count == 0 {
 		return dst, nil
 	}
+	// The cgroup lines, in one string that the Mounts' strings share.
 	var sb strings.Builder
 	sb.Grow(size)
 	for rest := b; len(rest) > 0; {
 		var line []byte
-		line, rest = nextLine(rest)
+		line, rest = parse.NextLine(rest)
 		if f, ok := splitMountLine(line); ok && isCgroupFS(f.fstype) {
 			sb.Write(line)
 			sb.WriteByte('\n')
@@ -165,35 +175,18 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	}
 	for text := sb.String(); text != ""; {
 		var line string
-		line, text, _ = strings.Cut(text, "\n")
+		line, text = parse.NextLine(text)
 		m, err := mountFromFields(splitMountLine(line))
 		if err != nil {
-			return nil, NewParseError("mountinfo line", []byte(line), ErrSyntax)
+			return nil, parse.NewError(mountInfoLine, []byte(line), ErrSyntax)
 		}
 		mounts = append(mounts, m)
 	}
 	return mounts, nil
 }
 
-// ParseMountInfoLine parses one mountinfo line:
-//
-//	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
-//
-// ok is false, with no error, for a well-formed line of another filesystem.
-// Root and mount point have their octal escapes ("\040" for a space) undone.
-func ParseMountInfoLine(line []byte) (m Mount, ok bool, err error) {
-	f, ok := splitMountLine(string(line))
-	if !ok {
-		return Mount{}, false, NewParseError("mountinfo line", line, ErrSyntax)
-	}
-	if !isCgroupFS(f.fstype) {
-		return Mount{}, false, nil
-	}
-	if m, err = mountFromFields(f, true); err != nil {
-		return Mount{}, false, NewParseError("mountinfo line", line, ErrSyntax)
-	}
-	return m, true, nil
-}
+// mountInfoLine names a mountinfo line in errors.
+const mountInfoLine = "mountinfo line"
 
 // mountFields are the fields of a mountinfo line that matter here.
 type mountFields[T string | []byte] struct {
@@ -201,7 +194,7 @@ type mountFields[T string | []byte] struct {
 }
 
 func isCgroupFS[T string | []byte](fstype T) bool {
-	return string(fstype) == FSTypeV1 || string(fstype) == FSTypeV2
+	return string(fstype) == fsTypeV1 || string(fstype) == fsTypeV2
 }
 
 // splitMountLine finds the fields of a mountinfo line without allocating:

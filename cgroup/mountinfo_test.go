@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseMountInfoLine(t *testing.T) {
+func TestAppendMountInfoLine(t *testing.T) {
 	tests := []struct {
 		name string
 		line string
@@ -55,7 +55,7 @@ func TestParseMountInfoLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok, err := ParseMountInfoLine([]byte(tt.line))
+			mounts, err := AppendMountInfo(nil, []byte(tt.line))
 			if tt.err {
 				var pe *ParseError
 				require.ErrorAs(t, err, &pe)
@@ -63,7 +63,11 @@ func TestParseMountInfoLine(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.ok, len(mounts) == 1)
+			got := Mount{}
+			if len(mounts) == 1 {
+				got = mounts[0]
+			}
 			assert.Equal(t, tt.want, got)
 		})
 	}
@@ -76,12 +80,12 @@ func TestMountControllers(t *testing.T) {
 		ctrls []string
 		name  string
 	}{
-		{"rw,memory", FSTypeV1, []string{"memory"}, ""},
-		{"rw,cpu,cpuacct", FSTypeV1, []string{"cpu", "cpuacct"}, ""},
-		{"rw,xattr,name=systemd", FSTypeV1, nil, "systemd"},
-		{"rw,cpu,cpuacct,cpuset,memory", FSTypeV1, []string{"cpu", "cpuacct", "cpuset", "memory"}, ""},
-		{"rw,noprefix,release_agent=/x,cpuset", FSTypeV1, []string{"cpuset"}, ""},
-		{"rw,nsdelegate,memory_recursiveprot", FSTypeV2, nil, ""},
+		{"rw,memory", fsTypeV1, []string{"memory"}, ""},
+		{"rw,cpu,cpuacct", fsTypeV1, []string{"cpu", "cpuacct"}, ""},
+		{"rw,xattr,name=systemd", fsTypeV1, nil, "systemd"},
+		{"rw,cpu,cpuacct,cpuset,memory", fsTypeV1, []string{"cpu", "cpuacct", "cpuset", "memory"}, ""},
+		{"rw,noprefix,release_agent=/x,cpuset", fsTypeV1, []string{"cpuset"}, ""},
+		{"rw,nsdelegate,memory_recursiveprot", fsTypeV2, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.opts, func(t *testing.T) {
@@ -97,7 +101,7 @@ func TestMountControllers(t *testing.T) {
 	}
 }
 
-func TestParseMountInfo(t *testing.T) {
+func TestAppendMountInfo(t *testing.T) {
 	data := []byte(`21 26 0:20 / /proc rw,relatime - proc proc rw
 30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
@@ -105,13 +109,33 @@ func TestParseMountInfo(t *testing.T) {
 34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
 39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
 40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw`)
-	mounts, err := ParseMountInfo(data)
+	mounts, err := AppendMountInfo(nil, data)
 	require.NoError(t, err)
 	require.Len(t, mounts, 4)
 	assert.Equal(t, "/sys/fs/cgroup/cpu", mounts[0].MountPoint)
 	assert.Equal(t, "/sys/fs/cgroup/unified", mounts[3].MountPoint)
 	assert.Equal(t, ModeHybrid, ModeOf(mounts))
 
-	_, err = ParseMountInfo([]byte("garbage\n"))
+	_, err = AppendMountInfo(nil, []byte("garbage\n"))
 	assert.ErrorIs(t, err, ErrSyntax)
+}
+
+// TestAppendReusesDst checks the hot path of a caller that parses again and
+// again: with the previous result as dst, only the strings are allocated.
+func TestAppendReusesDst(t *testing.T) {
+	mountinfo := []byte("31 30 0:28 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n" +
+		"26 1 254:0 / / rw - ext4 /dev/vda rw\n" +
+		"34 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n")
+	procCgroup := []byte("4:memory:/a\n3:cpu:/b\n0::/c\n")
+	mounts, err := AppendMountInfo(nil, mountinfo)
+	require.NoError(t, err)
+	members, err := AppendProcCgroup(nil, procCgroup)
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(100, func() {
+		mounts, _ = AppendMountInfo(mounts[:0], mountinfo)
+		members, _ = AppendProcCgroup(members[:0], procCgroup)
+	})
+	assert.Equal(t, 2.0, allocs, "one string for each file")
+	assert.Len(t, mounts, 2)
+	assert.Len(t, members, 3)
 }

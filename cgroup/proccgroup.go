@@ -1,8 +1,9 @@
 package cgroup
 
 import (
-	"bytes"
 	"strings"
+
+	"github.com/truelimit/truelimit/internal/parse"
 )
 
 // Membership is one line of /proc/<pid>/cgroup (man 7 cgroups):
@@ -29,22 +30,19 @@ func (m Membership) HasController(controller string) bool {
 	return !m.IsV2() && hasOption(m.Controllers, controller)
 }
 
-// ParseProcCgroup parses /proc/<pid>/cgroup. Blank lines are skipped; any
-// other line must have the form "id:controllers:path". The path is taken
-// verbatim after the second colon, so it may itself contain ':' (a systemd
-// cgroupsPath joined as a literal directory name does). The strings of the
-// result share one allocation.
-func ParseProcCgroup(b []byte) ([]Membership, error) {
-	return AppendProcCgroup(nil, b)
-}
-
-// AppendProcCgroup is ParseProcCgroup appending to dst, so a caller that
-// parses again and again can reuse one slice.
+// AppendProcCgroup appends the lines of a /proc/<pid>/cgroup file to dst and
+// returns the extended slice. A caller that parses again and again passes the
+// previous result sliced to [:0], so the slice is reused; the first call
+// passes nil. Blank lines are skipped; any other line must have the form
+// "id:controllers:path", or the error is a *ParseError quoting it, wrapping
+// ErrSyntax. The path is taken verbatim after the second colon, so it may
+// itself contain ':' (a systemd cgroupsPath joined as a literal directory
+// name does). The strings of the result share one allocation.
 func AppendProcCgroup(dst []Membership, b []byte) ([]Membership, error) {
 	lines := 0
 	for rest := b; len(rest) > 0; {
 		var line []byte
-		line, rest = nextLine(rest)
+		line, rest = parse.NextLine(rest)
 		if len(line) > 0 {
 			lines++
 		}
@@ -58,28 +56,21 @@ func AppendProcCgroup(dst []Membership, b []byte) ([]Membership, error) {
 	}
 	for text := string(b); text != ""; {
 		var line string
-		line, text, _ = strings.Cut(text, "\n")
+		line, text = parse.NextLine(text)
 		if line == "" {
 			continue
 		}
 		m, ok := parseProcCgroupLine(line)
 		if !ok {
-			return nil, NewParseError("/proc/<pid>/cgroup line", []byte(line), ErrSyntax)
+			return nil, parse.NewError("/proc/<pid>/cgroup line", []byte(line), ErrSyntax)
 		}
 		out = append(out, m)
 	}
 	return out, nil
 }
 
-// ParseProcCgroupLine parses one line of /proc/<pid>/cgroup.
-func ParseProcCgroupLine(line []byte) (Membership, error) {
-	m, ok := parseProcCgroupLine(string(line))
-	if !ok {
-		return Membership{}, NewParseError("/proc/<pid>/cgroup line", line, ErrSyntax)
-	}
-	return m, nil
-}
-
+// parseProcCgroupLine parses one non-empty line of /proc/<pid>/cgroup; ok is
+// false when it is not "id:controllers:path".
 func parseProcCgroupLine(line string) (Membership, bool) {
 	idField, rest, ok := strings.Cut(line, ":")
 	if !ok || len(idField) == 0 || len(idField) > 9 {
@@ -163,12 +154,4 @@ func isUnderRoot(path, root string) bool {
 	}
 	rest, ok := strings.CutPrefix(path, root)
 	return ok && (rest == "" || rest[0] == '/')
-}
-
-// nextLine splits b after its first newline; the line excludes the newline.
-func nextLine(b []byte) (line, rest []byte) {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		return b[:i], b[i+1:]
-	}
-	return b, nil
 }

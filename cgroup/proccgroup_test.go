@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseProcCgroupLine(t *testing.T) {
+func TestAppendProcCgroupLine(t *testing.T) {
 	tests := []struct {
 		line string
 		want Membership
@@ -19,7 +19,6 @@ func TestParseProcCgroupLine(t *testing.T) {
 		{"0::/user.slice/user-1000.slice/session-2.scope", Membership{0, "", "/user.slice/user-1000.slice/session-2.scope"}, false},
 		{"0::/../..", Membership{0, "", "/../.."}, false},
 		{"0::/system.slice/kubepods-burstable-pod1.slice:cri-containerd:abc", Membership{0, "", "/system.slice/kubepods-burstable-pod1.slice:cri-containerd:abc"}, false},
-		{"", Membership{}, true},
 		{"4:memory", Membership{}, true},
 		{"x:memory:/", Membership{}, true},
 		{"4:memory:relative", Membership{}, true},
@@ -30,19 +29,19 @@ func TestParseProcCgroupLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			got, err := ParseProcCgroupLine([]byte(tt.line))
+			got, err := AppendProcCgroup(nil, []byte(tt.line))
 			if tt.err {
 				assert.ErrorIs(t, err, ErrSyntax)
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, []Membership{tt.want}, got)
 		})
 	}
 }
 
-func TestParseProcCgroup(t *testing.T) {
-	got, err := ParseProcCgroup([]byte("9:name=systemd:/\n4:memory:/process_api/x\n\n1:cpu:/\n0::/\n"))
+func TestAppendProcCgroup(t *testing.T) {
+	got, err := AppendProcCgroup(nil, []byte("9:name=systemd:/\n4:memory:/process_api/x\n\n1:cpu:/\n0::/\n"))
 	require.NoError(t, err)
 	require.Len(t, got, 4)
 	assert.True(t, got[1].HasController("memory"))
@@ -50,14 +49,14 @@ func TestParseProcCgroup(t *testing.T) {
 	assert.True(t, got[3].IsV2())
 	assert.False(t, got[3].HasController("memory"))
 
-	_, err = ParseProcCgroup([]byte("4:memory:/x\nbroken\n"))
+	_, err = AppendProcCgroup(nil, []byte("4:memory:/x\nbroken\n"))
 	assert.ErrorIs(t, err, ErrSyntax)
 }
 
 func TestModeOf(t *testing.T) {
-	v1mem := Mount{Root: "/", MountPoint: "/sys/fs/cgroup/memory", FSType: FSTypeV1, SuperOptions: "rw,memory"}
-	named := Mount{Root: "/", MountPoint: "/sys/fs/cgroup/systemd", FSType: FSTypeV1, SuperOptions: "rw,name=systemd"}
-	unified := Mount{Root: "/", MountPoint: "/sys/fs/cgroup", FSType: FSTypeV2, SuperOptions: "rw"}
+	v1mem := Mount{Root: "/", MountPoint: "/sys/fs/cgroup/memory", FSType: fsTypeV1, SuperOptions: "rw,memory"}
+	named := Mount{Root: "/", MountPoint: "/sys/fs/cgroup/systemd", FSType: fsTypeV1, SuperOptions: "rw,name=systemd"}
+	unified := Mount{Root: "/", MountPoint: "/sys/fs/cgroup", FSType: fsTypeV2, SuperOptions: "rw"}
 	tests := []struct {
 		name   string
 		mounts []Mount

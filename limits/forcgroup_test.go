@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/systemd"
 )
@@ -51,7 +52,7 @@ func criContainerd(podSlice, id string) string {
 // forCgroupWant is what a ForCgroup case checks in the Result.
 type forCgroupWant struct {
 	placement string // cgroups.*.path of memory, cpu, cpuset and pids
-	version   int
+	version   cgroup.Version
 	memory    limits.Limit
 	cpu       limits.CPULimit
 	codes     []limits.Code // the distinct diagnostic codes, sorted

@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"syscall"
 	"unsafe"
+
+	"github.com/truelimit/truelimit/internal/readfile"
 )
 
 // affinityWords bounds the CPU mask sched_getaffinity(2) fills: 4096 CPUs.
@@ -33,10 +35,6 @@ func affinityCPUs(pid int) int {
 // readlinkat(2) without converting (and allocating) on every detection.
 var cgroupNamespaceLink = []byte("/proc/self/ns/cgroup\x00")
 
-// atFDCWD is AT_FDCWD (include/uapi/linux/fcntl.h), which package syscall
-// does not export, in a variable so that it converts to uintptr.
-var atFDCWD = -0x64
-
 // initialCgroupNamespace is the inode of the initial cgroup namespace
 // (include/linux/proc_ns.h PROC_CGROUP_INIT_INO).
 const initialCgroupNamespace = "cgroup:[4026531835]"
@@ -46,10 +44,9 @@ const initialCgroupNamespace = "cgroup:[4026531835]"
 // host's root cgroup), or "".
 func foreignCgroupNamespace() string {
 	var buf [64]byte
-	n, _, errno := syscall.Syscall6(syscall.SYS_READLINKAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&cgroupNamespaceLink[0])),
-		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
-	if errno != 0 || string(buf[:n]) == initialCgroupNamespace {
+	ns, err := readfile.Readlink(cgroupNamespaceLink, buf[:])
+	if err != nil || string(ns) == initialCgroupNamespace {
 		return ""
 	}
-	return "the process runs in a cgroup namespace (" + string(buf[:n]) + "), whose root hides the cgroups above it"
+	return "the process runs in a cgroup namespace (" + string(ns) + "), whose root hides the cgroups above it"
 }

@@ -123,12 +123,12 @@ func TestSetterFilesRead(t *testing.T) {
 func replay(b *testing.B, paths [][]byte) {
 	buf := make([]byte, 0, 8192)
 	for _, p := range paths {
-		read := readfile.InterfaceFile
+		end := readfile.AtShortRead
 		if bytes.Contains(p, []byte("/proc/")) || bytes.Contains(p, []byte("/sys/devices/")) {
-			read = readfile.IntoPath
+			end = readfile.AtEOF
 		}
 		var err error
-		if buf, err = read(p, buf, 16<<20); err != nil && !isNotExist(err) {
+		if buf, err = readfile.Read(p, buf, 16<<20, end); err != nil && !isNotExist(err) {
 			b.Fatal(err)
 		}
 	}

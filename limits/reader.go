@@ -100,7 +100,7 @@ func (r *reader) readProc(path string) ([]byte, error) {
 		traceRead(p)
 	}
 	var err error
-	r.buf, err = readfile.IntoPath(p, r.buf, maxProcFile)
+	r.buf, err = readfile.Read(p, r.buf, maxProcFile, readfile.AtEOF)
 	return r.buf, err
 }
 
@@ -120,7 +120,7 @@ func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
 	if r.open != nil {
 		return r.open.read(p[:len(p)-1], buf)
 	}
-	return readfile.InterfaceFile(p, buf, own.MaxInterfaceFile)
+	return readfile.Read(p, buf, own.MaxInterfaceFile, readfile.AtShortRead)
 }
 
 // read reads the values in want of the cgroup at loc into v.

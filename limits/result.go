@@ -111,7 +111,7 @@ type Host struct {
 // Placement is where one controller's cgroup was found.
 type Placement struct {
 	Controller string
-	Version    int    // 1 or 2
+	Version    cgroup.Version
 	Path       string // as /proc/<pid>/cgroup writes it
 	MountPoint string // where the hierarchy is mounted
 	MountRoot  string // the cgroup mounted there (mountinfo field 4)

@@ -48,6 +48,17 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 
+step "layering: internal library packages import no public package of the module"
+# The ground floor (parse, readfile, treetest, parsetest, ...) must not point
+# up; the test harnesses e2e and cgtest are exempt (oracle is its own module).
+module=$(go list -m)
+libs=$(go list ./internal/... | grep -v -e "^$module/internal/e2e\(/\|\$\)" -e "^$module/internal/cgtest\$")
+upward=$(go list -deps -test -f '{{.ImportPath}}' $libs | grep "^$module/" | grep -v "^$module/internal/" || true)
+if [ -n "$upward" ]; then
+  printf 'internal library packages import public packages:\n%s\n' "$upward"
+  exit 1
+fi
+
 step "go vet"
 go vet ./...
 go vet -tags e2e ./internal/e2e/...

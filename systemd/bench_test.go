@@ -35,6 +35,6 @@ func BenchmarkParse(b *testing.B) {
 func BenchmarkEscape(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		benchSink = Escape("/dev/disk/by-uuid/b49ead57-907c-446c-b405-5ca6cd865f5e")
+		benchSink = escape("/dev/disk/by-uuid/b49ead57-907c-446c-b405-5ca6cd865f5e")
 	}
 }

@@ -59,10 +59,10 @@ func loadJSON(t testing.TB, name string, v any) {
 var sentinels = map[string]error{
 	"ErrInvalidName":        ErrInvalidName,
 	"ErrInvalidSlice":       ErrInvalidSlice,
-	"ErrInvalidEscape":      ErrInvalidEscape,
-	"ErrInvalidPath":        ErrInvalidPath,
+	"ErrInvalidEscape":      errInvalidEscape,
+	"ErrInvalidPath":        errInvalidPath,
 	"ErrInvalidCgroupsPath": ErrInvalidCgroupsPath,
-	"ErrInvalidKubelet":     ErrInvalidKubelet,
+	"ErrInvalidKubelet":     errInvalidKubelet,
 }
 
 // requireSentinel checks that err is a *NameError wrapping the sentinel named

@@ -94,9 +94,9 @@ func (c CgroupsPath) UnitName() string {
 // extends the parent's, as kubelet's names do.)
 //
 // The parent slice must expand (ExpandSlice, error wrapping ErrInvalidSlice).
-// The unit must be one systemd would create (ValidateUnitName, or
-// ValidateSliceName for a slice; errors wrap ErrInvalidName or
-// ErrInvalidSlice). runc computes a path even for a unit systemd refuses,
+// The unit must be one systemd would create (unit_name_is_valid, or
+// slice_name_is_valid for a slice, in systemd's src/basic/unit-name.c; errors
+// wrap ErrInvalidName or ErrInvalidSlice). runc computes a path even for a unit systemd refuses,
 // such as "docker-a/b.scope", and only fails when systemd rejects it; Path
 // refuses it up front, so a returned path never contains "." or ".."
 // components or more levels than the name says.
@@ -107,9 +107,9 @@ func (c CgroupsPath) Path() (string, error) {
 	}
 	unit := c.UnitName()
 	if strings.HasSuffix(unit, sliceSuffix) {
-		err = ValidateSliceName(unit)
+		err = validateSliceName(unit)
 	} else {
-		err = ValidateUnitName(unit)
+		err = validateUnitName(unit)
 	}
 	if err != nil {
 		return "", err

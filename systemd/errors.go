@@ -13,21 +13,21 @@ var ErrInvalidName = errors.New("invalid unit name")
 // path, or that systemd would refuse as a slice (slice_name_is_valid).
 var ErrInvalidSlice = errors.New("invalid slice name")
 
-// ErrInvalidEscape reports a malformed "\xNN" sequence in an escaped unit name.
-var ErrInvalidEscape = errors.New("invalid escape sequence")
+// errInvalidEscape reports a malformed "\xNN" sequence in an escaped unit name.
+var errInvalidEscape = errors.New("invalid escape sequence")
 
-// ErrInvalidPath reports a path that systemd-escape --path refuses (a ".."
+// errInvalidPath reports a path that systemd-escape --path refuses (a ".."
 // component, an over-long path) or an escaped path that does not unescape to a
 // normalized absolute path.
-var ErrInvalidPath = errors.New("invalid path")
+var errInvalidPath = errors.New("invalid path")
 
 // ErrInvalidCgroupsPath reports an OCI linux.cgroupsPath that is not of the
 // systemd form "slice:prefix:name" (it must contain exactly two ':').
 var ErrInvalidCgroupsPath = errors.New(`invalid systemd cgroupsPath, want "slice:prefix:name"`)
 
-// ErrInvalidKubelet reports a path or a name that is not a pod or container
+// errInvalidKubelet reports a path or a name that is not a pod or container
 // cgroup laid out the way kubelet and its CRI runtime lay them out.
-var ErrInvalidKubelet = errors.New("not a kubelet pod or container cgroup")
+var errInvalidKubelet = errors.New("not a kubelet pod or container cgroup")
 
 // maxQuoted bounds how much of a bad input a NameError repeats.
 const maxQuoted = 96

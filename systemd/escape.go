@@ -22,18 +22,18 @@ func isUnitChar(c byte) bool {
 		c == ':' || c == '_' || c == '.' || c == '-' || c == '\\'
 }
 
-// keepsLiteral reports whether Escape copies c unchanged: a unit-name
+// keepsLiteral reports whether escape copies c unchanged: a unit-name
 // character other than '-' and '\', which carry meaning in escaped names.
 func keepsLiteral(c byte) bool {
 	return c != '-' && c != '\\' && isUnitChar(c)
 }
 
-// Escape escapes s for use in a unit name as systemd-escape(1) does without
+// escape escapes s for use in a unit name as systemd-escape(1) does without
 // options (unit_name_escape in systemd's src/basic/unit-name.c): '/' becomes
 // '-'; '-', '\', a leading '.', and every byte outside [A-Za-z0-9:_.] become
 // "\xNN" with two lowercase hex digits. So "foo-bar/baz" escapes to
-// "foo\x2dbar-baz" and ".hidden" to "\x2ehidden". Unescape undoes it.
-func Escape(s string) string {
+// "foo\x2dbar-baz" and ".hidden" to "\x2ehidden". unescape undoes it.
+func escape(s string) string {
 	extra := 0
 	for i := 0; i < len(s); i++ {
 		if needsHexEscape(s, i) {
@@ -70,13 +70,13 @@ func needsHexEscape(s string, i int) bool {
 	return c != '/' && !keepsLiteral(c)
 }
 
-// Unescape reverses Escape as systemd-escape --unescape does
+// unescape reverses escape as systemd-escape --unescape does
 // (unit_name_unescape in systemd's src/basic/unit-name.c): '-' becomes '/' and
 // "\xNN" (either case of hex digit) becomes the byte 0xNN; every other byte is
 // copied. A '\' not followed by 'x' and two hex digits is an error wrapping
-// ErrInvalidEscape. Unlike the C code, which works on NUL-terminated strings,
+// errInvalidEscape. Unlike the C code, which works on NUL-terminated strings,
 // "\x00" decodes to a NUL byte rather than ending the result.
-func Unescape(s string) (string, error) {
+func unescape(s string) (string, error) {
 	if !strings.ContainsAny(s, `-\`) {
 		return s, nil
 	}
@@ -89,12 +89,12 @@ func Unescape(s string) (string, error) {
 			b.WriteByte('/')
 		case '\\':
 			if i+3 >= len(s) || s[i+1] != 'x' {
-				return "", newNameError(s, "'\\' at byte "+strconv.Itoa(i)+" not followed by xNN", ErrInvalidEscape)
+				return "", newNameError(s, "'\\' at byte "+strconv.Itoa(i)+" not followed by xNN", errInvalidEscape)
 			}
 			hi, okHi := unhex(s[i+2])
 			lo, okLo := unhex(s[i+3])
 			if !okHi || !okLo {
-				return "", newNameError(s, "bad hex digits after \\x at byte "+strconv.Itoa(i), ErrInvalidEscape)
+				return "", newNameError(s, "bad hex digits after \\x at byte "+strconv.Itoa(i), errInvalidEscape)
 			}
 			b.WriteByte(hi<<4 | lo)
 			i += 3
@@ -117,24 +117,24 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// EscapePath escapes a file system path as systemd-escape --path does
+// escapePath escapes a file system path as systemd-escape --path does
 // (unit_name_path_escape in current systemd's src/basic/unit-name.c; older
 // releases refused "." components instead of dropping them). The path is
 // first simplified like path_simplify: repeated and
 // trailing slashes and "." components are dropped, and so are ".." components
 // at the start of an absolute path. "" and "/" escape to "-". The leading
-// slash is then dropped and the rest escaped with Escape, so
+// slash is then dropped and the rest escaped with escape, so
 // "/tmp//waldi/foobar/" becomes "tmp-waldi-foobar" and "/dev/sda-1" becomes
 // "dev-sda\x2d1". Any other ".." component, a relative path that simplifies to
 // nothing ("."), a component longer than 255 bytes, a simplified path of 4096
 // bytes or more, or a NUL byte (which no C string can hold) is refused with
-// an error wrapping ErrInvalidPath.
-func EscapePath(p string) (string, error) {
+// an error wrapping errInvalidPath.
+func escapePath(p string) (string, error) {
 	if p == "" {
 		return "-", nil
 	}
 	if strings.IndexByte(p, 0) >= 0 {
-		return "", newNameError(p, "NUL byte", ErrInvalidPath)
+		return "", newNameError(p, "NUL byte", errInvalidPath)
 	}
 	absolute := p[0] == '/'
 	var simple strings.Builder
@@ -151,10 +151,10 @@ func EscapePath(p string) (string, error) {
 		}
 		beginning = false
 		if comp == ".." {
-			return "", newNameError(p, `".." component`, ErrInvalidPath)
+			return "", newNameError(p, `".." component`, errInvalidPath)
 		}
 		if len(comp) > nameMax {
-			return "", newNameError(p, "component longer than 255 bytes", ErrInvalidPath)
+			return "", newNameError(p, "component longer than 255 bytes", errInvalidPath)
 		}
 		if simple.Len() > 0 {
 			simple.WriteByte('/')
@@ -165,55 +165,55 @@ func EscapePath(p string) (string, error) {
 		if absolute {
 			return "-", nil
 		}
-		return "", newNameError(p, `relative path simplifies to "."`, ErrInvalidPath)
+		return "", newNameError(p, `relative path simplifies to "."`, errInvalidPath)
 	}
 	length := simple.Len()
 	if absolute {
 		length++
 	}
 	if length+1 > pathMax {
-		return "", newNameError(p, "path longer than PATH_MAX", ErrInvalidPath)
+		return "", newNameError(p, "path longer than PATH_MAX", errInvalidPath)
 	}
-	return Escape(simple.String()), nil
+	return escape(simple.String()), nil
 }
 
-// UnescapePath reverses EscapePath as systemd-escape --path --unescape does
+// unescapePath reverses escapePath as systemd-escape --path --unescape does
 // (unit_name_path_unescape in systemd's src/basic/unit-name.c): "-" is "/",
-// anything else is unescaped with Unescape and must then be a normalized
+// anything else is unescaped with unescape and must then be a normalized
 // relative path (no leading or trailing '/', no empty, "." or ".."
 // components), which is returned with a leading '/'. A NUL byte, a component
 // longer than 255 bytes or a result of 4096 bytes or more is refused too.
-// Errors wrap ErrInvalidEscape or ErrInvalidPath.
-func UnescapePath(s string) (string, error) {
+// Errors wrap errInvalidEscape or errInvalidPath.
+func unescapePath(s string) (string, error) {
 	if s == "" {
-		return "", newNameError(s, "empty", ErrInvalidPath)
+		return "", newNameError(s, "empty", errInvalidPath)
 	}
 	if s == "-" {
 		return "/", nil
 	}
-	w, err := Unescape(s)
+	w, err := unescape(s)
 	if err != nil {
 		return "", err
 	}
 	if w[0] == '/' || w[len(w)-1] == '/' {
-		return "", newNameError(s, "leading or trailing slash", ErrInvalidPath)
+		return "", newNameError(s, "leading or trailing slash", errInvalidPath)
 	}
 	if strings.IndexByte(w, 0) >= 0 {
-		return "", newNameError(s, "NUL byte", ErrInvalidPath)
+		return "", newNameError(s, "NUL byte", errInvalidPath)
 	}
 	if len(w)+2 > pathMax {
-		return "", newNameError(s, "path longer than PATH_MAX", ErrInvalidPath)
+		return "", newNameError(s, "path longer than PATH_MAX", errInvalidPath)
 	}
 	for rest := w; rest != ""; {
 		var comp string
 		comp, rest, _ = strings.Cut(rest, "/")
 		switch {
 		case comp == "":
-			return "", newNameError(s, "empty path component", ErrInvalidPath)
+			return "", newNameError(s, "empty path component", errInvalidPath)
 		case comp == "." || comp == "..":
-			return "", newNameError(s, `"`+comp+`" component`, ErrInvalidPath)
+			return "", newNameError(s, `"`+comp+`" component`, errInvalidPath)
 		case len(comp) > nameMax:
-			return "", newNameError(s, "component longer than 255 bytes", ErrInvalidPath)
+			return "", newNameError(s, "component longer than 255 bytes", errInvalidPath)
 		}
 	}
 	return "/" + w, nil

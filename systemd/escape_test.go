@@ -17,9 +17,9 @@ func TestEscapeTables(t *testing.T) {
 
 	t.Run("Escape", func(t *testing.T) {
 		for _, tc := range cases.Escape {
-			got := Escape(tc.In)
+			got := escape(tc.In)
 			assert.Equal(t, tc.Out, got, "%q", tc.In)
-			back, err := Unescape(got)
+			back, err := unescape(got)
 			require.NoError(t, err)
 			assert.Equal(t, tc.In, back, "round trip of %q", tc.In)
 		}
@@ -38,16 +38,16 @@ func TestEscapeTables(t *testing.T) {
 			}
 		})
 	}
-	run("Unescape", cases.Unescape, Unescape)
-	run("EscapePath", cases.PathEscape, EscapePath)
-	run("UnescapePath", cases.PathUnescape, UnescapePath)
+	run("Unescape", cases.Unescape, unescape)
+	run("EscapePath", cases.PathEscape, escapePath)
+	run("UnescapePath", cases.PathUnescape, unescapePath)
 }
 
 func TestEscapePathRoundTrip(t *testing.T) {
 	for _, p := range []string{"/", "/foo", "/foo/bar", "/dev/sda-1", "/.dotdir/x", "/a b/ü", "/x\\y"} {
-		e, err := EscapePath(p)
+		e, err := escapePath(p)
 		require.NoError(t, err, p)
-		back, err := UnescapePath(e)
+		back, err := unescapePath(e)
 		require.NoError(t, err, e)
 		assert.Equal(t, p, back)
 	}
@@ -56,7 +56,7 @@ func TestEscapePathRoundTrip(t *testing.T) {
 func TestEscapeAllBytes(t *testing.T) {
 	for c := 0; c < 256; c++ {
 		s := string([]byte{'x', byte(c)})
-		e := Escape(s)
+		e := escape(s)
 		switch {
 		case c == '/':
 			assert.Equal(t, "x-", e)
@@ -66,12 +66,12 @@ func TestEscapeAllBytes(t *testing.T) {
 			assert.Len(t, e, 5, "byte %#x", c)
 			assert.Equal(t, `x\x`, e[:3])
 		}
-		require.NoError(t, ValidateUnitName(e+".service"), "escaped %q must be a valid unit name", s)
+		require.NoError(t, validateUnitName(e+".service"), "escaped %q must be a valid unit name", s)
 	}
 }
 
 func TestEscapePathNUL(t *testing.T) {
-	_, err := EscapePath("/a\x00b")
+	_, err := escapePath("/a\x00b")
 	ne := requireSentinel(t, err, "ErrInvalidPath")
 	assert.Equal(t, "NUL byte", ne.Reason)
 }

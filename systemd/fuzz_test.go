@@ -52,7 +52,7 @@ func FuzzExpandSlice(f *testing.F) {
 		if slice != rootSlice && !strings.HasSuffix(got, "/"+slice) {
 			t.Fatalf("ExpandSlice(%q) = %q does not end with the slice", slice, got)
 		}
-		if ValidateSliceName(slice) == nil && got != "/" && strings.Count(got, "/") != strings.Count(slice, "-")+1 {
+		if validateSliceName(slice) == nil && got != "/" && strings.Count(got, "/") != strings.Count(slice, "-")+1 {
 			t.Fatalf("ExpandSlice(%q) = %q has the wrong depth", slice, got)
 		}
 	})
@@ -93,7 +93,7 @@ func FuzzParseCgroupsPath(f *testing.F) {
 		if err != nil || path.Dir(p) != parent {
 			t.Fatalf("Path of %q = %q, parent %q (%v)", s, p, parent, err)
 		}
-		if ValidateUnitName(unit) != nil {
+		if validateUnitName(unit) != nil {
 			t.Fatalf("Path of %q accepted invalid unit %q", s, unit)
 		}
 	})
@@ -131,7 +131,7 @@ func FuzzParse(f *testing.F) {
 		if again := Parse("/" + p + "/"); again != info {
 			t.Fatalf("Parse(%q) = %+v but with extra slashes %+v", p, info, again)
 		}
-		k, d, err := ParseKubeletCgroup(p)
+		k, d, err := parseKubeletCgroup(p)
 		if err != nil {
 			return
 		}
@@ -153,19 +153,19 @@ func FuzzEscape(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		e := Escape(s)
-		back, err := Unescape(e)
+		e := escape(s)
+		back, err := unescape(e)
 		if err != nil || back != s {
 			t.Fatalf("Unescape(Escape(%q)) = %q, %v", s, back, err)
 		}
-		if s != "" && len(e) < 240 && ValidateUnitName(e+".service") != nil {
+		if s != "" && len(e) < 240 && validateUnitName(e+".service") != nil {
 			t.Fatalf("Escape(%q) = %q is not usable in a unit name", s, e)
 		}
-		ep, err := EscapePath(s)
+		ep, err := escapePath(s)
 		if err != nil || len(s) >= 4000 {
 			return
 		}
-		up, err := UnescapePath(ep)
+		up, err := unescapePath(ep)
 		if err != nil {
 			t.Fatalf("UnescapePath(EscapePath(%q) = %q): %v", s, ep, err)
 		}

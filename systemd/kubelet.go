@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// KubeletCgroup is a pod or container cgroup named the way kubelet and its CRI
+// kubeletCgroup is a pod or container cgroup named the way kubelet and its CRI
 // runtime name it. Kubelet keeps cgroup names as a list of components,
 // [root..., "kubepods", qos, "pod<uid>"] (the QoS component is left out for
 // guaranteed pods), and writes them per cgroup driver (CgroupName.ToCgroupfs
@@ -18,7 +18,7 @@ import (
 // because '-' separates slice levels. The container level is the runtime's
 // choice: a "<prefix>-<id>.scope" unit under systemd, and under cgroupfs the
 // bare ID (containerd, Docker) or "crio-<id>" (CRI-O).
-type KubeletCgroup struct {
+type kubeletCgroup struct {
 	// Root holds the components of kubelet's --cgroup-root above "kubepods",
 	// e.g. ["kubelet"] on kind nodes; empty for the default root "/". Each
 	// must be letters, digits, '.' and '-' ('_' would not survive the systemd
@@ -39,10 +39,10 @@ type KubeletCgroup struct {
 }
 
 // Path returns the cgroup path, relative to the hierarchy's root, of k under
-// driver d (DriverSystemd or DriverCgroupfs), as described on KubeletCgroup.
-// It validates every part first; errors wrap ErrInvalidKubelet, or
+// driver d (DriverSystemd or DriverCgroupfs), as described on kubeletCgroup.
+// It validates every part first; errors wrap errInvalidKubelet, or
 // ErrInvalidName for a container scope systemd would refuse.
-func (k KubeletCgroup) Path(d Driver) (string, error) {
+func (k kubeletCgroup) Path(d Driver) (string, error) {
 	if err := k.validate(d); err != nil {
 		return "", err
 	}
@@ -65,7 +65,7 @@ func (k KubeletCgroup) Path(d Driver) (string, error) {
 		if k.ContainerID != "" {
 			prefix, _ := prefixFor(k.Runtime, k.Conmon)
 			unit := prefix + k.ContainerID + scopeSuffix
-			if err := ValidateUnitName(unit); err != nil {
+			if err := validateUnitName(unit); err != nil {
 				return "", err
 			}
 			b.WriteString("/" + unit)
@@ -82,7 +82,7 @@ func (k KubeletCgroup) Path(d Driver) (string, error) {
 }
 
 // components returns kubelet's name components for the pod cgroup.
-func (k KubeletCgroup) components() []string {
+func (k kubeletCgroup) components() []string {
 	c := make([]string, 0, len(k.Root)+3)
 	c = append(c, k.Root...)
 	c = append(c, kubepods)
@@ -92,7 +92,7 @@ func (k KubeletCgroup) components() []string {
 	return append(c, "pod"+k.PodUID)
 }
 
-func (k KubeletCgroup) cgroupfsContainerName() string {
+func (k kubeletCgroup) cgroupfsContainerName() string {
 	switch k.Runtime {
 	case RuntimeCRIO, RuntimeLibpod:
 		prefix, _ := prefixFor(k.Runtime, k.Conmon)
@@ -101,9 +101,9 @@ func (k KubeletCgroup) cgroupfsContainerName() string {
 	return k.ContainerID
 }
 
-func (k KubeletCgroup) validate(d Driver) error {
+func (k kubeletCgroup) validate(d Driver) error {
 	bad := func(reason string) error {
-		return newNameError("pod"+k.PodUID+"/"+k.ContainerID, reason, ErrInvalidKubelet)
+		return newNameError("pod"+k.PodUID+"/"+k.ContainerID, reason, errInvalidKubelet)
 	}
 	if d != DriverSystemd && d != DriverCgroupfs {
 		return bad("driver must be systemd or cgroupfs, not " + strconv.Quote(string(d)))
@@ -143,7 +143,7 @@ func (k KubeletCgroup) validate(d Driver) error {
 }
 
 // validRootComponent reports whether c may be a component of kubelet's
-// --cgroup-root in a KubeletCgroup.
+// --cgroup-root in a kubeletCgroup.
 func validRootComponent(c string) bool {
 	if c == "" || c == "." || c == ".." || c == kubepods {
 		return false
@@ -176,25 +176,25 @@ func validContainerID(id string) bool {
 	return true
 }
 
-// ParseKubeletCgroup reads a pod or container cgroup path written by kubelet
-// and its CRI runtime under either driver, as KubeletCgroup describes, and
+// parseKubeletCgroup reads a pod or container cgroup path written by kubelet
+// and its CRI runtime under either driver, as kubeletCgroup describes, and
 // returns it with the driver its form shows. The path may lack its leading
 // '/'; repeated and trailing slashes are ignored. It is strict: the path must
-// be exactly what KubeletCgroup.Path would write for the result (so a systemd
+// be exactly what kubeletCgroup.Path would write for the result (so a systemd
 // pod slice must sit at its expanded location, and nothing may follow the
-// container), otherwise the error wraps ErrInvalidKubelet. Use Parse for a
+// container), otherwise the error wraps errInvalidKubelet. Use Parse for a
 // lenient reading of any path.
-func ParseKubeletCgroup(path string) (KubeletCgroup, Driver, error) {
+func parseKubeletCgroup(path string) (kubeletCgroup, Driver, error) {
 	comps := splitPath(path)
 	canonical := "/" + strings.Join(comps, "/")
-	bad := func(reason string) (KubeletCgroup, Driver, error) {
-		return KubeletCgroup{}, DriverUnknown, newNameError(path, reason, ErrInvalidKubelet)
+	bad := func(reason string) (kubeletCgroup, Driver, error) {
+		return kubeletCgroup{}, DriverUnknown, newNameError(path, reason, errInvalidKubelet)
 	}
 	if len(comps) == 0 {
 		return bad("empty path")
 	}
 	var (
-		k   KubeletCgroup
+		k   kubeletCgroup
 		d   Driver
 		err error
 	)
@@ -207,11 +207,11 @@ func ParseKubeletCgroup(path string) (KubeletCgroup, Driver, error) {
 		k, err = parseKubeletCgroupfs(path, comps)
 	}
 	if err != nil {
-		return KubeletCgroup{}, DriverUnknown, err
+		return kubeletCgroup{}, DriverUnknown, err
 	}
 	rebuilt, err := k.Path(d)
 	if err != nil {
-		return KubeletCgroup{}, DriverUnknown, err
+		return kubeletCgroup{}, DriverUnknown, err
 	}
 	if rebuilt != canonical {
 		return bad("not at kubelet's location for this name, want " + rebuilt)
@@ -219,23 +219,23 @@ func ParseKubeletCgroup(path string) (KubeletCgroup, Driver, error) {
 	return k, d, nil
 }
 
-func parseKubeletSystemd(path string, comps []string) (KubeletCgroup, error) {
-	var k KubeletCgroup
+func parseKubeletSystemd(path string, comps []string) (kubeletCgroup, error) {
+	var k kubeletCgroup
 	slice := comps[len(comps)-1]
 	if scope, ok := strings.CutSuffix(slice, scopeSuffix); ok {
 		if len(comps) < 2 {
-			return k, newNameError(path, "container scope without a pod slice", ErrInvalidKubelet)
+			return k, newNameError(path, "container scope without a pod slice", errInvalidKubelet)
 		}
 		r, id, ok := splitRuntime(scope)
 		if !ok {
-			return k, newNameError(path, "scope "+strconv.Quote(scope)+" has no known runtime prefix", ErrInvalidKubelet)
+			return k, newNameError(path, "scope "+strconv.Quote(scope)+" has no known runtime prefix", errInvalidKubelet)
 		}
 		k.Runtime, k.Conmon, k.ContainerID = r.rt, r.conmon, id
 		slice = comps[len(comps)-2]
 	}
 	base, ok := strings.CutSuffix(slice, sliceSuffix)
 	if !ok {
-		return k, newNameError(path, "container scope not in a slice", ErrInvalidKubelet)
+		return k, newNameError(path, "container scope not in a slice", errInvalidKubelet)
 	}
 	parts := strings.Split(base, "-")
 	for i := range parts {
@@ -244,8 +244,8 @@ func parseKubeletSystemd(path string, comps []string) (KubeletCgroup, error) {
 	return k, k.setPodParts(path, parts)
 }
 
-func parseKubeletCgroupfs(path string, comps []string) (KubeletCgroup, error) {
-	var k KubeletCgroup
+func parseKubeletCgroupfs(path string, comps []string) (kubeletCgroup, error) {
+	var k kubeletCgroup
 	end := len(comps)
 	if end < 2 {
 		return k, k.setPodParts(path, comps)
@@ -264,7 +264,7 @@ func parseKubeletCgroupfs(path string, comps []string) (KubeletCgroup, error) {
 
 // setPodParts fills Root, QoS and PodUID from kubelet's name components
 // [root..., "kubepods", qos?, "pod<uid>"].
-func (k *KubeletCgroup) setPodParts(path string, parts []string) error {
+func (k *kubeletCgroup) setPodParts(path string, parts []string) error {
 	at := -1
 	for i, p := range parts {
 		if p == kubepods {
@@ -273,32 +273,32 @@ func (k *KubeletCgroup) setPodParts(path string, parts []string) error {
 		}
 	}
 	if at < 0 {
-		return newNameError(path, `no "kubepods" component`, ErrInvalidKubelet)
+		return newNameError(path, `no "kubepods" component`, errInvalidKubelet)
 	}
 	rest := parts[at+1:]
 	if len(rest) == 0 {
-		return newNameError(path, "no pod<uid> after kubepods", ErrInvalidKubelet)
+		return newNameError(path, "no pod<uid> after kubepods", errInvalidKubelet)
 	}
 	k.QoS = QoSGuaranteed
 	if _, isPod := podUIDFromName(rest[0]); !isPod {
 		qos, ok := qosFromName(rest[0])
 		switch {
 		case !ok && len(rest) == 1:
-			return newNameError(path, "invalid pod component "+strconv.Quote(rest[0]), ErrInvalidKubelet)
+			return newNameError(path, "invalid pod component "+strconv.Quote(rest[0]), errInvalidKubelet)
 		case !ok:
-			return newNameError(path, "unknown QoS class "+strconv.Quote(rest[0]), ErrInvalidKubelet)
+			return newNameError(path, "unknown QoS class "+strconv.Quote(rest[0]), errInvalidKubelet)
 		case len(rest) == 1:
-			return newNameError(path, "no pod<uid> after the QoS class", ErrInvalidKubelet)
+			return newNameError(path, "no pod<uid> after the QoS class", errInvalidKubelet)
 		}
 		k.QoS = qos
 		rest = rest[1:]
 	}
 	uid, ok := podUIDFromName(rest[0])
 	if !ok {
-		return newNameError(path, "invalid pod component "+strconv.Quote(rest[0]), ErrInvalidKubelet)
+		return newNameError(path, "invalid pod component "+strconv.Quote(rest[0]), errInvalidKubelet)
 	}
 	if len(rest) > 1 {
-		return newNameError(path, "unexpected "+strconv.Quote(rest[1])+" after the pod component", ErrInvalidKubelet)
+		return newNameError(path, "unexpected "+strconv.Quote(rest[1])+" after the pod component", errInvalidKubelet)
 	}
 	k.PodUID = uid
 	if at > 0 {
@@ -307,15 +307,15 @@ func (k *KubeletCgroup) setPodParts(path string, parts []string) error {
 	return nil
 }
 
-// ConvertKubeletPath rewrites a kubelet pod or container cgroup path (see
-// ParseKubeletCgroup) for cgroup driver to, e.g.
+// convertKubeletPath rewrites a kubelet pod or container cgroup path (see
+// parseKubeletCgroup) for cgroup driver to, e.g.
 // "/kubepods/burstable/pod<uid>/<id>" to
 // "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid with _>.slice/cri-containerd-<id>.scope"
 // with rt RuntimeCRIContainerd. A cgroupfs container directory holding a bare
 // ID does not say its runtime, so rt names it; a runtime the path does show
-// wins over rt. Errors wrap ErrInvalidKubelet or ErrInvalidName.
-func ConvertKubeletPath(path string, to Driver, rt Runtime) (string, error) {
-	k, _, err := ParseKubeletCgroup(path)
+// wins over rt. Errors wrap errInvalidKubelet or ErrInvalidName.
+func convertKubeletPath(path string, to Driver, rt Runtime) (string, error) {
+	k, _, err := parseKubeletCgroup(path)
 	if err != nil {
 		return "", err
 	}

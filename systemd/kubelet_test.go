@@ -15,59 +15,59 @@ const (
 	testStaticUID = "7690535ab745cd438a6b753796ac489f"
 )
 
-// kubeletNames pairs a KubeletCgroup with the paths kubelet and its runtime
+// kubeletNames pairs a kubeletCgroup with the paths kubelet and its runtime
 // write for it under each driver.
 var kubeletNames = []struct {
 	name     string
-	k        KubeletCgroup
+	k        kubeletCgroup
 	cgroupfs string
 	systemd  string
 }{
 	{
 		name:     "burstable pod",
-		k:        KubeletCgroup{QoS: QoSBurstable, PodUID: testUID},
+		k:        kubeletCgroup{QoS: QoSBurstable, PodUID: testUID},
 		cgroupfs: "/kubepods/burstable/pod" + testUID,
 		systemd:  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + testUIDu + ".slice",
 	},
 	{
 		name:     "guaranteed pod sits directly under kubepods",
-		k:        KubeletCgroup{QoS: QoSGuaranteed, PodUID: testUID},
+		k:        kubeletCgroup{QoS: QoSGuaranteed, PodUID: testUID},
 		cgroupfs: "/kubepods/pod" + testUID,
 		systemd:  "/kubepods.slice/kubepods-pod" + testUIDu + ".slice",
 	},
 	{
 		name:     "best-effort static pod",
-		k:        KubeletCgroup{QoS: QoSBestEffort, PodUID: testStaticUID},
+		k:        kubeletCgroup{QoS: QoSBestEffort, PodUID: testStaticUID},
 		cgroupfs: "/kubepods/besteffort/pod" + testStaticUID,
 		systemd:  "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + testStaticUID + ".slice",
 	},
 	{
 		name:     "containerd container",
-		k:        KubeletCgroup{QoS: QoSBurstable, PodUID: testUID, Runtime: RuntimeCRIContainerd, ContainerID: testCID},
+		k:        kubeletCgroup{QoS: QoSBurstable, PodUID: testUID, Runtime: RuntimeCRIContainerd, ContainerID: testCID},
 		cgroupfs: "/kubepods/burstable/pod" + testUID + "/" + testCID,
 		systemd:  "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + testUIDu + ".slice/cri-containerd-" + testCID + ".scope",
 	},
 	{
 		name:     "CRI-O container in a guaranteed pod",
-		k:        KubeletCgroup{QoS: QoSGuaranteed, PodUID: testUID, Runtime: RuntimeCRIO, ContainerID: testCID},
+		k:        kubeletCgroup{QoS: QoSGuaranteed, PodUID: testUID, Runtime: RuntimeCRIO, ContainerID: testCID},
 		cgroupfs: "/kubepods/pod" + testUID + "/crio-" + testCID,
 		systemd:  "/kubepods.slice/kubepods-pod" + testUIDu + ".slice/crio-" + testCID + ".scope",
 	},
 	{
 		name:     "CRI-O conmon",
-		k:        KubeletCgroup{QoS: QoSBestEffort, PodUID: testUID, Runtime: RuntimeCRIO, ContainerID: testCID, Conmon: true},
+		k:        kubeletCgroup{QoS: QoSBestEffort, PodUID: testUID, Runtime: RuntimeCRIO, ContainerID: testCID, Conmon: true},
 		cgroupfs: "/kubepods/besteffort/pod" + testUID + "/crio-conmon-" + testCID,
 		systemd:  "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + testUIDu + ".slice/crio-conmon-" + testCID + ".scope",
 	},
 	{
 		name:     "kind node, --cgroup-root=/kubelet",
-		k:        KubeletCgroup{Root: []string{"kubelet"}, QoS: QoSBurstable, PodUID: testUID, Runtime: RuntimeCRIContainerd, ContainerID: testCID},
+		k:        kubeletCgroup{Root: []string{"kubelet"}, QoS: QoSBurstable, PodUID: testUID, Runtime: RuntimeCRIContainerd, ContainerID: testCID},
 		cgroupfs: "/kubelet/kubepods/burstable/pod" + testUID + "/" + testCID,
 		systemd:  "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/kubelet-kubepods-burstable-pod" + testUIDu + ".slice/cri-containerd-" + testCID + ".scope",
 	},
 	{
 		name:     "root component with a dash is escaped for systemd",
-		k:        KubeletCgroup{Root: []string{"k8s-root", "x"}, QoS: QoSGuaranteed, PodUID: testUID},
+		k:        kubeletCgroup{Root: []string{"k8s-root", "x"}, QoS: QoSGuaranteed, PodUID: testUID},
 		cgroupfs: "/k8s-root/x/kubepods/pod" + testUID,
 		systemd:  "/k8s_root.slice/k8s_root-x.slice/k8s_root-x-kubepods.slice/k8s_root-x-kubepods-pod" + testUIDu + ".slice",
 	},
@@ -89,12 +89,12 @@ func TestKubeletCgroupPath(t *testing.T) {
 func TestParseKubeletCgroup(t *testing.T) {
 	for _, tc := range kubeletNames {
 		t.Run(tc.name, func(t *testing.T) {
-			k, d, err := ParseKubeletCgroup(tc.systemd)
+			k, d, err := parseKubeletCgroup(tc.systemd)
 			require.NoError(t, err)
 			assert.Equal(t, DriverSystemd, d)
 			assert.Equal(t, tc.k, k)
 
-			k, d, err = ParseKubeletCgroup(tc.cgroupfs)
+			k, d, err = parseKubeletCgroup(tc.cgroupfs)
 			require.NoError(t, err)
 			assert.Equal(t, DriverCgroupfs, d)
 			want := tc.k
@@ -107,12 +107,12 @@ func TestParseKubeletCgroup(t *testing.T) {
 }
 
 func TestParseKubeletCgroupTolerance(t *testing.T) {
-	want := KubeletCgroup{QoS: QoSBurstable, PodUID: testUID, Runtime: RuntimeCRIContainerd, ContainerID: testCID}
+	want := kubeletCgroup{QoS: QoSBurstable, PodUID: testUID, Runtime: RuntimeCRIContainerd, ContainerID: testCID}
 	for _, p := range []string{
 		"kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + testUIDu + ".slice/cri-containerd-" + testCID + ".scope",
 		"//kubepods.slice//kubepods-burstable.slice/kubepods-burstable-pod" + testUIDu + ".slice/cri-containerd-" + testCID + ".scope/",
 	} {
-		k, d, err := ParseKubeletCgroup(p)
+		k, d, err := parseKubeletCgroup(p)
 		require.NoError(t, err, p)
 		assert.Equal(t, DriverSystemd, d)
 		assert.Equal(t, want, k)
@@ -122,15 +122,15 @@ func TestParseKubeletCgroupTolerance(t *testing.T) {
 func TestConvertKubeletPath(t *testing.T) {
 	for _, tc := range kubeletNames {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ConvertKubeletPath(tc.systemd, DriverCgroupfs, RuntimeUnknown)
+			got, err := convertKubeletPath(tc.systemd, DriverCgroupfs, RuntimeUnknown)
 			require.NoError(t, err)
 			assert.Equal(t, tc.cgroupfs, got)
 
-			got, err = ConvertKubeletPath(tc.cgroupfs, DriverSystemd, tc.k.Runtime)
+			got, err = convertKubeletPath(tc.cgroupfs, DriverSystemd, tc.k.Runtime)
 			require.NoError(t, err)
 			assert.Equal(t, tc.systemd, got)
 
-			got, err = ConvertKubeletPath(tc.systemd, DriverSystemd, RuntimeUnknown)
+			got, err = convertKubeletPath(tc.systemd, DriverSystemd, RuntimeUnknown)
 			require.NoError(t, err)
 			assert.Equal(t, tc.systemd, got, "converting to the same driver is the identity")
 		})
@@ -139,15 +139,15 @@ func TestConvertKubeletPath(t *testing.T) {
 
 func TestConvertKubeletPathRuntime(t *testing.T) {
 	bare := "/kubepods/burstable/pod" + testUID + "/" + testCID
-	_, err := ConvertKubeletPath(bare, DriverSystemd, RuntimeUnknown)
+	_, err := convertKubeletPath(bare, DriverSystemd, RuntimeUnknown)
 	requireSentinel(t, err, "ErrInvalidKubelet")
 
-	got, err := ConvertKubeletPath(bare, DriverSystemd, RuntimeDocker)
+	got, err := convertKubeletPath(bare, DriverSystemd, RuntimeDocker)
 	require.NoError(t, err)
 	assert.Equal(t, "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"+testUIDu+".slice/docker-"+testCID+".scope", got)
 
 	// The runtime the path shows wins over the argument.
-	got, err = ConvertKubeletPath("/kubepods/pod"+testUID+"/crio-"+testCID, DriverSystemd, RuntimeDocker)
+	got, err = convertKubeletPath("/kubepods/pod"+testUID+"/crio-"+testCID, DriverSystemd, RuntimeDocker)
 	require.NoError(t, err)
 	assert.Equal(t, "/kubepods.slice/kubepods-pod"+testUIDu+".slice/crio-"+testCID+".scope", got)
 }
@@ -175,7 +175,7 @@ func TestParseKubeletCgroupRejects(t *testing.T) {
 		"/kubepods.slice/kubepods-pod" + testUIDu + ".slice/kubepods-pod" + testUIDu + "-x.slice": `unexpected "x" after the pod component`,
 	}
 	for p, reason := range cases {
-		_, d, err := ParseKubeletCgroup(p)
+		_, d, err := parseKubeletCgroup(p)
 		ne := requireSentinel(t, err, "ErrInvalidKubelet")
 		assert.Equal(t, reason, ne.Reason, p)
 		assert.Equal(t, DriverUnknown, d)
@@ -183,37 +183,37 @@ func TestParseKubeletCgroupRejects(t *testing.T) {
 }
 
 func TestKubeletCgroupPathRejects(t *testing.T) {
-	pod := KubeletCgroup{QoS: QoSBurstable, PodUID: testUID}
-	with := func(f func(*KubeletCgroup)) KubeletCgroup {
+	pod := kubeletCgroup{QoS: QoSBurstable, PodUID: testUID}
+	with := func(f func(*kubeletCgroup)) kubeletCgroup {
 		k := pod
 		f(&k)
 		return k
 	}
 	cases := []struct {
 		name   string
-		k      KubeletCgroup
+		k      kubeletCgroup
 		driver Driver
 		reason string
 	}{
 		{"unknown driver", pod, DriverUnknown, `driver must be systemd or cgroupfs, not ""`},
-		{"no QoS", with(func(k *KubeletCgroup) { k.QoS = QoSNone }), DriverCgroupfs, `unknown QoS class ""`},
-		{"bad QoS", with(func(k *KubeletCgroup) { k.QoS = "gold" }), DriverSystemd, `unknown QoS class "gold"`},
-		{"empty UID", with(func(k *KubeletCgroup) { k.PodUID = "" }), DriverCgroupfs, "pod UID must be hex digits and single dashes"},
-		{"UID with underscores", with(func(k *KubeletCgroup) { k.PodUID = testUIDu }), DriverCgroupfs, "pod UID must be hex digits and single dashes"},
-		{"UID with slash", with(func(k *KubeletCgroup) { k.PodUID = "12/34" }), DriverCgroupfs, "pod UID must be hex digits and single dashes"},
-		{"root kubepods", with(func(k *KubeletCgroup) { k.Root = []string{"kubepods"} }), DriverCgroupfs, `invalid root component "kubepods"`},
-		{"root dotdot", with(func(k *KubeletCgroup) { k.Root = []string{".."} }), DriverCgroupfs, `invalid root component ".."`},
-		{"root underscore", with(func(k *KubeletCgroup) { k.Root = []string{"a_b"} }), DriverSystemd, `invalid root component "a_b"`},
-		{"root empty", with(func(k *KubeletCgroup) { k.Root = []string{""} }), DriverSystemd, `invalid root component ""`},
-		{"runtime without container", with(func(k *KubeletCgroup) { k.Runtime = RuntimeCRIO }), DriverSystemd, "runtime or conmon given without a container ID"},
-		{"container ID with slash", with(func(k *KubeletCgroup) { k.ContainerID = "a/b" }), DriverCgroupfs, "container ID must be letters, digits, '_' and '.', starting with a letter or digit, at most 255 bytes"},
-		{"container ID dotdot", with(func(k *KubeletCgroup) { k.ContainerID = ".." }), DriverCgroupfs, "container ID must be letters, digits, '_' and '.', starting with a letter or digit, at most 255 bytes"},
-		{"systemd needs runtime", with(func(k *KubeletCgroup) { k.ContainerID = testCID }), DriverSystemd, "the systemd driver and conmon need a known runtime"},
-		{"conmon needs runtime", with(func(k *KubeletCgroup) { k.ContainerID = testCID; k.Conmon = true }), DriverCgroupfs, "the systemd driver and conmon need a known runtime"},
-		{"containerd has no conmon", with(func(k *KubeletCgroup) {
+		{"no QoS", with(func(k *kubeletCgroup) { k.QoS = QoSNone }), DriverCgroupfs, `unknown QoS class ""`},
+		{"bad QoS", with(func(k *kubeletCgroup) { k.QoS = "gold" }), DriverSystemd, `unknown QoS class "gold"`},
+		{"empty UID", with(func(k *kubeletCgroup) { k.PodUID = "" }), DriverCgroupfs, "pod UID must be hex digits and single dashes"},
+		{"UID with underscores", with(func(k *kubeletCgroup) { k.PodUID = testUIDu }), DriverCgroupfs, "pod UID must be hex digits and single dashes"},
+		{"UID with slash", with(func(k *kubeletCgroup) { k.PodUID = "12/34" }), DriverCgroupfs, "pod UID must be hex digits and single dashes"},
+		{"root kubepods", with(func(k *kubeletCgroup) { k.Root = []string{"kubepods"} }), DriverCgroupfs, `invalid root component "kubepods"`},
+		{"root dotdot", with(func(k *kubeletCgroup) { k.Root = []string{".."} }), DriverCgroupfs, `invalid root component ".."`},
+		{"root underscore", with(func(k *kubeletCgroup) { k.Root = []string{"a_b"} }), DriverSystemd, `invalid root component "a_b"`},
+		{"root empty", with(func(k *kubeletCgroup) { k.Root = []string{""} }), DriverSystemd, `invalid root component ""`},
+		{"runtime without container", with(func(k *kubeletCgroup) { k.Runtime = RuntimeCRIO }), DriverSystemd, "runtime or conmon given without a container ID"},
+		{"container ID with slash", with(func(k *kubeletCgroup) { k.ContainerID = "a/b" }), DriverCgroupfs, "container ID must be letters, digits, '_' and '.', starting with a letter or digit, at most 255 bytes"},
+		{"container ID dotdot", with(func(k *kubeletCgroup) { k.ContainerID = ".." }), DriverCgroupfs, "container ID must be letters, digits, '_' and '.', starting with a letter or digit, at most 255 bytes"},
+		{"systemd needs runtime", with(func(k *kubeletCgroup) { k.ContainerID = testCID }), DriverSystemd, "the systemd driver and conmon need a known runtime"},
+		{"conmon needs runtime", with(func(k *kubeletCgroup) { k.ContainerID = testCID; k.Conmon = true }), DriverCgroupfs, "the systemd driver and conmon need a known runtime"},
+		{"containerd has no conmon", with(func(k *kubeletCgroup) {
 			k.ContainerID, k.Runtime, k.Conmon = testCID, RuntimeCRIContainerd, true
 		}), DriverSystemd, `runtime "cri-containerd" unknown or has no conmon cgroup`},
-		{"unknown runtime", with(func(k *KubeletCgroup) { k.ContainerID, k.Runtime = testCID, "rkt" }), DriverCgroupfs, `runtime "rkt" unknown or has no conmon cgroup`},
+		{"unknown runtime", with(func(k *kubeletCgroup) { k.ContainerID, k.Runtime = testCID, "rkt" }), DriverCgroupfs, `runtime "rkt" unknown or has no conmon cgroup`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -224,7 +224,7 @@ func TestKubeletCgroupPathRejects(t *testing.T) {
 		})
 	}
 
-	long := with(func(k *KubeletCgroup) {
+	long := with(func(k *kubeletCgroup) {
 		k.ContainerID, k.Runtime = longID(240), RuntimeCRIContainerd
 	})
 	_, err := long.Path(DriverSystemd)

@@ -21,7 +21,8 @@ const (
 // and containerd use, case for case: the name must end in ".slice", contain no
 // '/', and have no empty component (no leading, trailing or double dash, and
 // not just ".slice"). Like runc it does not check the characters, so a name
-// systemd itself would refuse (see ValidateSliceName) may still expand.
+// systemd itself would refuse (slice_name_is_valid in systemd's
+// src/basic/unit-name.c, which CgroupsPath.Path applies) may still expand.
 // Errors are *NameError wrapping ErrInvalidSlice.
 func ExpandSlice(slice string) (string, error) {
 	base, ok := strings.CutSuffix(slice, sliceSuffix)

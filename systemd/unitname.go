@@ -25,7 +25,7 @@ func isUnitType(s string) bool {
 	return false
 }
 
-// ValidateUnitName checks name the way systemd checks a unit it is asked to
+// validateUnitName checks name the way systemd checks a unit it is asked to
 // load or create (unit_name_is_valid with UNIT_NAME_PLAIN|UNIT_NAME_INSTANCE
 // in systemd's src/basic/unit-name.c): it must be 1 to 255 bytes, end in a
 // known type suffix such as ".scope" or ".slice" after a non-empty prefix, use
@@ -33,7 +33,7 @@ func isUnitType(s string) bool {
 // if it has an '@', name an instance ("foo@bar.service"), not a template
 // ("foo@.service"), since only instances have cgroups. Errors wrap
 // ErrInvalidName.
-func ValidateUnitName(name string) error {
+func validateUnitName(name string) error {
 	if reason := unitNameProblem(name); reason != "" {
 		return newNameError(name, reason, ErrInvalidName)
 	}
@@ -79,13 +79,13 @@ func unitNameProblem(name string) string {
 	return ""
 }
 
-// ValidateSliceName checks name the way systemd checks a slice unit
+// validateSliceName checks name the way systemd checks a slice unit
 // (slice_name_is_valid in systemd's src/basic/unit-name.c): a valid unit name
 // without '@' that ends in ".slice", where the part before ".slice" does not
 // start or end with '-' and has no "--". "-.slice", the root slice, is valid.
 // This is stricter than ExpandSlice, which follows runc and accepts any
 // characters. Errors wrap ErrInvalidSlice.
-func ValidateSliceName(name string) error {
+func validateSliceName(name string) error {
 	if reason := sliceNameProblem(name); reason != "" {
 		return newNameError(name, reason, ErrInvalidSlice)
 	}

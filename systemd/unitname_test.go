@@ -18,7 +18,7 @@ func TestValidateUnitName(t *testing.T) {
 		strings.Repeat("a", 249) + ".scope",
 	}
 	for _, n := range valid {
-		assert.NoError(t, ValidateUnitName(n), n)
+		assert.NoError(t, validateUnitName(n), n)
 	}
 	invalid := map[string]string{
 		"":                                  "empty",
@@ -36,7 +36,7 @@ func TestValidateUnitName(t *testing.T) {
 		strings.Repeat("a", 250) + ".scope": "longer than 255 bytes",
 	}
 	for n, reason := range invalid {
-		err := ValidateUnitName(n)
+		err := validateUnitName(n)
 		ne := requireSentinel(t, err, "ErrInvalidName")
 		assert.Equal(t, reason, ne.Reason, n)
 	}
@@ -44,7 +44,7 @@ func TestValidateUnitName(t *testing.T) {
 
 func TestValidateSliceName(t *testing.T) {
 	for _, n := range []string{"-.slice", "foo.slice", "foo-bar.slice", "foo-bar-baz.slice", "kubepods-burstable-pod1_2.slice"} {
-		assert.NoError(t, ValidateSliceName(n), n)
+		assert.NoError(t, validateSliceName(n), n)
 	}
 	invalid := map[string]string{
 		"-foo-bar-baz.slice":  "leading dash",
@@ -63,7 +63,7 @@ func TestValidateSliceName(t *testing.T) {
 		"a b.slice":           "invalid character ' ' at byte 1",
 	}
 	for n, reason := range invalid {
-		ne := requireSentinel(t, ValidateSliceName(n), "ErrInvalidSlice")
+		ne := requireSentinel(t, validateSliceName(n), "ErrInvalidSlice")
 		assert.Equal(t, reason, ne.Reason, n)
 	}
 }

@@ -3,7 +3,6 @@ package v1
 import (
 	"math"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
@@ -38,7 +37,7 @@ func ParseCFSQuota(b []byte) (quota uint64, unlimited bool, err error) {
 		return math.MaxUint64, true, nil
 	}
 	if n < minCFSQuota {
-		return 0, false, cgroup.NewParseError(CPUCFSQuotaUs, parse.TrimSpace(b), cgroup.ErrRange)
+		return 0, false, parse.NewError(CPUCFSQuotaUs, parse.TrimSpace(b), parse.ErrRange)
 	}
 	return uint64(n), false, nil
 }
@@ -52,7 +51,7 @@ func ParseCFSPeriod(b []byte) (uint64, error) {
 		return 0, parse.Relabel(err, CPUCFSPeriodUs)
 	}
 	if v < minCFSPeriod || v > maxCFSPeriod {
-		return 0, cgroup.NewParseError(CPUCFSPeriodUs, parse.TrimSpace(b), cgroup.ErrRange)
+		return 0, parse.NewError(CPUCFSPeriodUs, parse.TrimSpace(b), parse.ErrRange)
 	}
 	return v, nil
 }
@@ -66,7 +65,7 @@ func ParseShares(b []byte) (uint64, error) {
 		return 0, parse.Relabel(err, CPUShares)
 	}
 	if v < minShares || v > maxShares {
-		return 0, cgroup.NewParseError(CPUShares, parse.TrimSpace(b), cgroup.ErrRange)
+		return 0, parse.NewError(CPUShares, parse.TrimSpace(b), parse.ErrRange)
 	}
 	return v, nil
 }

@@ -2,15 +2,13 @@ package v1
 
 // Interface file names in a cgroup v1 directory
 // (Documentation/admin-guide/cgroup-v1/memory.rst, cpusets.rst,
-// Documentation/scheduler/sched-bwc.rst, cgroup-v1/pids.rst).
+// Documentation/scheduler/sched-bwc.rst) that package limits reads.
 const (
 	// MemoryLimitInBytes is the hard memory limit of the cgroup, in bytes.
 	MemoryLimitInBytes = "memory.limit_in_bytes"
 	// MemoryUseHierarchy is 1 when the cgroup's limits also bind its
 	// descendants (always 1 since Linux 5.11, which refuses to write 0).
 	MemoryUseHierarchy = "memory.use_hierarchy"
-	// MemorySoftLimitInBytes is the soft limit applied under memory pressure.
-	MemorySoftLimitInBytes = "memory.soft_limit_in_bytes"
 	// MemoryMemswLimitInBytes is the limit on memory plus swap; it exists
 	// only when swap accounting is on.
 	MemoryMemswLimitInBytes = "memory.memsw.limit_in_bytes"
@@ -23,10 +21,6 @@ const (
 	// kmem accounting on old kernels. Since Linux 5.16 a limit can no longer
 	// be set through it.
 	MemoryKmemLimitInBytes = "memory.kmem.limit_in_bytes"
-	// MemoryFailcnt counts how often the memory limit was hit.
-	MemoryFailcnt = "memory.failcnt"
-	// MemoryOOMControl reports oom_kill_disable, under_oom and oom_kill.
-	MemoryOOMControl = "memory.oom_control"
 	// CPUCFSQuotaUs is the CFS bandwidth quota per period in microseconds,
 	// -1 for none.
 	CPUCFSQuotaUs = "cpu.cfs_quota_us"
@@ -38,6 +32,4 @@ const (
 	CPUSetEffectiveCPUs = "cpuset.effective_cpus"
 	// CPUSetCPUs is the CPU list configured for the cgroup.
 	CPUSetCPUs = "cpuset.cpus"
-	// PidsMax is the limit on the number of tasks, a number or "max".
-	PidsMax = "pids.max"
 )

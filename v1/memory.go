@@ -3,24 +3,23 @@ package v1
 import (
 	"math"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
-// UnlimitedThreshold is the smallest value a v1 memory limit file reads when
-// no limit is set. The kernel stores "no limit" as PAGE_COUNTER_MAX pages and
-// prints it in bytes, LONG_MAX rounded down to the page size:
-// 9223372036854771712 with 4 KiB pages, 9223372036854759424 with 16 KiB and
-// 9223372036854710272 with 64 KiB pages; kernels before 3.19 printed LONG_MAX
-// itself (9223372036854775807). A value at or above this threshold means
-// unlimited on every page size.
-const UnlimitedThreshold uint64 = 9223372036854710272
+// unlimitedThreshold is the smallest value that means "no limit" in a v1
+// memory limit file: 9223372036854775807 rounded down to 64 KiB pages.
+const unlimitedThreshold uint64 = 9223372036854710272
 
 // IsUnlimited reports whether v, read from a v1 memory limit file or from
 // memory.stat's hierarchical_memory_limit / hierarchical_memsw_limit, means
-// "no limit" (see UnlimitedThreshold).
+// "no limit". The kernel stores "no limit" as PAGE_COUNTER_MAX pages and
+// prints it in bytes, LONG_MAX rounded down to the page size:
+// 9223372036854771712 with 4 KiB pages, 9223372036854759424 with 16 KiB and
+// 9223372036854710272 with 64 KiB pages; kernels before 3.19 printed LONG_MAX
+// itself (9223372036854775807). Any value at or above 9223372036854710272
+// means unlimited, on every page size.
 func IsUnlimited(v uint64) bool {
-	return v >= UnlimitedThreshold
+	return v >= unlimitedThreshold
 }
 
 // limitInBytes names the family of files ParseLimitInBytes parses.
@@ -28,10 +27,10 @@ const limitInBytes = "memory.*limit_in_bytes"
 
 // ParseLimitInBytes parses memory.limit_in_bytes, memory.soft_limit_in_bytes,
 // memory.memsw.limit_in_bytes or memory.kmem.limit_in_bytes
-// (Documentation/admin-guide/cgroup-v1/memory.rst). A value at or above
-// UnlimitedThreshold, or "-1" (how the limit is removed when written), gives
-// unlimited == true and v == math.MaxUint64, so taking a minimum over levels
-// works before the flag is looked at. Other negative numbers are
+// (Documentation/admin-guide/cgroup-v1/memory.rst). A value IsUnlimited
+// reports as unlimited, or "-1" (how the limit is removed when written),
+// gives unlimited == true and v == math.MaxUint64, so taking a minimum over
+// levels works before the flag is looked at. Other negative numbers are
 // cgroup.ErrRange.
 func ParseLimitInBytes(b []byte) (v uint64, unlimited bool, err error) {
 	t := parse.TrimSpace(b)
@@ -41,7 +40,7 @@ func ParseLimitInBytes(b []byte) (v uint64, unlimited bool, err error) {
 			return 0, false, parse.Relabel(err, limitInBytes)
 		}
 		if n != -1 {
-			return 0, false, cgroup.NewParseError(limitInBytes, t, cgroup.ErrRange)
+			return 0, false, parse.NewError(limitInBytes, t, parse.ErrRange)
 		}
 		return math.MaxUint64, true, nil
 	}
@@ -77,7 +76,7 @@ func flag(v uint64, b []byte) (bool, error) {
 	case 1:
 		return true, nil
 	}
-	return false, cgroup.NewParseError("flag", parse.TrimSpace(b), cgroup.ErrRange)
+	return false, parse.NewError("flag", parse.TrimSpace(b), parse.ErrRange)
 }
 
 // ParseUint parses a v1 file holding one unsigned decimal number, such as

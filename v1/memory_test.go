@@ -118,28 +118,6 @@ func TestParseUint(t *testing.T) {
 	}
 }
 
-func TestParsePidsMax(t *testing.T) {
-	tests := []struct {
-		in        string
-		want      uint64
-		unlimited bool
-		wantErr   error
-	}{
-		{"max\n", math.MaxUint64, true, nil},
-		{"4096\n", 4096, false, nil},
-		{"0\n", 0, false, nil},
-		{"-1\n", 0, false, cgroup.ErrSyntax},
-		{"", 0, false, cgroup.ErrSyntax},
-	}
-	for _, tt := range tests {
-		v, unlimited, err := ParsePidsMax([]byte(tt.in))
-		parsetest.CheckErr(t, err, tt.wantErr)
-		if v != tt.want || unlimited != tt.unlimited {
-			t.Errorf("ParsePidsMax(%q) = %d, %v; want %d, %v", tt.in, v, unlimited, tt.want, tt.unlimited)
-		}
-	}
-}
-
 func BenchmarkParseLimitInBytes(b *testing.B) {
 	in := []byte("9223372036854771712\n")
 	b.ReportAllocs()

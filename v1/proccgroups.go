@@ -3,7 +3,6 @@ package v1
 import (
 	"math"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
@@ -35,7 +34,7 @@ func ParseProcCgroups(b []byte, controller string) (e ProcCgroupsEntry, found bo
 	}
 	for len(b) > 0 {
 		var line []byte
-		line, b = nextLine(b)
+		line, b = parse.NextLine(b)
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
@@ -59,11 +58,11 @@ func procCgroupsLine(line, rest []byte) (ProcCgroupsEntry, error) {
 	numCgroups, rest := nextField(rest)
 	enabled, _ := nextField(rest)
 	if enabled == nil {
-		return ProcCgroupsEntry{}, cgroup.NewParseError(procCgroups, line, cgroup.ErrSyntax)
+		return ProcCgroupsEntry{}, parse.NewError(procCgroups, line, parse.ErrSyntax)
 	}
 	h, err := parse.Uint(hierarchy)
 	if err == nil && h > math.MaxInt32 {
-		err = cgroup.NewParseError(procCgroups, hierarchy, cgroup.ErrRange)
+		err = parse.NewError(procCgroups, hierarchy, parse.ErrRange)
 	}
 	if err != nil {
 		return ProcCgroupsEntry{}, err
@@ -81,16 +80,6 @@ func procCgroupsLine(line, rest []byte) (ProcCgroupsEntry, error) {
 		return ProcCgroupsEntry{}, err
 	}
 	return ProcCgroupsEntry{Hierarchy: int(h), NumCgroups: n, Enabled: on}, nil
-}
-
-// nextLine splits b at its first newline.
-func nextLine(b []byte) (line, rest []byte) {
-	for i, c := range b {
-		if c == '\n' {
-			return b[:i], b[i+1:]
-		}
-	}
-	return b, nil
 }
 
 // nextField returns the first tab- or space-separated field of b and what

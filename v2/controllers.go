@@ -1,7 +1,5 @@
 package v2
 
-import "strings"
-
 // HasController reports whether name is one of the space separated
 // controller names in the content of cgroup.controllers, e.g.
 // "cpuset cpu io memory pids\n" (Documentation/admin-guide/cgroup-v2.rst:
@@ -26,13 +24,6 @@ func HasController(b []byte, name string) bool {
 		b = b[end:]
 	}
 	return false
-}
-
-// ParseControllers returns the controller names listed in the content of
-// cgroup.controllers (or cgroup.subtree_control), in file order. An empty
-// file gives an empty slice.
-func ParseControllers(b []byte) []string {
-	return strings.Fields(string(b))
 }
 
 // isBlank reports the separators the kernel writes in cgroup.controllers:

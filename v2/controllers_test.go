@@ -1,9 +1,6 @@
 package v2
 
-import (
-	"reflect"
-	"testing"
-)
+import "testing"
 
 func TestHasController(t *testing.T) {
 	tests := []struct {
@@ -41,28 +38,5 @@ func TestHasControllerDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("got %v allocations, want 0", allocs)
-	}
-}
-
-func TestParseControllers(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"cpuset cpu io memory pids\n", []string{"cpuset", "cpu", "io", "memory", "pids"}},
-		{"hugetlb\n", []string{"hugetlb"}},
-		{"", []string{}},
-		{"\n", []string{}},
-	}
-	for _, tt := range tests {
-		got := ParseControllers([]byte(tt.in))
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("ParseControllers(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-		for _, name := range got {
-			if !HasController([]byte(tt.in), name) {
-				t.Errorf("HasController(%q, %q) disagrees with ParseControllers", tt.in, name)
-			}
-		}
 	}
 }

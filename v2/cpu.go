@@ -3,7 +3,6 @@ package v2
 import (
 	"math"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/parse"
 )
 
@@ -12,9 +11,9 @@ import (
 // max_cfs_quota_period 1s; Documentation/scheduler/sched-bwc.rst). A file
 // holding anything outside them was not written by the kernel.
 const (
-	// DefaultCPUPeriod is the period in microseconds the kernel uses when
+	// defaultCPUPeriod is the period in microseconds the kernel uses when
 	// cpu.max is written with a quota alone, and its default.
-	DefaultCPUPeriod uint64 = 100000
+	defaultCPUPeriod uint64 = 100000
 	minCPUPeriod     uint64 = 1000
 	maxCPUPeriod     uint64 = 1000000
 	minCPUQuota      uint64 = 1000
@@ -39,14 +38,14 @@ const (
 func ParseCPUMax(b []byte) (quota, period uint64, unlimited bool, err error) {
 	t := parse.TrimSpace(b)
 	quotaField, periodField := splitTwo(t)
-	period = DefaultCPUPeriod
+	period = defaultCPUPeriod
 	if periodField != nil {
 		period, err = parse.Uint(periodField)
 		if err != nil {
 			return 0, 0, false, parse.Relabel(err, CPUMax)
 		}
 		if period < minCPUPeriod || period > maxCPUPeriod {
-			return 0, 0, false, cgroup.NewParseError(CPUMax, t, cgroup.ErrRange)
+			return 0, 0, false, parse.NewError(CPUMax, t, parse.ErrRange)
 		}
 	}
 	if string(quotaField) == "max" {
@@ -57,7 +56,7 @@ func ParseCPUMax(b []byte) (quota, period uint64, unlimited bool, err error) {
 		return 0, 0, false, parse.Relabel(err, CPUMax)
 	}
 	if quota < minCPUQuota {
-		return 0, 0, false, cgroup.NewParseError(CPUMax, t, cgroup.ErrRange)
+		return 0, 0, false, parse.NewError(CPUMax, t, parse.ErrRange)
 	}
 	return quota, period, false, nil
 }
@@ -83,7 +82,7 @@ func ParseCPUWeight(b []byte) (uint64, error) {
 		return 0, parse.Relabel(err, CPUWeight)
 	}
 	if v < minCPUWeight || v > maxCPUWeight {
-		return 0, cgroup.NewParseError(CPUWeight, parse.TrimSpace(b), cgroup.ErrRange)
+		return 0, parse.NewError(CPUWeight, parse.TrimSpace(b), parse.ErrRange)
 	}
 	return v, nil
 }

@@ -1,8 +1,8 @@
 package v2
 
-// Interface file names in a cgroup v2 directory, as listed in
-// Documentation/admin-guide/cgroup-v2.rst ("Core Interface Files" and the
-// per-controller sections).
+// Interface file names in a cgroup v2 directory that package limits reads, as
+// listed in Documentation/admin-guide/cgroup-v2.rst ("Core Interface Files"
+// and the per-controller sections).
 const (
 	// MemoryMax is the hard memory limit in bytes or "max"; above it the
 	// cgroup's processes are reclaimed from and finally OOM-killed.
@@ -10,20 +10,8 @@ const (
 	// MemoryHigh is the throttle limit in bytes or "max": above it the
 	// cgroup is put under heavy reclaim pressure but not OOM-killed.
 	MemoryHigh = "memory.high"
-	// MemoryLow is the best-effort memory protection in bytes or "max".
-	MemoryLow = "memory.low"
-	// MemoryMin is the hard memory protection in bytes or "max".
-	MemoryMin = "memory.min"
 	// MemorySwapMax is the swap usage limit in bytes or "max".
 	MemorySwapMax = "memory.swap.max"
-	// MemoryCurrent is the memory currently charged to the cgroup and its
-	// descendants, in bytes.
-	MemoryCurrent = "memory.current"
-	// MemoryStat is the flat keyed breakdown of the cgroup's memory use.
-	MemoryStat = "memory.stat"
-	// MemoryEvents is the flat keyed count of memory events (low, high,
-	// max, oom, oom_kill, oom_group_kill) in the cgroup and its descendants.
-	MemoryEvents = "memory.events"
 	// CPUMax is the CPU bandwidth limit, "$MAX $PERIOD" in microseconds.
 	CPUMax = "cpu.max"
 	// CPUWeight is the proportional CPU weight, 1..10000, default 100.

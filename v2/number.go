@@ -10,18 +10,3 @@ import "github.com/truelimit/truelimit/internal/parse"
 func ParseMax(b []byte) (v uint64, unlimited bool, err error) {
 	return parse.Max(b)
 }
-
-// ParseUint parses a file holding one unsigned decimal number, such as
-// memory.current.
-func ParseUint(b []byte) (uint64, error) {
-	return parse.Uint(b)
-}
-
-// ParseFlatKeyed returns the value of key in a flat keyed file such as
-// memory.stat or memory.events ("key value" per line,
-// Documentation/admin-guide/cgroup-v2.rst "Format"). found is false when the
-// key is absent (older kernels lack some keys); err is set only when the
-// key's own line is malformed.
-func ParseFlatKeyed(b []byte, key string) (v uint64, found bool, err error) {
-	return parse.FlatKeyed(b, key)
-}

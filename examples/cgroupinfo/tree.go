@@ -47,7 +47,7 @@ func treeText(w io.Writer, tree *node.Tree) error {
 	}
 	highText := func(b limits.Limit) string { return bytesText(b) }
 	for _, h := range tree.Hierarchies {
-		p("  v%d\t%s\tmount root %s\ttop %s\t%s\n", h.Version, h.MountPoint, h.MountRoot, h.Top, strings.Join(h.Controllers, ","))
+		p("  %s\t%s\tmount root %s\ttop %s\t%s\n", h.Version, h.MountPoint, h.MountRoot, h.Top, strings.Join(h.Controllers, ","))
 		if h.Version == 1 && slices.Contains(h.Controllers, node.LimitMemory) {
 			highText = func(limits.Limit) string { return "n/a" }
 		}
@@ -233,7 +233,7 @@ type countDoc struct {
 func newTreeDoc(tree *node.Tree) treeDoc {
 	doc := treeDoc{Hierarchies: []hierarchyDoc{}, Cgroups: make([]cgroupDoc, 0, len(tree.Cgroups)), Diagnostics: []diagnosticDoc{}}
 	for _, h := range tree.Hierarchies {
-		doc.Hierarchies = append(doc.Hierarchies, hierarchyDoc{h.Controllers, h.Version, h.MountPoint, h.MountRoot, h.Top})
+		doc.Hierarchies = append(doc.Hierarchies, hierarchyDoc{h.Controllers, int(h.Version), h.MountPoint, h.MountRoot, h.Top})
 	}
 	for i := range tree.Cgroups {
 		cg := &tree.Cgroups[i]

@@ -147,7 +147,7 @@ func TestModeDivergenceShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mounts, err := cgroup.ParseMountInfo([]byte(tt.text))
+			mounts, err := cgroup.AppendMountInfo(nil, []byte(tt.text))
 			require.NoError(t, err)
 			ours := cgroup.ModeOf(mounts)
 			theirs := containerdModeModel(mounts, !tt.noSysFs)
@@ -169,7 +169,7 @@ func TestModeDivergenceShapes(t *testing.T) {
 func TestLiveModeAgreesWithContainerd(t *testing.T) {
 	b, err := os.ReadFile("/proc/self/mountinfo")
 	require.NoError(t, err)
-	mounts, err := cgroup.ParseMountInfo(b)
+	mounts, err := cgroup.AppendMountInfo(nil, b)
 	require.NoError(t, err)
 	_, statErr := os.Stat(sysFsCgroup)
 	exists := statErr == nil

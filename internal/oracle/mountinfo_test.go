@@ -122,10 +122,10 @@ func treeName(t *testing.T, file string) string {
 }
 
 // mobyCgroupMounts parses b with moby/sys/mountinfo, keeping what
-// ParseMountInfo keeps: cgroup and cgroup2 mounts. Info.VFSOptions is the
+// AppendMountInfo keeps: cgroup and cgroup2 mounts. Info.VFSOptions is the
 // super options field (11).
 func mobyCgroupMounts(b []byte) ([]cgroup.Mount, error) {
-	infos, err := mountinfo.GetMountsFromReader(bytes.NewReader(b), mountinfo.FSTypeFilter(cgroup.FSTypeV1, cgroup.FSTypeV2))
+	infos, err := mountinfo.GetMountsFromReader(bytes.NewReader(b), mountinfo.FSTypeFilter("cgroup", "cgroup2"))
 	if err != nil {
 		return nil, err
 	}
@@ -136,16 +136,16 @@ func mobyCgroupMounts(b []byte) ([]cgroup.Mount, error) {
 	return out, nil
 }
 
-// requireSameMounts asserts that ParseMountInfo and moby agree on b, mount
+// requireSameMounts asserts that AppendMountInfo and moby agree on b, mount
 // for mount in file order, and returns our mounts.
 func requireSameMounts(t *testing.T, b []byte) []cgroup.Mount {
 	t.Helper()
-	ours, err := cgroup.ParseMountInfo(b)
+	ours, err := cgroup.AppendMountInfo(nil, b)
 	require.NoError(t, err)
 	theirs, err := mobyCgroupMounts(b)
 	require.NoError(t, err)
 	if len(theirs) == 0 {
-		theirs = nil // ParseMountInfo returns nil for no mounts
+		theirs = nil // AppendMountInfo returns nil for no mounts
 	}
 	require.Equal(t, theirs, ours)
 	return ours
@@ -258,7 +258,7 @@ func TestMountInfoRejectsWhatMobyRejects(t *testing.T) {
 		"34 30 0:31 /",
 	} {
 		t.Run(line, func(t *testing.T) {
-			_, err := cgroup.ParseMountInfo([]byte(line))
+			_, err := cgroup.AppendMountInfo(nil, []byte(line))
 			require.ErrorIs(t, err, cgroup.ErrSyntax)
 			_, err = mobyCgroupMounts([]byte(line))
 			require.Error(t, err)
@@ -271,7 +271,7 @@ func TestMountInfoRejectsWhatMobyRejects(t *testing.T) {
 // mangle_path (fs/seq_file.c) writes a backslash only as the start of a
 // three-digit octal escape of space, tab, newline or backslash itself, and
 // which never writes a blank line. moby is lenient and keeps such text;
-// ParseMountInfo is strict about escapes, because a path it cannot decode
+// AppendMountInfo is strict about escapes, because a path it cannot decode
 // would name the wrong directory, and skips blank lines, which fixture files
 // and hand-written inputs may contain.
 func TestMountInfoDiffersFromMobyByDesign(t *testing.T) {
@@ -304,7 +304,7 @@ func TestMountInfoDiffersFromMobyByDesign(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ours, ourErr := cgroup.ParseMountInfo([]byte(tt.text))
+			ours, ourErr := cgroup.AppendMountInfo(nil, []byte(tt.text))
 			theirs, mobyErr := mobyCgroupMounts([]byte(tt.text))
 			if tt.mobyError {
 				// moby: "parsing '' failed: not enough fields (1)". We skip the blank line.

@@ -46,11 +46,11 @@ func membershipMaps(ms []cgroup.Membership) (legacy map[string]string, unified s
 	return legacy, unified
 }
 
-// requireSameMemberships asserts that ParseProcCgroup and containerd agree
+// requireSameMemberships asserts that AppendProcCgroup and containerd agree
 // on b and returns the agreed maps.
 func requireSameMemberships(t *testing.T, b []byte) (legacy map[string]string, unified string) {
 	t.Helper()
-	ms, err := cgroup.ParseProcCgroup(b)
+	ms, err := cgroup.AppendProcCgroup(nil, b)
 	require.NoError(t, err)
 	theirLegacy, theirUnified, err := cgroups.ParseCgroupFromReaderUnified(bytes.NewReader(b))
 	require.NoError(t, err)
@@ -81,7 +81,7 @@ func TestProcCgroupAgreesWithContainerdOnLiveHost(t *testing.T) {
 // ':' are no design difference: containerd v3 splits each line with
 // strings.SplitN(line, ":", 3), keeping everything after the second colon
 // as the path, which is what the kernel prints (cgroup_path_ns in
-// kernel/cgroup/cgroup.c writes the path verbatim) and what ParseProcCgroup
+// kernel/cgroup/cgroup.c writes the path verbatim) and what AppendProcCgroup
 // does.
 func TestProcCgroupAgreesWithContainerdOnSamples(t *testing.T) {
 	const pod = "/system.slice/kubepods-burstable-pod1.slice:cri-containerd:abc"
@@ -185,7 +185,7 @@ func TestProcCgroupAgreesWithContainerdOnSamples(t *testing.T) {
 func TestProcCgroupRejectsWhatContainerdRejects(t *testing.T) {
 	for _, text := range []string{"4:memory\n", "garbage\n", "0:/\n"} {
 		t.Run(text, func(t *testing.T) {
-			_, err := cgroup.ParseProcCgroup([]byte(text))
+			_, err := cgroup.AppendProcCgroup(nil, []byte(text))
 			require.ErrorIs(t, err, cgroup.ErrSyntax)
 			_, _, err = cgroups.ParseCgroupFromReaderUnified(strings.NewReader(text))
 			require.Error(t, err)
@@ -199,7 +199,7 @@ func TestProcCgroupRejectsWhatContainerdRejects(t *testing.T) {
 // kernel/cgroup/cgroup.c) always writes a decimal hierarchy ID, a controller
 // list or "name=..." for every v1 hierarchy (a v1 hierarchy cannot exist
 // without one), an empty list only for the unified hierarchy, which has ID
-// 0, and an absolute path; and never a blank line. ParseProcCgroup rejects
+// 0, and an absolute path; and never a blank line. AppendProcCgroup rejects
 // the lines the kernel cannot write, because guessing would locate the
 // wrong cgroup, and skips blank lines, which containerd rejects.
 func TestProcCgroupDiffersFromContainerdByDesign(t *testing.T) {
@@ -245,7 +245,7 @@ func TestProcCgroupDiffersFromContainerdByDesign(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ours, ourErr := cgroup.ParseProcCgroup([]byte(tt.text))
+			ours, ourErr := cgroup.AppendProcCgroup(nil, []byte(tt.text))
 			legacy, unified, theirErr := cgroups.ParseCgroupFromReaderUnified(strings.NewReader(tt.text))
 			if tt.containerdErr {
 				require.Error(t, theirErr)

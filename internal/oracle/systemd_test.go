@@ -30,8 +30,6 @@ func loadSystemdCases(t *testing.T, name string, v any) {
 var systemdSentinels = map[string]error{
 	"ErrInvalidName":        systemd.ErrInvalidName,
 	"ErrInvalidSlice":       systemd.ErrInvalidSlice,
-	"ErrInvalidEscape":      systemd.ErrInvalidEscape,
-	"ErrInvalidPath":        systemd.ErrInvalidPath,
 	"ErrInvalidCgroupsPath": systemd.ErrInvalidCgroupsPath,
 }
 
@@ -158,14 +156,16 @@ func TestCgroupsPathAgreesWithRunc(t *testing.T) {
 	}
 }
 
-// TestEscapeAgreesWithGoSystemd runs the shared escaping table through
-// github.com/coreos/go-systemd/v22/unit, a Go port of systemd-escape. That port
-// does not validate (it never fails), writes bytes below 0x10 with one hex
-// digit, cannot decode bytes above 0x7f, and does not simplify "." or ".."
-// path components; the table marks the cases where it therefore differs from
-// systemd, and this test checks those do differ and all others agree. Cases
-// we refuse are left out: go-systemd has no errors to compare.
-func TestEscapeAgreesWithGoSystemd(t *testing.T) {
+// TestEscapeTableAgreesWithGoSystemd runs the shared escaping table through
+// github.com/coreos/go-systemd/v22/unit, a Go port of systemd-escape. The
+// systemd package's own test (TestEscapeTables) checks its unexported
+// escaping functions against the same table, so both meet in the table. That
+// port does not validate (it never fails), writes bytes below 0x10 with one
+// hex digit, cannot decode bytes above 0x7f, and does not simplify "." or
+// ".." path components; the table marks the cases where it therefore differs
+// from systemd, and this test checks those do differ and all others agree.
+// Cases systemd refuses are left out: go-systemd has no errors to compare.
+func TestEscapeTableAgreesWithGoSystemd(t *testing.T) {
 	type escapeCase struct {
 		In      string `json:"in"`
 		Out     string `json:"out"`
@@ -179,18 +179,14 @@ func TestEscapeAgreesWithGoSystemd(t *testing.T) {
 		PathUnescape []escapeCase `json:"path_unescape"`
 	}
 	loadSystemdCases(t, "escape_cases.json", &cases)
-	check := func(name string, list []escapeCase, theirs func(string) string, ours func(string) (string, error)) {
+	check := func(name string, list []escapeCase, theirs func(string) string) {
 		t.Run(name, func(t *testing.T) {
 			require.NotEmpty(t, list)
 			compared := 0
 			for _, tc := range list {
-				got, err := ours(tc.In)
 				if tc.Err != "" {
-					requireSystemdSentinel(t, err, tc.Err)
 					continue
 				}
-				require.NoError(t, err, "%q", tc.In)
-				require.Equal(t, tc.Out, got, "%q", tc.In)
 				if tc.Differs != "" {
 					assert.NotEqual(t, tc.Out, theirs(tc.In), "%q is marked as differing (%s)", tc.In, tc.Differs)
 					continue
@@ -201,8 +197,8 @@ func TestEscapeAgreesWithGoSystemd(t *testing.T) {
 			assert.Positive(t, compared)
 		})
 	}
-	check("Escape", cases.Escape, unit.UnitNameEscape, func(s string) (string, error) { return systemd.Escape(s), nil })
-	check("Unescape", cases.Unescape, unit.UnitNameUnescape, systemd.Unescape)
-	check("EscapePath", cases.PathEscape, unit.UnitNamePathEscape, systemd.EscapePath)
-	check("UnescapePath", cases.PathUnescape, unit.UnitNamePathUnescape, systemd.UnescapePath)
+	check("Escape", cases.Escape, unit.UnitNameEscape)
+	check("Unescape", cases.Unescape, unit.UnitNameUnescape)
+	check("EscapePath", cases.PathEscape, unit.UnitNamePathEscape)
+	check("UnescapePath", cases.PathUnescape, unit.UnitNamePathUnescape)
 }

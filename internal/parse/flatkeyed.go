@@ -1,11 +1,5 @@
 package parse
 
-import (
-	"bytes"
-
-	"github.com/truelimit/truelimit/cgroup"
-)
-
 // FlatKeyed finds key in a flat keyed file, one "key value" pair per line, as
 // written by memory.stat, memory.events and cpu.stat
 // (Documentation/admin-guide/cgroup-v2.rst, "Format") and by v1 memory.stat
@@ -18,12 +12,8 @@ func FlatKeyed(b []byte, key string) (v uint64, found bool, err error) {
 		return 0, false, nil
 	}
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b = NextLine(b)
 		if len(line) < len(key) || string(line[:len(key)]) != key {
 			continue
 		}
@@ -33,7 +23,7 @@ func FlatKeyed(b []byte, key string) (v uint64, found bool, err error) {
 		}
 		v, err = digits(TrimSpace(rest))
 		if err != nil {
-			return 0, false, cgroup.NewParseError(key, line, err)
+			return 0, false, NewError(key, line, err)
 		}
 		return v, true, nil
 	}

@@ -1,11 +1,12 @@
-package parse
+package parse_test
 
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"testing"
 
-	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parse"
 	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
@@ -61,15 +62,15 @@ func TestFlatKeyed(t *testing.T) {
 		{"empty input", "", "a", 0, false, nil},
 		{"empty key", "a 1\n", "", 0, false, nil},
 		{"other malformed lines skipped", "junk\nx y z\na 5\n", "a", 5, true, nil},
-		{"key line without value", "a\nb 2\n", "a", 0, false, cgroup.ErrSyntax},
-		{"key line with garbage", "a 1x\n", "a", 0, false, cgroup.ErrSyntax},
-		{"key line with two values", "a 1 2\n", "a", 0, false, cgroup.ErrSyntax},
-		{"key line negative", "a -1\n", "a", 0, false, cgroup.ErrSyntax},
-		{"key line overflow", "a 18446744073709551616\n", "a", 0, false, cgroup.ErrRange},
+		{"key line without value", "a\nb 2\n", "a", 0, false, parse.ErrSyntax},
+		{"key line with garbage", "a 1x\n", "a", 0, false, parse.ErrSyntax},
+		{"key line with two values", "a 1 2\n", "a", 0, false, parse.ErrSyntax},
+		{"key line negative", "a -1\n", "a", 0, false, parse.ErrSyntax},
+		{"key line overflow", "a 18446744073709551616\n", "a", 0, false, parse.ErrRange},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, found, err := FlatKeyed([]byte(tt.in), tt.key)
+			v, found, err := parse.FlatKeyed([]byte(tt.in), tt.key)
 			parsetest.CheckErr(t, err, tt.wantErr)
 			if v != tt.want || found != tt.found {
 				t.Fatalf("FlatKeyed(%q) = %d, %v; want %d, %v", tt.key, v, found, tt.want, tt.found)
@@ -79,7 +80,7 @@ func TestFlatKeyed(t *testing.T) {
 }
 
 func TestFlatKeyedErrorNamesKeyAndLine(t *testing.T) {
-	_, _, err := FlatKeyed([]byte("cache 1\nrss 12k\n"), "rss")
+	_, _, err := parse.FlatKeyed([]byte("cache 1\nrss 12k\n"), "rss")
 	want := `cgroup: parsing rss "rss 12k": invalid syntax`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %s", err, want)
@@ -89,7 +90,7 @@ func TestFlatKeyedErrorNamesKeyAndLine(t *testing.T) {
 func TestFlatKeyedDoesNotAllocate(t *testing.T) {
 	in := []byte(hostV1MemoryStat)
 	allocs := testing.AllocsPerRun(100, func() {
-		_, _, _ = FlatKeyed(in, "hierarchical_memsw_limit")
+		_, _, _ = parse.FlatKeyed(in, "hierarchical_memsw_limit")
 	})
 	if allocs != 0 {
 		t.Fatalf("got %v allocations, want 0", allocs)
@@ -100,7 +101,7 @@ func BenchmarkFlatKeyed(b *testing.B) {
 	in := []byte(hostV1MemoryStat)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, found, err := FlatKeyed(in, "total_rss"); err != nil || !found {
+		if _, found, err := parse.FlatKeyed(in, "total_rss"); err != nil || !found {
 			b.Fatal(found, err)
 		}
 	}
@@ -116,7 +117,7 @@ func FuzzFlatKeyed(f *testing.F) {
 	f.Add([]byte("a\nb 2"), "a")
 	f.Add([]byte("a 1 2\n"), "a")
 	f.Fuzz(func(t *testing.T, b []byte, key string) {
-		v, found, err := FlatKeyed(b, key)
+		v, found, err := parse.FlatKeyed(b, key)
 		rv, rfound, rok := referenceFlatKeyed(b, key)
 		if !rok {
 			if err == nil {
@@ -131,7 +132,7 @@ func FuzzFlatKeyed(f *testing.F) {
 			return
 		}
 		appended := append(append([]byte(nil), b...), "\n"+key+" 12345\n"...)
-		v, found, err = FlatKeyed(appended, key)
+		v, found, err = parse.FlatKeyed(appended, key)
 		if err != nil || !found || v != 12345 {
 			t.Fatalf("appended key %q: got %d, %v, %v", key, v, found, err)
 		}
@@ -154,7 +155,7 @@ func referenceFlatKeyed(b []byte, key string) (v uint64, found, ok bool) {
 		if len(rest) > 0 && !bytes.ContainsAny(rest[:1], " \t\r\v\f") {
 			continue
 		}
-		fields := bytes.FieldsFunc(rest, func(r rune) bool { return r < 0x80 && isSpace(byte(r)) })
+		fields := bytes.FieldsFunc(rest, func(r rune) bool { return strings.ContainsRune(" \t\n\r\v\f", r) })
 		if len(fields) != 1 {
 			return 0, false, false
 		}

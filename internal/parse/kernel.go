@@ -1,46 +1,42 @@
 package parse
 
-import (
-	"math"
-
-	"github.com/truelimit/truelimit/cgroup"
-)
+import "math"
 
 // KernelVersion returns the major and minor numbers of a kernel release as
 // read from /proc/sys/kernel/osrelease (the uname -r string), e.g.
 // "6.18.44-fc-v782", "3.10.0-1160.el7.x86_64" or "5.4". Whatever follows the
 // minor number is ignored. A release that does not start with
-// "<digits>.<digits>" is cgroup.ErrSyntax; a number above math.MaxInt32 is
-// cgroup.ErrRange.
+// "<digits>.<digits>" is ErrSyntax; a number above math.MaxInt32 is
+// ErrRange.
 func KernelVersion(b []byte) (major, minor int, err error) {
 	t := TrimSpace(b)
 	major, rest, err := leadingInt(t)
 	if err == nil {
 		if len(rest) == 0 || rest[0] != '.' {
-			err = cgroup.ErrSyntax
+			err = ErrSyntax
 		} else {
 			minor, _, err = leadingInt(rest[1:])
 		}
 	}
 	if err != nil {
-		return 0, 0, cgroup.NewParseError("kernel release", t, err)
+		return 0, 0, NewError("kernel release", t, err)
 	}
 	return major, minor, nil
 }
 
 // leadingInt parses the run of ASCII digits at the start of b and returns it
-// with the rest of b. No digits is cgroup.ErrSyntax.
+// with the rest of b. No digits is ErrSyntax.
 func leadingInt(b []byte) (int, []byte, error) {
 	n := 0
 	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
 		n++
 	}
 	if n == 0 {
-		return 0, b, cgroup.ErrSyntax
+		return 0, b, ErrSyntax
 	}
 	v, err := digits(b[:n])
 	if err == nil && v > math.MaxInt32 {
-		err = cgroup.ErrRange
+		err = ErrRange
 	}
 	if err != nil {
 		return 0, b, err

@@ -1,9 +1,9 @@
-package parse
+package parse_test
 
 import (
 	"testing"
 
-	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parse"
 	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
@@ -20,17 +20,17 @@ func TestKernelVersion(t *testing.T) {
 		{"6.1.0-rc1", 6, 1, nil},
 		{"4.14+", 4, 14, nil},
 		{"  5.10.0  ", 5, 10, nil},
-		{"5", 0, 0, cgroup.ErrSyntax},
-		{"5.", 0, 0, cgroup.ErrSyntax},
-		{".5", 0, 0, cgroup.ErrSyntax},
-		{"v5.4", 0, 0, cgroup.ErrSyntax},
-		{"5-4", 0, 0, cgroup.ErrSyntax},
-		{"", 0, 0, cgroup.ErrSyntax},
-		{"2147483648.1", 0, 0, cgroup.ErrRange},
-		{"5.99999999999999999999", 0, 0, cgroup.ErrRange},
+		{"5", 0, 0, parse.ErrSyntax},
+		{"5.", 0, 0, parse.ErrSyntax},
+		{".5", 0, 0, parse.ErrSyntax},
+		{"v5.4", 0, 0, parse.ErrSyntax},
+		{"5-4", 0, 0, parse.ErrSyntax},
+		{"", 0, 0, parse.ErrSyntax},
+		{"2147483648.1", 0, 0, parse.ErrRange},
+		{"5.99999999999999999999", 0, 0, parse.ErrRange},
 	}
 	for _, tt := range tests {
-		major, minor, err := KernelVersion([]byte(tt.in))
+		major, minor, err := parse.KernelVersion([]byte(tt.in))
 		parsetest.CheckErr(t, err, tt.wantErr)
 		if major != tt.major || minor != tt.minor {
 			t.Errorf("KernelVersion(%q) = %d.%d, want %d.%d", tt.in, major, minor, tt.major, tt.minor)

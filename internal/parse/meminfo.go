@@ -3,8 +3,6 @@ package parse
 import (
 	"bytes"
 	"math"
-
-	"github.com/truelimit/truelimit/cgroup"
 )
 
 // memTotalKey starts the /proc/meminfo line holding the usable RAM of the
@@ -16,22 +14,18 @@ const kBSuffix = "kB"
 
 // MemTotal returns the MemTotal line of /proc/meminfo, e.g.
 // "MemTotal:       24683620 kB", in bytes. A missing line or a value without
-// the kB unit is cgroup.ErrSyntax; a value whose byte count overflows uint64
-// is cgroup.ErrRange.
+// the kB unit is ErrSyntax; a value whose byte count overflows uint64
+// is ErrRange.
 func MemTotal(b []byte) (bytesTotal uint64, err error) {
 	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var line []byte
+		line, b = NextLine(b)
 		if !bytes.HasPrefix(line, []byte(memTotalKey)) {
 			continue
 		}
 		return memTotalLine(line)
 	}
-	return 0, cgroup.NewParseError("meminfo MemTotal", nil, cgroup.ErrSyntax)
+	return 0, NewError("meminfo MemTotal", nil, ErrSyntax)
 }
 
 // memTotalLine parses one "MemTotal: <n> kB" line.
@@ -39,14 +33,14 @@ func memTotalLine(line []byte) (uint64, error) {
 	field := TrimSpace(line[len(memTotalKey):])
 	num, ok := bytes.CutSuffix(field, []byte(kBSuffix))
 	if !ok {
-		return 0, cgroup.NewParseError("meminfo MemTotal", line, cgroup.ErrSyntax)
+		return 0, NewError("meminfo MemTotal", line, ErrSyntax)
 	}
 	kib, err := digits(TrimSpace(num))
 	if err == nil && kib > math.MaxUint64/1024 {
-		err = cgroup.ErrRange
+		err = ErrRange
 	}
 	if err != nil {
-		return 0, cgroup.NewParseError("meminfo MemTotal", line, err)
+		return 0, NewError("meminfo MemTotal", line, err)
 	}
 	return kib * 1024, nil
 }

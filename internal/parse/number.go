@@ -1,10 +1,6 @@
 package parse
 
-import (
-	"math"
-
-	"github.com/truelimit/truelimit/cgroup"
-)
+import "math"
 
 // maxKeyword is how cgroup v2 files such as memory.max, memory.high and
 // pids.max spell "no limit" (Documentation/admin-guide/cgroup-v2.rst).
@@ -13,12 +9,12 @@ const maxKeyword = "max"
 // Uint parses a decimal unsigned integer such as the content of
 // memory.current or memory.limit_in_bytes. Surrounding white space (the
 // kernel's trailing newline) is ignored. An empty or non-decimal input is
-// cgroup.ErrSyntax; a value above math.MaxUint64 is cgroup.ErrRange.
+// ErrSyntax; a value above math.MaxUint64 is ErrRange.
 func Uint(b []byte) (uint64, error) {
 	t := TrimSpace(b)
 	v, err := digits(t)
 	if err != nil {
-		return 0, cgroup.NewParseError("unsigned integer", t, err)
+		return 0, NewError("unsigned integer", t, err)
 	}
 	return v, nil
 }
@@ -26,7 +22,7 @@ func Uint(b []byte) (uint64, error) {
 // Int parses a decimal integer with an optional leading '-', such as
 // cpu.cfs_quota_us, which reads -1 when no quota is set
 // (Documentation/scheduler/sched-bwc.rst). Surrounding white space is ignored.
-// A value outside the int64 range is cgroup.ErrRange.
+// A value outside the int64 range is ErrRange.
 func Int(b []byte) (int64, error) {
 	t := TrimSpace(b)
 	neg := len(t) > 0 && t[0] == '-'
@@ -44,9 +40,9 @@ func Int(b []byte) (int64, error) {
 		case neg && u == math.MaxInt64+1:
 			return math.MinInt64, nil
 		}
-		err = cgroup.ErrRange
+		err = ErrRange
 	}
-	return 0, cgroup.NewParseError("integer", t, err)
+	return 0, NewError("integer", t, err)
 }
 
 // Max parses the cgroup v2 limit format used by memory.max, memory.high,
@@ -61,26 +57,26 @@ func Max(b []byte) (v uint64, unlimited bool, err error) {
 	}
 	v, err = digits(t)
 	if err != nil {
-		return 0, false, cgroup.NewParseError(`"max" or unsigned integer`, t, err)
+		return 0, false, NewError(`"max" or unsigned integer`, t, err)
 	}
 	return v, false, nil
 }
 
 // digits parses b, which must consist only of ASCII digits, as a decimal
 // uint64. It returns a bare sentinel so callers can build their own
-// *cgroup.ParseError.
+// *Error.
 func digits(b []byte) (uint64, error) {
 	if len(b) == 0 {
-		return 0, cgroup.ErrSyntax
+		return 0, ErrSyntax
 	}
 	var v uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
-			return 0, cgroup.ErrSyntax
+			return 0, ErrSyntax
 		}
 		d := uint64(c - '0')
 		if v > (math.MaxUint64-d)/10 {
-			return 0, cgroup.ErrRange
+			return 0, ErrRange
 		}
 		v = v*10 + d
 	}

@@ -1,11 +1,11 @@
-package parse
+package parse_test
 
 import (
 	"math"
 	"strconv"
 	"testing"
 
-	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parse"
 	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
@@ -20,21 +20,21 @@ func TestUint(t *testing.T) {
 		{"  42  ", 42, nil},
 		{"007", 7, nil},
 		{"18446744073709551615", math.MaxUint64, nil},
-		{"18446744073709551616", 0, cgroup.ErrRange},
-		{"99999999999999999999999", 0, cgroup.ErrRange},
-		{"99999999999999999999999x", 0, cgroup.ErrRange}, // like strconv: overflow is seen first
-		{"1x", 0, cgroup.ErrSyntax},
-		{"", 0, cgroup.ErrSyntax},
-		{"\n", 0, cgroup.ErrSyntax},
-		{"-1", 0, cgroup.ErrSyntax},
-		{"+1", 0, cgroup.ErrSyntax},
-		{"max", 0, cgroup.ErrSyntax},
-		{"1 2", 0, cgroup.ErrSyntax},
-		{"0x10", 0, cgroup.ErrSyntax},
-		{"1_000", 0, cgroup.ErrSyntax},
+		{"18446744073709551616", 0, parse.ErrRange},
+		{"99999999999999999999999", 0, parse.ErrRange},
+		{"99999999999999999999999x", 0, parse.ErrRange}, // like strconv: overflow is seen first
+		{"1x", 0, parse.ErrSyntax},
+		{"", 0, parse.ErrSyntax},
+		{"\n", 0, parse.ErrSyntax},
+		{"-1", 0, parse.ErrSyntax},
+		{"+1", 0, parse.ErrSyntax},
+		{"max", 0, parse.ErrSyntax},
+		{"1 2", 0, parse.ErrSyntax},
+		{"0x10", 0, parse.ErrSyntax},
+		{"1_000", 0, parse.ErrSyntax},
 	}
 	for _, tt := range tests {
-		got, err := Uint([]byte(tt.in))
+		got, err := parse.Uint([]byte(tt.in))
 		parsetest.CheckErr(t, err, tt.wantErr)
 		if got != tt.want {
 			t.Errorf("Uint(%q) = %d, want %d", tt.in, got, tt.want)
@@ -54,16 +54,16 @@ func TestInt(t *testing.T) {
 		{"-0", 0, nil},
 		{"9223372036854775807", math.MaxInt64, nil},
 		{"-9223372036854775808", math.MinInt64, nil},
-		{"9223372036854775808", 0, cgroup.ErrRange},
-		{"-9223372036854775809", 0, cgroup.ErrRange},
-		{"-", 0, cgroup.ErrSyntax},
-		{"--1", 0, cgroup.ErrSyntax},
-		{"- 1", 0, cgroup.ErrSyntax},
-		{"", 0, cgroup.ErrSyntax},
-		{"1.5", 0, cgroup.ErrSyntax},
+		{"9223372036854775808", 0, parse.ErrRange},
+		{"-9223372036854775809", 0, parse.ErrRange},
+		{"-", 0, parse.ErrSyntax},
+		{"--1", 0, parse.ErrSyntax},
+		{"- 1", 0, parse.ErrSyntax},
+		{"", 0, parse.ErrSyntax},
+		{"1.5", 0, parse.ErrSyntax},
 	}
 	for _, tt := range tests {
-		got, err := Int([]byte(tt.in))
+		got, err := parse.Int([]byte(tt.in))
 		parsetest.CheckErr(t, err, tt.wantErr)
 		if got != tt.want {
 			t.Errorf("Int(%q) = %d, want %d", tt.in, got, tt.want)
@@ -83,15 +83,15 @@ func TestMax(t *testing.T) {
 		{" max \n", math.MaxUint64, true, nil},
 		{"536870912\n", 536870912, false, nil},
 		{"0\n", 0, false, nil},
-		{"Max", 0, false, cgroup.ErrSyntax},
-		{"maximum", 0, false, cgroup.ErrSyntax},
-		{"max 100000", 0, false, cgroup.ErrSyntax},
-		{"-1", 0, false, cgroup.ErrSyntax},
-		{"", 0, false, cgroup.ErrSyntax},
-		{"18446744073709551616", 0, false, cgroup.ErrRange},
+		{"Max", 0, false, parse.ErrSyntax},
+		{"maximum", 0, false, parse.ErrSyntax},
+		{"max 100000", 0, false, parse.ErrSyntax},
+		{"-1", 0, false, parse.ErrSyntax},
+		{"", 0, false, parse.ErrSyntax},
+		{"18446744073709551616", 0, false, parse.ErrRange},
 	}
 	for _, tt := range tests {
-		got, unlimited, err := Max([]byte(tt.in))
+		got, unlimited, err := parse.Max([]byte(tt.in))
 		parsetest.CheckErr(t, err, tt.wantErr)
 		if got != tt.want || unlimited != tt.unlimited {
 			t.Errorf("Max(%q) = %d, %v; want %d, %v", tt.in, got, unlimited, tt.want, tt.unlimited)
@@ -100,7 +100,7 @@ func TestMax(t *testing.T) {
 }
 
 func TestParseErrorQuotesTrimmedInput(t *testing.T) {
-	_, err := Uint([]byte(" 12a\n"))
+	_, err := parse.Uint([]byte(" 12a\n"))
 	want := `cgroup: parsing unsigned integer "12a": invalid syntax`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %s", err, want)
@@ -112,10 +112,10 @@ func TestNumbersDoNotAllocate(t *testing.T) {
 	maxIn := []byte("max\n")
 	neg := []byte("-1\n")
 	allocs := testing.AllocsPerRun(100, func() {
-		_, _ = Uint(in)
-		_, _ = Int(neg)
-		_, _, _ = Max(maxIn)
-		_, _, _ = Max(in)
+		_, _ = parse.Uint(in)
+		_, _ = parse.Int(neg)
+		_, _, _ = parse.Max(maxIn)
+		_, _, _ = parse.Max(in)
 	})
 	if allocs != 0 {
 		t.Fatalf("got %v allocations, want 0", allocs)
@@ -128,8 +128,8 @@ func FuzzUint(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := Uint(b)
-		s := string(TrimSpace(b))
+		got, err := parse.Uint(b)
+		s := string(parse.TrimSpace(b))
 		want, werr := strconv.ParseUint(s, 10, 64)
 		if (err == nil) != (werr == nil) {
 			t.Fatalf("Uint(%q) err=%v, strconv err=%v", b, err, werr)
@@ -150,19 +150,19 @@ func FuzzMax(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		v, unlimited, err := Max(b)
-		if string(TrimSpace(b)) == "max" {
+		v, unlimited, err := parse.Max(b)
+		if string(parse.TrimSpace(b)) == "max" {
 			if err != nil || !unlimited || v != math.MaxUint64 {
 				t.Fatalf("Max(%q) = %d, %v, %v; want unlimited", b, v, unlimited, err)
 			}
 			return
 		}
-		u, uerr := Uint(b)
+		u, uerr := parse.Uint(b)
 		if (err == nil) != (uerr == nil) || unlimited || (err == nil && u != v) {
 			t.Fatalf("Max(%q) = %d, %v, %v; Uint = %d, %v", b, v, unlimited, err, u, uerr)
 		}
 		if err == nil {
-			again, _, err := Max([]byte(strconv.FormatUint(v, 10) + "\n"))
+			again, _, err := parse.Max([]byte(strconv.FormatUint(v, 10) + "\n"))
 			if err != nil || again != v {
 				t.Fatalf("round trip of %d gave %d, %v", v, again, err)
 			}
@@ -173,7 +173,7 @@ func FuzzMax(f *testing.F) {
 // sentinelOf maps a strconv error to the sentinel Uint should use.
 func sentinelOf(err error) error {
 	if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-		return cgroup.ErrRange
+		return parse.ErrRange
 	}
-	return cgroup.ErrSyntax
+	return parse.ErrSyntax
 }

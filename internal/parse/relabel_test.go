@@ -1,26 +1,26 @@
-package parse
+package parse_test
 
 import (
 	"errors"
 	"io"
 	"testing"
 
-	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parse"
 	"github.com/truelimit/truelimit/internal/parsetest"
 )
 
 func TestRelabel(t *testing.T) {
-	_, err := Uint([]byte("12a\n"))
-	err = Relabel(err, "memory.current")
-	parsetest.CheckErr(t, err, cgroup.ErrSyntax)
+	_, err := parse.Uint([]byte("12a\n"))
+	err = parse.Relabel(err, "memory.current")
+	parsetest.CheckErr(t, err, parse.ErrSyntax)
 	want := `cgroup: parsing memory.current "12a": invalid syntax`
 	if err.Error() != want {
 		t.Fatalf("got %q, want %q", err, want)
 	}
-	if got := Relabel(io.EOF, "x"); !errors.Is(got, io.EOF) {
+	if got := parse.Relabel(io.EOF, "x"); !errors.Is(got, io.EOF) {
 		t.Fatalf("Relabel changed a foreign error: %v", got)
 	}
-	if Relabel(nil, "x") != nil {
+	if parse.Relabel(nil, "x") != nil {
 		t.Fatal("Relabel(nil) is not nil")
 	}
 }

@@ -1,6 +1,10 @@
-package parse
+package parse_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/truelimit/truelimit/internal/parse"
+)
 
 func TestTrimSpace(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -12,7 +16,7 @@ func TestTrimSpace(t *testing.T) {
 		{"\v\fx\f\v", "x"},
 	}
 	for _, tt := range tests {
-		if got := string(TrimSpace([]byte(tt.in))); got != tt.want {
+		if got := string(parse.TrimSpace([]byte(tt.in))); got != tt.want {
 			t.Errorf("TrimSpace(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -20,7 +24,7 @@ func TestTrimSpace(t *testing.T) {
 
 func TestTrimSpaceReturnsSubslice(t *testing.T) {
 	b := []byte("  7\n")
-	got := TrimSpace(b)
+	got := parse.TrimSpace(b)
 	if len(got) != 1 || &got[0] != &b[2] {
 		t.Fatalf("TrimSpace did not return a subslice of its input")
 	}

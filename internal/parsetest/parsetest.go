@@ -1,16 +1,17 @@
 // Package parsetest holds the assertions the parser packages' tests share:
-// that an error is a *cgroup.ParseError wrapping the expected sentinel.
+// that an error is a *parse.Error (cgroup.ParseError to users) wrapping the
+// expected sentinel.
 package parsetest
 
 import (
 	"errors"
 	"testing"
 
-	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/parse"
 )
 
 // CheckErr fails t unless err matches want: nil for success, otherwise a
-// *cgroup.ParseError wrapping want.
+// *parse.Error wrapping want.
 func CheckErr(t testing.TB, err, want error) {
 	t.Helper()
 	if want == nil {
@@ -19,7 +20,7 @@ func CheckErr(t testing.TB, err, want error) {
 		}
 		return
 	}
-	var pe *cgroup.ParseError
+	var pe *parse.Error
 	if !errors.As(err, &pe) {
 		t.Fatalf("error %v (%T) is not a *cgroup.ParseError", err, err)
 	}
@@ -28,12 +29,12 @@ func CheckErr(t testing.TB, err, want error) {
 	}
 }
 
-// CheckAnyParseError fails t unless err is a *cgroup.ParseError wrapping
-// cgroup.ErrSyntax or cgroup.ErrRange.
+// CheckAnyParseError fails t unless err is a *parse.Error wrapping
+// parse.ErrSyntax or parse.ErrRange.
 func CheckAnyParseError(t testing.TB, err error) {
 	t.Helper()
-	var pe *cgroup.ParseError
-	if !errors.As(err, &pe) || !(errors.Is(err, cgroup.ErrSyntax) || errors.Is(err, cgroup.ErrRange)) {
+	var pe *parse.Error
+	if !errors.As(err, &pe) || !(errors.Is(err, parse.ErrSyntax) || errors.Is(err, parse.ErrRange)) {
 		t.Fatalf("error %v (%T) is not a *cgroup.ParseError wrapping a sentinel", err, err)
 	}
 }

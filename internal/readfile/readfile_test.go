@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func TestInto(t *testing.T) {
+func TestRead(t *testing.T) {
 	dir := t.TempDir()
 	small := filepath.Join(dir, "small")
 	big := filepath.Join(dir, "big")
@@ -35,32 +35,54 @@ func TestInto(t *testing.T) {
 		{"missing", filepath.Join(dir, "nope"), nil, 1 << 20, "", fs.ErrNotExist},
 		{"a directory", dir, nil, 1 << 20, "", nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Into(tt.path, tt.buf, tt.limit)
-			if tt.path == dir {
-				if err == nil {
-					t.Fatal("reading a directory succeeded")
+	for end, endName := range map[End]string{AtEOF: "AtEOF", AtShortRead: "AtShortRead"} {
+		for _, tt := range tests {
+			t.Run(tt.name+" "+endName, func(t *testing.T) {
+				got, err := Read(append([]byte(tt.path), 0), tt.buf, tt.limit, end)
+				if tt.path == dir {
+					if err == nil {
+						t.Fatal("reading a directory succeeded")
+					}
+					return
 				}
-				return
-			}
-			if !errors.Is(err, tt.err) {
-				t.Fatalf("err = %v, want %v", err, tt.err)
-			}
-			if string(got) != tt.want {
-				t.Fatalf("got %d bytes %.20q, want %d bytes", len(got), got, len(tt.want))
-			}
-		})
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				if string(got) != tt.want {
+					t.Fatalf("got %d bytes %.20q, want %d bytes", len(got), got, len(tt.want))
+				}
+			})
+		}
+	}
+	if _, err := Read([]byte(small), nil, 1<<20, AtEOF); err == nil {
+		t.Fatal("a path without its NUL byte was read")
 	}
 }
 
-func TestIntoReusesTheBuffer(t *testing.T) {
+func TestReadDoesNotAllocate(t *testing.T) {
+	dir := t.TempDir()
+	present := filepath.Join(dir, "memory.max")
+	if err := os.WriteFile(present, []byte("max\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path, missing := append([]byte(present), 0), append([]byte(filepath.Join(dir, "nope")), 0)
+	buf := make([]byte, 0, 64)
+	allocs := testing.AllocsPerRun(100, func() {
+		buf, _ = Read(path, buf, 1<<20, AtShortRead)
+		buf, _ = Read(missing, buf, 1<<20, AtEOF)
+	})
+	if allocs != 0 {
+		t.Fatalf("got %v allocations, want 0", allocs)
+	}
+}
+
+func TestReadReusesTheBuffer(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(path, []byte("50000 100000\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 0, 4096)
-	got, err := Into(path, buf, 1<<20)
+	got, err := Read(append([]byte(path), 0), buf, 1<<20, AtEOF)
 	if err != nil {
 		t.Fatal(err)
 	}

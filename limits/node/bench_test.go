@@ -97,7 +97,7 @@ func BenchmarkScanIOBaseline(b *testing.B) {
 	for b.Loop() {
 		for _, p := range bt.paths {
 			var err error
-			if buf, err = readfile.InterfaceFile(p, buf, 64<<10); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if buf, err = readfile.Read(p, buf, 64<<10, readfile.AtShortRead); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				b.Fatal(err)
 			}
 		}

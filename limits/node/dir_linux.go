@@ -146,7 +146,7 @@ func openat[T string | []byte](dirfd int, sub []byte, name T, flags int) (int, e
 // limit bytes. The kernel generates an interface file as one seq_file record
 // (kernfs), so a read that returns less than the buffer had room for has
 // returned the whole file and the read that would only see EOF is skipped,
-// as readfile.InterfaceFile does.
+// as readfile.Read with readfile.AtShortRead does.
 func (d dir) readFile(name string, buf []byte, limit int) ([]byte, error) {
 	fd, err := openat(d.fd, d.sub, name, fileFlags)
 	if err != nil {

@@ -48,7 +48,7 @@ func (d dir) linksCountSubdirs() bool { return false }
 func (d dir) subdirCount([]byte) int { return -1 }
 
 func (d dir) readFile(name string, buf []byte, limit int) ([]byte, error) {
-	return readfile.Into(filepath.Join(d.path, name), buf, limit)
+	return readfile.Read(append([]byte(filepath.Join(d.path, name)), 0), buf, limit, readfile.AtEOF)
 }
 
 // subdirs appends the names of d's subdirectories (not symlinks) to names.

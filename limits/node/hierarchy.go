@@ -105,7 +105,7 @@ func locateHierarchies(mounts []cgroup.Mount, top string, diag func(limits.Code,
 // widestMount locates the top visible cgroup of the controller's hierarchy:
 // the root of its usable mount with the shortest root.
 func widestMount(mounts []cgroup.Mount, controller string) (cgroup.Location, error) {
-	version := 0
+	var version cgroup.Version
 	for _, m := range mounts {
 		if m.HasController(controller) {
 			version = 1

@@ -102,11 +102,11 @@ func Scan(opts ...Option) (*Tree, error) {
 // readMounts reads and parses R/proc/self/mountinfo.
 func readMounts(root string) ([]cgroup.Mount, error) {
 	path := under.Prefix(root) + "/proc/self/mountinfo"
-	data, err := readfile.Into(path, nil, maxMountInfo)
+	data, err := readfile.Read(append([]byte(path), 0), nil, maxMountInfo, readfile.AtEOF)
 	if err != nil {
 		return nil, &limits.Error{Path: path, Err: err}
 	}
-	mounts, err := cgroup.ParseMountInfo(data)
+	mounts, err := cgroup.AppendMountInfo(nil, data)
 	if err != nil {
 		return nil, &limits.Error{Path: path, Err: err}
 	}

@@ -3,6 +3,7 @@ package node
 import (
 	"sort"
 
+	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
 )
 
@@ -53,10 +54,10 @@ type Cgroup struct {
 // Hierarchy says where the values of some controllers were read.
 type Hierarchy struct {
 	Controllers []string // of "memory", "cpu", "cpuset", "pids"
-	Version     int      // 1 or 2
-	MountPoint  string   // mountinfo field 5
-	MountRoot   string   // mountinfo field 4: the top visible cgroup
-	Top         string   // the cgroup the scan started at
+	Version     cgroup.Version
+	MountPoint  string // mountinfo field 5
+	MountRoot   string // mountinfo field 4: the top visible cgroup
+	Top         string // the cgroup the scan started at
 }
 
 // Tree is the answer of Scan.

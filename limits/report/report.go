@@ -147,7 +147,7 @@ func newDocument(r limits.Result) document {
 		Kernel:        nonZero(h.KernelRelease),
 	}
 	for _, p := range r.Placements {
-		doc := &placementDoc{Version: p.Version, Path: p.Path, Dir: p.Dir()}
+		doc := &placementDoc{Version: int(p.Version), Path: p.Path, Dir: p.Dir()}
 		switch p.Controller {
 		case "memory":
 			d.Cgroups.Memory = doc

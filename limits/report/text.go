@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
 )
 
@@ -19,14 +20,14 @@ func Text(w io.Writer, r limits.Result) error {
 	p("cgroup mode:\t%s\n", r.Mode)
 	p("\nEffective limits\n")
 	m := r.Memory
-	version := 0
+	var version cgroup.Version
 	if pl, ok := r.Placement("memory"); ok {
 		version = pl.Version
 	}
 	p("  memory\t%s\t%s\n", bytesText(m.Limit), sourceText(m.Limit.State, m.Limit.Source))
-	p("  memory.high\t%s\t%s\n", onlyOn(2, version, bytesText(m.High)), sourceText(m.High.State, m.High.Source))
-	p("  swap\t%s\t%s\n", onlyOn(2, version, bytesText(m.Swap)), sourceText(m.Swap.State, m.Swap.Source))
-	p("  memory+swap\t%s\t%s\n", onlyOn(1, version, bytesText(m.MemSwap)), sourceText(m.MemSwap.State, m.MemSwap.Source))
+	p("  memory.high\t%s\t%s\n", onlyOn(cgroup.V2, version, bytesText(m.High)), sourceText(m.High.State, m.High.Source))
+	p("  swap\t%s\t%s\n", onlyOn(cgroup.V2, version, bytesText(m.Swap)), sourceText(m.Swap.State, m.Swap.Source))
+	p("  memory+swap\t%s\t%s\n", onlyOn(cgroup.V1, version, bytesText(m.MemSwap)), sourceText(m.MemSwap.State, m.MemSwap.Source))
 	c := r.CPU
 	p("  cpu\t%s\t%s\n", cpuText(c.Limit), sourceText(c.Limit.State, c.Limit.Source))
 	p("  cpuset\t%s\t%s\n", cpusetText(c.Set), sourceText(c.Set.State, c.Set.Source))
@@ -47,7 +48,7 @@ func Text(w io.Writer, r limits.Result) error {
 		p("  (none located)\n")
 	}
 	for _, pl := range r.Placements {
-		p("  %s\tv%d\t%s\t%s\n", pl.Controller, pl.Version, pl.Path, pl.Dir())
+		p("  %s\t%s\t%s\t%s\n", pl.Controller, pl.Version, pl.Path, pl.Dir())
 	}
 
 	if len(r.Walk) > 0 {
@@ -74,9 +75,9 @@ func Text(w io.Writer, r limits.Result) error {
 
 // onlyOn marks a value that exists only on one cgroup version when the
 // memory hierarchy is on the other.
-func onlyOn(want, version int, text string) string {
+func onlyOn(want, version cgroup.Version, text string) string {
 	if version != 0 && version != want {
-		return "n/a on cgroup v" + strconv.Itoa(version)
+		return "n/a on cgroup " + version.String()
 	}
 	return text
 }

@@ -145,7 +145,7 @@ type Enabled struct {
 // Values is what one cgroup directory's own files say. A value not asked for
 // has Status NotRead.
 type Values struct {
-	Version      int // 1 or 2
+	Version      cgroup.Version
 	MemoryLimit  Number
 	MemoryHigh   Number
 	Swap         Number
@@ -173,13 +173,13 @@ type Reader struct {
 func NewReader(size int) *Reader { return &Reader{buf: make([]byte, 0, size)} }
 
 // Read reads the values in want from the cgroup directory d of the given
-// version (1 or 2) into v, parsing each file with the v1 or v2 parser for
+// version into v, parsing each file with the v1 or v2 parser for
 // it. Values already in v that want does not name are kept, so a caller can
 // read a directory in steps (v1 memory.stat first, then the limits only
 // when it shows one).
-func (r *Reader) Read(d Dir, version int, want Want, v *Values) {
+func (r *Reader) Read(d Dir, version cgroup.Version, want Want, v *Values) {
 	v.Version = version
-	if version == 2 {
+	if version == cgroup.V2 {
 		r.readV2(d, want, v)
 	} else {
 		r.readV1(d, want, v)

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/truelimit/truelimit/cgroup"
 )
 
 // files is a cgroup directory in memory: a file's content, or an error to
@@ -27,7 +29,7 @@ func TestRead(t *testing.T) {
 	eacces := &fs.PathError{Op: "open", Path: "x", Err: syscall.EACCES}
 	tests := []struct {
 		name    string
-		version int
+		version cgroup.Version
 		dir     files
 		want    Want
 		check   func(t *testing.T, v Values)

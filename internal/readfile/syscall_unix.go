@@ -4,7 +4,7 @@ package readfile
 
 import "syscall"
 
-// openPath opens a NUL-terminated path.
+// openPath opens a NUL-terminated path read-only.
 func openPath(path []byte) (int, error) {
 	p := string(path[:len(path)-1])
 	for {
