@@ -138,6 +138,18 @@ func ExampleLocatePath() {
 	// cgroup: cgroup2 cgroup "/system.slice" unreachable: no mount visible here contains it
 }
 
+// LocateTop finds where a scan of every cgroup starts: the top of the
+// hierarchy's widest mount.
+func ExampleLocateTop() {
+	mounts, _ := cgroup.AppendMountInfo(nil, []byte(
+		"30 24 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n"+
+			"1203 1195 0:27 /kubepods.slice /mnt/pods ro - cgroup2 cgroup2 rw\n"))
+	loc, err := cgroup.LocateTop(mounts, "cpu")
+	fmt.Println(loc.Path, loc.Dir(), loc.Version, err)
+	// Output:
+	// / /sys/fs/cgroup v2 <nil>
+}
+
 func ExampleParseCPUList() {
 	set, err := cgroup.ParseCPUList([]byte("0-3,8,10-11\n"))
 	if err != nil {

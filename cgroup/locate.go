@@ -3,6 +3,8 @@ package cgroup
 import (
 	"errors"
 	"strings"
+
+	"github.com/truelimit/truelimit/internal/cgpath"
 )
 
 // ErrNotMounted reports that no mounted hierarchy holds the controller: no v1
@@ -124,7 +126,7 @@ func LocatePath(mounts []Mount, controller, path string) (Location, error) {
 	if outsideNamespace(path) {
 		return unreachable("it lies outside the reader's cgroup namespace")
 	}
-	if !isCleanPath(path) {
+	if !cgpath.IsClean(path) {
 		return unreachable("the path is not a clean absolute cgroup path")
 	}
 	best := -1
@@ -145,6 +147,36 @@ func LocatePath(mounts []Mount, controller, path string) (Location, error) {
 
 // versionOf returns the version of the hierarchy that holds controller: V1
 // when a v1 mount binds it, otherwise V2 when cgroup2 is mounted.
+// LocateTop locates the top visible cgroup of controller's hierarchy: the
+// root of its usable mount with the shortest root ("/" on a host), where a
+// node agent starts a scan of every cgroup. Errors: ErrNotMounted, or
+// *UnreachableError when every mount of the hierarchy lies outside the
+// reader's cgroup namespace.
+func LocateTop(mounts []Mount, controller string) (Location, error) {
+	version, err := versionOf(mounts, controller)
+	if err != nil {
+		return Location{}, err
+	}
+	best := -1
+	for i, m := range mounts {
+		if inHierarchy(m, version, controller) && m.Usable() && (best < 0 || len(m.Root) < len(mounts[best].Root)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Location{}, &UnreachableError{Controller: controller, Version: version,
+			Reason: "every mount of its hierarchy lies outside the reader's cgroup namespace"}
+	}
+	m := mounts[best]
+	return Location{Controller: controller, Version: version, Mount: m, Path: m.Root}, nil
+}
+
+// inHierarchy reports whether m mounts the hierarchy that holds controller,
+// of the given version.
+func inHierarchy(m Mount, version Version, controller string) bool {
+	return (version == V2 && m.IsV2()) || (version == V1 && m.HasController(controller))
+}
+
 func versionOf(mounts []Mount, controller string) (Version, error) {
 	v2 := false
 	for _, m := range mounts {
@@ -163,25 +195,4 @@ func versionOf(mounts []Mount, controller string) (Version, error) {
 // relative to the reader's cgroup namespace, climbs out of that namespace.
 func outsideNamespace(p string) bool {
 	return p == "/.." || strings.HasPrefix(p, "/../")
-}
-
-// isCleanPath reports whether p is "/" or "/a/b" with no empty, "." or ".."
-// components and no NUL byte.
-func isCleanPath(p string) bool {
-	if p == "/" {
-		return true
-	}
-	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.IndexByte(p, 0) >= 0 {
-		return false
-	}
-	for rest := p[1:]; ; {
-		var c string
-		c, rest, _ = strings.Cut(rest, "/")
-		if c == "" || c == "." || c == ".." {
-			return false
-		}
-		if rest == "" {
-			return true
-		}
-	}
 }

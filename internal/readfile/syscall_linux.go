@@ -12,8 +12,11 @@ const atFDCWD = -0x64
 
 // openPath opens a NUL-terminated path read-only with openat(2) directly, so
 // the path needs no conversion (and no allocation).
-func openPath(path []byte) (int, error) {
-	dirfd := atFDCWD
+func openPath(path []byte) (int, error) { return openAt(atFDCWD, path) }
+
+// openAt opens a NUL-terminated path relative to the directory dirfd
+// read-only with openat(2).
+func openAt(dirfd int, path []byte) (int, error) {
 	for {
 		fd, _, errno := syscall.Syscall6(syscall.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(&path[0])),
 			uintptr(syscall.O_RDONLY|syscall.O_CLOEXEC), 0, 0, 0)
@@ -45,4 +48,24 @@ func Readlink(path, buf []byte) ([]byte, error) {
 		return nil, errno
 	}
 	return buf[:n], nil
+}
+
+// ReadAt is Read for a path relative to the open directory dirfd, opened
+// with openat(2): for a caller that walks a tree of directories it holds
+// open (package node), so that each open resolves one or two components.
+func ReadAt(dirfd int, path, buf []byte, limit int, end End) ([]byte, error) {
+	if len(path) == 0 || path[len(path)-1] != 0 {
+		return buf[:0], syscall.EINVAL
+	}
+	fd, err := openAt(dirfd, path)
+	if err != nil {
+		return buf[:0], err
+	}
+	f := file{fd: fd}
+	buf, err = fill(f, buf, limit, end)
+	f.close()
+	if err != nil {
+		return buf, pathError(err, "read", string(path[:len(path)-1]), limit)
+	}
+	return buf, nil
 }

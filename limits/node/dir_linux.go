@@ -26,7 +26,6 @@ const (
 	// Subdirectories: never through a symlink (a cgroup filesystem has
 	// none, so one would lead out of the tree).
 	childDirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
-	fileFlags     = unix.O_RDONLY | unix.O_CLOEXEC
 )
 
 // openDir opens the directory at path, the top of a walk.
@@ -142,42 +141,19 @@ func openat[T string | []byte](dirfd int, sub []byte, name T, flags int) (int, e
 	}
 }
 
-// readFile reads the interface file name into buf[:0], growing it up to
-// limit bytes. The kernel generates an interface file as one seq_file record
-// (kernfs), so a read that returns less than the buffer had room for has
-// returned the whole file and the read that would only see EOF is skipped,
-// as readfile.Read with readfile.AtShortRead does.
+// readFile reads the interface file name of d into buf[:0], growing it up
+// to limit bytes, with the one bounded read of package readfile relative to
+// the open directory (a short read ends an interface file).
 func (d dir) readFile(name string, buf []byte, limit int) ([]byte, error) {
-	fd, err := openat(d.fd, d.sub, name, fileFlags)
-	if err != nil {
-		return buf[:0], err
+	var p [2*unix.NAME_MAX + 2]byte
+	if !joinName(&p, d.sub, name) {
+		return buf[:0], unix.ENAMETOOLONG
 	}
-	buf, err = readFD(fd, buf[:0], limit)
-	_ = unix.Close(fd)
-	return buf, err
-}
-
-func readFD(fd int, buf []byte, limit int) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			if len(buf) >= limit {
-				return buf[:0], readfile.ErrTooLarge
-			}
-			buf = append(buf, 0)[:len(buf)]
-		}
-		room := cap(buf) - len(buf)
-		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return buf[:0], err
-		}
-		buf = buf[:len(buf)+n]
-		if n < room {
-			return buf, nil
-		}
+	n := len(d.sub) + len(name) + 1
+	if len(d.sub) > 0 {
+		n++
 	}
+	return readfile.ReadAt(d.fd, p[:n], buf, limit, readfile.AtShortRead)
 }
 
 // Offsets in a struct linux_dirent64 (getdents64(2)).

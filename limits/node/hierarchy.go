@@ -67,7 +67,7 @@ func locateHierarchies(mounts []cgroup.Mount, top string, diag func(limits.Code,
 		var loc cgroup.Location
 		var err error
 		if top == "" {
-			loc, err = widestMount(mounts, name)
+			loc, err = cgroup.LocateTop(mounts, name)
 		} else {
 			loc, err = cgroup.LocatePath(mounts, name, top)
 		}
@@ -100,35 +100,4 @@ func locateHierarchies(mounts []cgroup.Mount, top string, diag func(limits.Code,
 		}
 	}
 	return hs
-}
-
-// widestMount locates the top visible cgroup of the controller's hierarchy:
-// the root of its usable mount with the shortest root.
-func widestMount(mounts []cgroup.Mount, controller string) (cgroup.Location, error) {
-	var version cgroup.Version
-	for _, m := range mounts {
-		if m.HasController(controller) {
-			version = 1
-			break
-		}
-		if m.IsV2() {
-			version = 2
-		}
-	}
-	if version == 0 {
-		return cgroup.Location{}, cgroup.ErrNotMounted
-	}
-	best := -1
-	for i, m := range mounts {
-		inHierarchy := (version == 2 && m.IsV2()) || (version == 1 && m.HasController(controller))
-		if inHierarchy && m.Usable() && (best < 0 || len(m.Root) < len(mounts[best].Root)) {
-			best = i
-		}
-	}
-	if best < 0 {
-		return cgroup.Location{}, &cgroup.UnreachableError{Controller: controller, Version: version,
-			Reason: "every mount of its hierarchy lies outside the reader's cgroup namespace"}
-	}
-	m := mounts[best]
-	return cgroup.Location{Controller: controller, Version: version, Mount: m, Path: m.Root}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/cgpath"
 	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/internal/under"
@@ -55,7 +56,7 @@ func Scan(opts ...Option) (*Tree, error) {
 	if cfg.root == "/" && runtime.GOOS != "linux" {
 		return nil, limits.ErrNotSupported
 	}
-	if cfg.top != "" && !isCleanPath(cfg.top) {
+	if cfg.top != "" && !cgpath.IsClean(cfg.top) {
 		return nil, &limits.CgroupPathError{Path: cfg.top, Reason: "is not a clean absolute cgroup path"}
 	}
 	mounts, err := readMounts(cfg.root)
@@ -111,21 +112,4 @@ func readMounts(root string) ([]cgroup.Mount, error) {
 		return nil, &limits.Error{Path: path, Err: err}
 	}
 	return mounts, nil
-}
-
-// isCleanPath reports whether p is "/" or "/a/b" with no empty, "." or ".."
-// components and no NUL byte.
-func isCleanPath(p string) bool {
-	if p == "/" {
-		return true
-	}
-	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.IndexByte(p, 0) >= 0 {
-		return false
-	}
-	for c := range strings.SplitSeq(p[1:], "/") {
-		if c == "" || c == "." || c == ".." {
-			return false
-		}
-	}
-	return true
 }
