@@ -242,7 +242,9 @@ func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildr
 	var v own.Values
 	s.cur = d
 	s.own.Read(s, s.h.loc.Version, want, &v)
-	v.Problems(pathOrSlash(s.absDir), s.report)
+	if v.Failed() {
+		v.Problems(pathOrSlash(s.absDir), s.report)
+	}
 
 	c = *parent
 	c.Add(&v, path, effective.Down)
@@ -336,7 +338,9 @@ func (s *scanner) enabled(d dir, c *effective.Chain) (mem, cpu, pids bool) {
 	var v own.Values
 	s.cur = d
 	s.own.Read(s, 2, own.Controllers, &v)
-	v.Problems(pathOrSlash(s.absDir), s.report)
+	if v.Failed() {
+		v.Problems(pathOrSlash(s.absDir), s.report)
+	}
 	return v.Controllers.Memory, v.Controllers.CPU, v.Controllers.Pids
 }
 

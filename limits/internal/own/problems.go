@@ -120,7 +120,11 @@ func (v *Values) Describe(yield func(file, text string)) {
 		describe(s.File, s.Status, s.Err, yield)
 	}
 	if f := v.UseHierarchy; f.Status == Set {
-		yield(f.File, map[bool]string{false: "0", true: "1"}[f.On])
+		on := "0"
+		if f.On {
+			on = "1"
+		}
+		yield(f.File, on)
 	} else {
 		describe(f.File, f.Status, f.Err, yield)
 	}
