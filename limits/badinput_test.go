@@ -3,7 +3,9 @@ package limits_test
 import (
 	"errors"
 	"io/fs"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,6 +116,20 @@ func TestBadInput(t *testing.T) {
 			},
 		},
 		{
+			name: "only a named hierarchy mounted (systemd-nspawn without systemd inside)",
+			files: v2Tree(map[string]string{
+				"proc/self/mountinfo": "26 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n" +
+					"27 26 0:25 / /sys/fs/cgroup/systemd rw,nosuid - cgroup cgroup rw,xattr,name=systemd\n",
+				"proc/self/cgroup": "1:name=systemd:/machine.slice/machine-c1.scope\n",
+			}),
+			codes:  []limits.Code{limits.CodeNoCgroup},
+			memory: limits.Unknown, cpu: limits.Unknown,
+			checkFn: func(t *testing.T, r limits.Result) {
+				assert.Equal(t, cgroup.ModeNone, r.Mode)
+				assert.Contains(t, r.Diagnostics[0].Message, "no cgroup controller hierarchy is mounted, only named ones (name=systemd)")
+			},
+		},
+		{
 			name:   "process outside the namespace",
 			files:  v2Tree(map[string]string{"proc/self/cgroup": "0::/../../pod.slice\n"}),
 			codes:  []limits.Code{limits.CodeCgroupUnreachable},
@@ -170,5 +186,42 @@ func TestForPIDRejectsInvalidPID(t *testing.T) {
 	for _, pid := range []int{0, -1} {
 		_, err := limits.ForPID(pid)
 		assert.True(t, errors.Is(err, limits.ErrInvalidPID), "pid %d: %v", pid, err)
+	}
+}
+
+// TestHugeCgroupPathsAreRejectedCheaply: a 64 KiB path from a caller, in
+// either form, is a *CgroupPathError found before any work, allocating in
+// proportion to the input at most (a slice name expands with its square: 64
+// KiB of "a-" once built a 1 GB path). The two 64 KiB cases are measured
+// with testing.Benchmark, whose cost the log line prints.
+func TestHugeCgroupPathsAreRejectedCheaply(t *testing.T) {
+	root := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		path    string
+		measure bool
+	}{
+		{"systemd slice of 64 KiB", strings.Repeat("a-", 32767) + "b.slice:p:n", true},
+		{"cgroupfs path of 64 KiB", "/" + strings.Repeat("a/", 32<<10), true},
+		{"systemd name of 64 KiB", "pod.slice:p:" + strings.Repeat("n", 64<<10), false},
+		{"slice expanding past PATH_MAX", strings.Repeat("a-", 126) + "b.slice:p:n", false},
+		{"relative path of 64 KiB", strings.Repeat("a", 64<<10), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := limits.ForCgroup(tc.path, limits.FormAuto, limits.WithRoot(root))
+			require.ErrorIs(t, err, limits.ErrInvalidCgroupPath)
+			assert.Less(t, len(err.Error()), 1024, "the error quotes a bounded part of the input")
+			if !tc.measure {
+				return
+			}
+			result := testing.Benchmark(func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_, _ = limits.ForCgroup(tc.path, limits.FormAuto, limits.WithRoot(root))
+				}
+			})
+			assert.Less(t, result.AllocedBytesPerOp(), int64(1<<20), "bytes allocated to reject it")
+			t.Logf("%v/op, %d B/op, %d allocs/op: %v", time.Duration(result.NsPerOp()), result.AllocedBytesPerOp(), result.AllocsPerOp(), err)
+		})
 	}
 }

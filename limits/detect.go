@@ -76,7 +76,7 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 	r.readHost(pid, true)
 	r.readOnlineCPUs()
 	if r.res.Mode == cgroup.ModeNone {
-		r.diag(CodeNoCgroup, "no cgroup or cgroup2 filesystem is mounted: only the host's totals are known")
+		r.diag(CodeNoCgroup, r.noCgroupReason()+": only the host's totals are known")
 		return r.res, nil
 	}
 	if err := r.locate(len(controllerNames), find); err != nil {

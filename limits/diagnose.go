@@ -33,6 +33,22 @@ func (r *reader) diagnose() {
 	r.diagnoseNames()
 }
 
+// noCgroupReason says why mode is none: nothing is mounted, or only named v1
+// hierarchies such as name=systemd (systemd-nspawn without systemd inside),
+// which hold no controller.
+func (r *reader) noCgroupReason() string {
+	var named []string
+	for _, m := range r.mounts {
+		if name := m.Name(); name != "" {
+			named = append(named, "name="+name)
+		}
+	}
+	if len(named) == 0 {
+		return "no cgroup or cgroup2 filesystem is mounted"
+	}
+	return "no cgroup controller hierarchy is mounted, only named ones (" + strings.Join(named, ", ") + ")"
+}
+
 // diagnosePlacement says why controller i was not located, or that
 // ForCgroup's cgroup does not exist yet.
 func (r *reader) diagnosePlacement(i int, p placement) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
@@ -54,7 +55,19 @@ func (e *CgroupPathError) Unwrap() []error {
 	return []error{ErrInvalidCgroupPath, e.Err}
 }
 
-func quote(s string) string { return `"` + strings.ReplaceAll(s, "\x00", `\x00`) + `"` }
+// pathMax is PATH_MAX (include/uapi/linux/limits.h): no cgroup path, given or
+// built, is that long.
+const pathMax = 4096
+
+// maxQuoted bounds how much of a rejected path an error repeats.
+const maxQuoted = 256
+
+func quote(s string) string {
+	if len(s) > maxQuoted {
+		s = s[:maxQuoted] + "..."
+	}
+	return `"` + strings.ReplaceAll(s, "\x00", `\x00`) + `"`
+}
 
 // ForCgroup returns the effective limits of any cgroup, walking from it to
 // the root with the same result and diagnostics as Detect, and reading the
@@ -97,6 +110,9 @@ type target struct {
 func resolveCgroupPath(path string, form PathForm) (clean string, relative bool, err error) {
 	bad := func(reason string, err error) (string, bool, error) {
 		return "", false, &CgroupPathError{Path: path, Reason: reason, Err: err}
+	}
+	if len(path) >= pathMax {
+		return bad("is longer than PATH_MAX ("+strconv.Itoa(pathMax)+" bytes)", nil)
 	}
 	if strings.IndexByte(path, 0) >= 0 {
 		return bad("contains a NUL byte", nil)
@@ -148,6 +164,9 @@ func (t *target) locate(r *reader, controller string) (placement, error) {
 			return placed(base, err), nil
 		}
 		path = joinCgroupPath(base.Path, path)
+		if len(path) >= pathMax {
+			return placement{}, &CgroupPathError{Path: t.path, Reason: "joined to the caller's cgroup it is longer than PATH_MAX"}
+		}
 	}
 	loc, err := cgroup.LocatePath(r.mounts, controller, path)
 	if err != nil {

@@ -101,11 +101,8 @@ func (c CgroupsPath) UnitName() string {
 // refuses it up front, so a returned path never contains "." or ".."
 // components or more levels than the name says.
 func (c CgroupsPath) Path() (string, error) {
-	dir, err := ExpandSlice(c.ParentSlice())
-	if err != nil {
-		return "", err
-	}
 	unit := c.UnitName()
+	var err error
 	if strings.HasSuffix(unit, sliceSuffix) {
 		err = validateSliceName(unit)
 	} else {
@@ -113,6 +110,13 @@ func (c CgroupsPath) Path() (string, error) {
 	}
 	if err != nil {
 		return "", err
+	}
+	dir, err := ExpandSlice(c.ParentSlice())
+	if err != nil {
+		return "", err
+	}
+	if len(dir)+1+len(unit) >= pathMax {
+		return "", newNameError(c.String(), "expands to a path longer than PATH_MAX", ErrInvalidCgroupsPath)
 	}
 	if dir == "/" {
 		return "/" + unit, nil

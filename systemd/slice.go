@@ -23,8 +23,15 @@ const (
 // not just ".slice"). Like runc it does not check the characters, so a name
 // systemd itself would refuse (slice_name_is_valid in systemd's
 // src/basic/unit-name.c, which CgroupsPath.Path applies) may still expand.
-// Errors are *NameError wrapping ErrInvalidSlice.
+// Unlike runc it bounds its work: the expanded path grows with the square of
+// the name, so a name of 256 bytes or more, which systemd refuses
+// (UNIT_NAME_MAX), or one whose path would exceed PATH_MAX is an error,
+// found before anything is built. Errors are *NameError wrapping
+// ErrInvalidSlice.
 func ExpandSlice(slice string) (string, error) {
+	if len(slice) >= unitNameMax {
+		return "", newNameError(slice, "longer than 255 bytes", ErrInvalidSlice)
+	}
 	base, ok := strings.CutSuffix(slice, sliceSuffix)
 	if !ok {
 		return "", newNameError(slice, "missing .slice suffix", ErrInvalidSlice)
@@ -44,6 +51,9 @@ func ExpandSlice(slice string) (string, error) {
 		if i == len(base) || base[i] == '-' {
 			size += 1 + i + len(sliceSuffix)
 		}
+	}
+	if size >= pathMax {
+		return "", newNameError(slice, "expands to a path longer than PATH_MAX", ErrInvalidSlice)
 	}
 	var b strings.Builder
 	b.Grow(size)

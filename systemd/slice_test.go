@@ -1,6 +1,7 @@
 package systemd
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,4 +40,30 @@ func TestNameErrorMessage(t *testing.T) {
 	var ne *NameError
 	require.ErrorAs(t, err, &ne)
 	assert.Len(t, ne.Name, maxQuoted, "a long input is truncated in the error")
+}
+
+// TestExpandSliceBoundsItsWork: runc's ExpandSlice builds a path that grows
+// with the square of the name; this one refuses names systemd refuses
+// (256 bytes or more) and expansions past PATH_MAX before building anything.
+func TestExpandSliceBoundsItsWork(t *testing.T) {
+	longest := strings.Repeat("a", 249) + ".slice" // 255 bytes, one level
+	path, err := ExpandSlice(longest)
+	require.NoError(t, err)
+	assert.Equal(t, "/"+longest, path)
+
+	for name, slice := range map[string]string{
+		"256 bytes":          strings.Repeat("a", 250) + ".slice",
+		"64 KiB":             strings.Repeat("a-", 32767) + "b.slice",
+		"past PATH_MAX deep": strings.Repeat("a-", 124) + "b.slice", // 255 bytes, 125 levels
+	} {
+		t.Run(name, func(t *testing.T) {
+			allocs := testing.AllocsPerRun(10, func() { _, err = ExpandSlice(slice) })
+			require.ErrorIs(t, err, ErrInvalidSlice)
+			assert.LessOrEqual(t, allocs, 1.0, "only the error is allocated")
+		})
+	}
+	cp, err := ParseCgroupsPath(strings.Repeat("a-", 100) + "b.slice:" + strings.Repeat("p", 120) + ":" + strings.Repeat("n", 120))
+	require.NoError(t, err)
+	_, err = cp.Path()
+	require.Error(t, err, "a unit name of 256 bytes or more is refused before the slice is expanded")
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/truelimit/truelimit/limits/internal/under"
 )
 
+// pathMax is PATH_MAX (include/uapi/linux/limits.h): no cgroup path is that
+// long.
+const pathMax = 4096
+
 // maxMountInfo bounds mountinfo: a busy node can hold thousands of mounts.
 const maxMountInfo = 16 << 20
 
@@ -55,6 +59,9 @@ func Scan(opts ...Option) (*Tree, error) {
 	cfg := newConfig(opts)
 	if cfg.root == "/" && runtime.GOOS != "linux" {
 		return nil, limits.ErrNotSupported
+	}
+	if len(cfg.top) >= pathMax {
+		return nil, &limits.CgroupPathError{Path: cfg.top[:64] + "...", Reason: "is longer than PATH_MAX"}
 	}
 	if cfg.top != "" && !cgpath.IsClean(cfg.top) {
 		return nil, &limits.CgroupPathError{Path: cfg.top, Reason: "is not a clean absolute cgroup path"}
