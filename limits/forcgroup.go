@@ -66,7 +66,10 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, "\x00", `\x00`)
 //
 // The cgroup need not exist yet: a runtime asks before it creates the scope.
 // The walk then starts at the nearest existing ancestor, and the diagnostic
-// cgroup-not-created says so. It is safe for concurrent use.
+// cgroup-not-created says so. A cgroup removed while ForCgroup locates it
+// (a runtime recreating a container) is one that does not exist yet, never
+// an invalid path; one removed after it was located gives read-error and
+// unknown values. It is safe for concurrent use.
 func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
 	cfg := newConfig(opts)
 	clean, relative, err := resolveCgroupPath(path, form)
@@ -162,11 +165,22 @@ func (t *target) locate(r *reader, controller string) (placement, error) {
 	return p, nil
 }
 
+// afterLstat, when set (by tests), is called by nearestExisting between its
+// Lstat and its EvalSymlinks of a directory, to change the tree in between.
+var afterLstat func(dir string)
+
 // nearestExisting climbs from the cgroup asked for to the nearest cgroup
 // whose directory exists, returning the one asked for as wanted when that is
 // an ancestor. It refuses a directory that resolves, through symlinks,
 // outside the mount point: a cgroup filesystem has none, so one means the
 // root is not what it seems.
+//
+// A directory may vanish at any moment (a runtime removes and recreates a
+// container's cgroup): one that Lstat saw but EvalSymlinks no longer finds
+// is treated as never seen, and the climb goes on to its parent. The
+// directory accepted is always one EvalSymlinks resolved inside the mount,
+// so climbing past a vanished one cannot skip the symlink check. Any other
+// error refuses the path.
 func (t *target) nearestExisting(r *reader, loc cgroup.Location) (cgroup.Location, string, error) {
 	mountDir, err := filepath.EvalSymlinks(r.abs(loc.Mount.MountPoint))
 	if err != nil {
@@ -176,18 +190,22 @@ func (t *target) nearestExisting(r *reader, loc cgroup.Location) (cgroup.Locatio
 	for {
 		dirPath := r.abs(loc.Dir())
 		info, err := os.Lstat(dirPath)
+		if afterLstat != nil {
+			afterLstat(dirPath)
+		}
 		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
 			return loc, "", &CgroupPathError{Path: t.path, Reason: loc.Path + " is a symlink, which a cgroup filesystem never has"}
 		}
 		if err == nil {
-			dir, err := filepath.EvalSymlinks(dirPath)
-			if err != nil {
-				return loc, "", &CgroupPathError{Path: t.path, Reason: "cannot be resolved", Err: err}
+			var dir string
+			dir, err = filepath.EvalSymlinks(dirPath)
+			if err == nil {
+				if dir != mountDir && !strings.HasPrefix(dir, mountDir+string(filepath.Separator)) {
+					return loc, "", &CgroupPathError{Path: t.path, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
+				}
+				break
 			}
-			if dir != mountDir && !strings.HasPrefix(dir, mountDir+string(filepath.Separator)) {
-				return loc, "", &CgroupPathError{Path: t.path, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
-			}
-			break
+			// err is EvalSymlinks': ENOENT if the directory vanished.
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return loc, "", &CgroupPathError{Path: t.path, Reason: "cannot be resolved", Err: err}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -375,6 +376,65 @@ func TestForCgroupRejectsSymlinkOut(t *testing.T) {
 	res, err := limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
 	require.NoError(t, err)
 	assert.Equal(t, v2PodMemory, res.Memory.Limit)
+}
+
+// TestForCgroupVanishesWhileLocated removes the cgroup asked for between
+// ForCgroup's Lstat and its resolution of the directory, as a runtime that
+// removes and recreates a container's cgroup does: the path is valid, so the
+// answer is its parent with cgroup-not-created, never an invalid path. A
+// directory replaced in that moment by a symlink out of the mount is still
+// refused.
+func TestForCgroupVanishesWhileLocated(t *testing.T) {
+	root := copyTree(t, v2LeafMaxTree)
+	pauseDir := filepath.Join(root, "sys/fs/cgroup", v2PausePath)
+	removed := false
+	stop := limits.AfterLstat(func(dir string) {
+		if dir == pauseDir && !removed {
+			removed = true
+			require.NoError(t, os.RemoveAll(pauseDir))
+		}
+	})
+	res, err := limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
+	stop()
+	require.NoError(t, err)
+	require.True(t, removed)
+	assertForCgroup(t, res, forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
+		codes: []limits.Code{limits.CodeCgroupNotCreated}})
+	assert.Contains(t, messageOf(res, limits.CodeCgroupNotCreated), v2PausePath)
+
+	root = copyTree(t, v2LeafMaxTree)
+	pauseDir = filepath.Join(root, "sys/fs/cgroup", v2PausePath)
+	outside := t.TempDir()
+	removed = false
+	stop = limits.AfterLstat(func(dir string) {
+		if dir == pauseDir && !removed {
+			removed = true
+			require.NoError(t, os.RemoveAll(pauseDir))
+			require.NoError(t, os.Symlink(outside, pauseDir))
+		}
+	})
+	res, err = limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
+	stop()
+	assertInvalidPath(t, res, err, v2PausePath)
+
+	// Gone after it was located, before its files are read: the files it
+	// must have are missing, which is said, and no value is made up.
+	root = copyTree(t, v2LeafMaxTree)
+	pauseDir = filepath.Join(root, "sys/fs/cgroup", v2PausePath)
+	removed = false
+	stop = limits.TraceReads(func(p []byte) {
+		if !removed && strings.HasPrefix(string(p), pauseDir+"/") {
+			removed = true
+			require.NoError(t, os.RemoveAll(pauseDir))
+		}
+	})
+	res, err = limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
+	stop()
+	require.NoError(t, err)
+	require.True(t, removed)
+	assert.Equal(t, limits.Unknown, res.Memory.Limit.State)
+	assert.Equal(t, limits.Unknown, res.CPU.Limit.State)
+	assert.Equal(t, []limits.Code{limits.CodeReadError}, diagnosticCodes(res), "%+v", res.Diagnostics)
 }
 
 // copyTree copies a testdata tree into a temporary directory, keeping its
