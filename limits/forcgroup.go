@@ -22,8 +22,13 @@ const (
 	// cgroupfs path (systemd.IsSystemdCgroupsPath).
 	FormAuto PathForm = iota
 	// FormCgroupfs: a path absolute from the hierarchy's root
-	// ("/kubepods/burstable/pod<uid>/<id>"), or relative to the caller's own
-	// cgroup in each hierarchy, as runc treats a relative cgroupsPath.
+	// ("/kubepods/burstable/pod<uid>/<id>"), or relative, joined where runc's
+	// cgroupfs driver joins a relative cgroupsPath: on a v1 or hybrid host
+	// to the caller's own cgroup in each hierarchy, the unified one included
+	// (runc's fs manager); on a pure v2 host to the parent of the caller's
+	// cgroup, or the root if the caller is there (opencontainers/cgroups
+	// fs2/defaultpath.go: a cgroup with processes cannot enable controllers
+	// for its children). docs/SEMANTICS.md, "ForCgroup paths".
 	FormCgroupfs
 	// FormSystemd: the OCI systemd cgroupsPath "slice:prefix:name", expanded
 	// as runc's systemd driver does ("<slice expanded>/<prefix>-<name>.scope").
@@ -61,8 +66,10 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, "\x00", `\x00`)
 // same files (R/proc/self/mountinfo, and R/proc/self/cgroup only for a
 // relative path). Sandbox runtimes and node agents use it to size a
 // container from the cgroup they are told to use. The path is a cgroupfs
-// path (absolute, or relative to the caller's own cgroup) or an OCI systemd
-// "slice:prefix:name"; form says which, or FormAuto tells them apart.
+// path (absolute, or relative: below the caller's own cgroup on a v1 or
+// hybrid host, below its parent on a pure v2 host, as runc puts it; see
+// FormCgroupfs) or an OCI systemd "slice:prefix:name"; form says which, or
+// FormAuto tells them apart.
 //
 // The cgroup need not exist yet: a runtime asks before it creates the scope.
 // The walk then starts at the nearest existing ancestor, and the diagnostic
@@ -84,19 +91,23 @@ func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
 	if err := r.start(0, relative); err != nil {
 		return Result{}, err
 	}
-	t := &target{path: path, clean: clean, relative: relative}
+	t := &target{path: path, clean: clean, relative: relative,
+		belowParent: relative && cgroup.ModeOf(r.mounts) == cgroup.ModeV2}
 	return r.report(cfg, 0, t.locate)
 }
 
 // target is ForCgroup's cgroup: the path as given, and clean, absolute or
-// (relative) below the caller's own cgroup.
+// (relative) below the caller's own cgroup or (belowParent) its parent.
 type target struct {
 	path, clean string
 	relative    bool
+	// belowParent: a relative path joins the parent of the caller's own
+	// cgroup, as runc's cgroup v2 driver does on a pure v2 host.
+	belowParent bool
 }
 
 // resolveCgroupPath turns ForCgroup's argument into a clean cgroup path,
-// absolute or (relative true) relative to the caller's own cgroup.
+// absolute or (relative true) to be joined by target.locate.
 func resolveCgroupPath(path string, form PathForm) (clean string, relative bool, err error) {
 	bad := func(reason string, err error) (string, bool, error) {
 		return "", false, &CgroupPathError{Path: path, Reason: reason, Err: err}
@@ -140,9 +151,19 @@ func joinCgroupPath(base, rel string) string {
 	return base + rel
 }
 
+// parentCgroupPath returns the parent of a clean cgroup path, "/" for "/"
+// itself: path.Dir, as runc's fs2 takes filepath.Dir of its own cgroup.
+func parentCgroupPath(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return p[:i]
+}
+
 // locate locates ForCgroup's cgroup in controller's hierarchy: the clean
-// path, absolute or below the caller's own cgroup, then the nearest existing
-// cgroup on the way up from it.
+// path, absolute or below the caller's own cgroup (or its parent), then the
+// nearest existing cgroup on the way up from it.
 func (t *target) locate(r *reader, controller string) (placement, error) {
 	path := t.clean
 	if t.relative {
@@ -150,7 +171,16 @@ func (t *target) locate(r *reader, controller string) (placement, error) {
 		if err != nil {
 			return placed(base, err), nil
 		}
-		path = joinCgroupPath(base.Path, path)
+		basePath := base.Path
+		if t.belowParent {
+			// The parent as a cgroup path: where the caller's cgroup is
+			// the root of its mount (no cgroup namespace, mount root not
+			// "/"), the parent is outside the mount and the path is
+			// unreachable. runc would join it to the mount point
+			// regardless, which names another cgroup.
+			basePath = parentCgroupPath(basePath)
+		}
+		path = joinCgroupPath(basePath, path)
 	}
 	loc, err := cgroup.LocatePath(r.mounts, controller, path)
 	if err != nil {

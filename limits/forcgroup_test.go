@@ -200,8 +200,9 @@ func TestForPIDLiteralSandbox(t *testing.T) {
 }
 
 // TestForCgroupPathForm forces a string that looks like the systemd form to
-// be read as a cgroupfs path: relative to the caller's own cgroup (the pause
-// scope), where it does not exist, instead of the expanded pod scope.
+// be read as a cgroupfs path: relative, so on this pure v2 tree below the
+// parent of the caller's cgroup (the pause scope's pod slice), where it does
+// not exist, instead of the expanded pod scope.
 func TestForCgroupPathForm(t *testing.T) {
 	path := criContainerd(v2PodSlice, newContainerID)
 
@@ -212,17 +213,17 @@ func TestForCgroupPathForm(t *testing.T) {
 
 	forced, err := limits.ForCgroup(path, limits.FormCgroupfs, limits.WithRoot(v2LeafMaxTree))
 	require.NoError(t, err)
-	assertForCgroup(t, forced, forCgroupWant{placement: v2PausePath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
-		codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}})
-	assert.Contains(t, messageOf(forced, limits.CodeCgroupNotCreated), v2PausePath+"/"+path,
-		"the not-created message names the relative path joined to the caller's cgroup")
+	assertForCgroup(t, forced, forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
+		codes: []limits.Code{limits.CodeCgroupNotCreated}})
+	assert.Contains(t, messageOf(forced, limits.CodeCgroupNotCreated), v2PodPath+"/"+path,
+		"the not-created message names the relative path joined to the parent of the caller's cgroup")
 
 	// A first field that is not a slice name is no systemd form: FormAuto
 	// reads "bad-slice:x:y" as a relative cgroupfs path.
 	relative, err := limits.ForCgroup("bad-slice:x:y", limits.FormAuto, limits.WithRoot(v2LeafMaxTree))
 	require.NoError(t, err)
-	assertForCgroup(t, relative, forCgroupWant{placement: v2PausePath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
-		codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}})
+	assertForCgroup(t, relative, forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
+		codes: []limits.Code{limits.CodeCgroupNotCreated}})
 }
 
 func messageOf(res limits.Result, code limits.Code) string {
@@ -235,7 +236,9 @@ func messageOf(res limits.Result, code limits.Code) string {
 }
 
 // TestForCgroupRelative resolves relative paths against the caller's own
-// cgroup in each hierarchy (proc/self/cgroup of the tree).
+// cgroup in each hierarchy of a v1 tree and against its parent on a pure v2
+// tree (proc/self/cgroup of the tree); TestForCgroupRelativePerHost has the
+// rule for each kind of host.
 func TestForCgroupRelative(t *testing.T) {
 	// A v1 copy of the pause scope with a child cgroup made by a nested
 	// runtime: 256 MiB in the memory hierarchy, no quota of its own.
@@ -272,9 +275,12 @@ func TestForCgroupRelative(t *testing.T) {
 			form: limits.FormCgroupfs,
 			want: forCgroupWant{placement: sandbox, version: 1, memory: sandboxMemory, cpu: v1PodCPU,
 				codes: []limits.Code{limits.CodeLimitInAncestor}}},
-		{name: "v2 child not created", tree: v2LeafMaxTree, path: "sandbox",
+		{name: "v2 child of the pod not created", tree: v2LeafMaxTree, path: "sandbox",
+			want: forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
+				codes: []limits.Code{limits.CodeCgroupNotCreated}}},
+		{name: "v2 the caller's own cgroup, named below its parent", tree: v2LeafMaxTree, path: "cri-containerd-" + v2PauseID + ".scope",
 			want: forCgroupWant{placement: v2PausePath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
-				codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}}},
+				codes: []limits.Code{limits.CodeLimitInAncestor}}},
 		{name: "absolute root", tree: v2LeafMaxTree, path: "/",
 			want: forCgroupWant{placement: "/", version: 2, memory: noMemoryLimit, cpu: noCPULimit,
 				codes: []limits.Code{}}},
