@@ -24,11 +24,13 @@ const (
 	// FormCgroupfs: a path absolute from the hierarchy's root
 	// ("/kubepods/burstable/pod<uid>/<id>"), or relative, joined where runc's
 	// cgroupfs driver joins a relative cgroupsPath: on a v1 or hybrid host
-	// to the caller's own cgroup in each hierarchy, the unified one included
-	// (runc's fs manager); on a pure v2 host to the parent of the caller's
-	// cgroup, or the root if the caller is there (opencontainers/cgroups
-	// fs2/defaultpath.go: a cgroup with processes cannot enable controllers
-	// for its children). docs/SEMANTICS.md, "ForCgroup paths".
+	// to the caller's own cgroup in each v1 hierarchy, and on a hybrid host
+	// to the root of the unified one (runc's fs manager:
+	// GetOwnCgroupPath("") is the unified mount point); on a pure v2 host to
+	// the parent of the caller's cgroup, or the root if the caller is there
+	// (opencontainers/cgroups fs2/defaultpath.go: a cgroup with processes
+	// cannot enable controllers for its children). docs/SEMANTICS.md,
+	// "ForCgroup paths".
 	FormCgroupfs
 	// FormSystemd: the OCI systemd cgroupsPath "slice:prefix:name", expanded
 	// as runc's systemd driver does ("<slice expanded>/<prefix>-<name>.scope").
@@ -66,8 +68,8 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, "\x00", `\x00`)
 // same files (R/proc/self/mountinfo, and R/proc/self/cgroup only for a
 // relative path). Sandbox runtimes and node agents use it to size a
 // container from the cgroup they are told to use. The path is a cgroupfs
-// path (absolute, or relative: below the caller's own cgroup on a v1 or
-// hybrid host, below its parent on a pure v2 host, as runc puts it; see
+// path (absolute, or relative: below the caller's own cgroup in a v1
+// hierarchy, below its parent on a pure v2 host, as runc puts it; see
 // FormCgroupfs) or an OCI systemd "slice:prefix:name"; form says which, or
 // FormAuto tells them apart.
 //
@@ -91,19 +93,19 @@ func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
 	if err := r.start(0, relative); err != nil {
 		return Result{}, err
 	}
-	t := &target{path: path, clean: clean, relative: relative,
-		belowParent: relative && cgroup.ModeOf(r.mounts) == cgroup.ModeV2}
+	t := &target{path: path, clean: clean, relative: relative}
+	if relative {
+		t.mode = cgroup.ModeOf(r.mounts)
+	}
 	return r.report(cfg, 0, t.locate)
 }
 
 // target is ForCgroup's cgroup: the path as given, and clean, absolute or
-// (relative) below the caller's own cgroup or (belowParent) its parent.
+// (relative) to be joined where runc would on a host of mode.
 type target struct {
 	path, clean string
 	relative    bool
-	// belowParent: a relative path joins the parent of the caller's own
-	// cgroup, as runc's cgroup v2 driver does on a pure v2 host.
-	belowParent bool
+	mode        cgroup.Mode // of the host, for a relative path
 }
 
 // resolveCgroupPath turns ForCgroup's argument into a clean cgroup path,
@@ -172,13 +174,21 @@ func (t *target) locate(r *reader, controller string) (placement, error) {
 			return placed(base, err), nil
 		}
 		basePath := base.Path
-		if t.belowParent {
-			// The parent as a cgroup path: where the caller's cgroup is
-			// the root of its mount (no cgroup namespace, mount root not
-			// "/"), the parent is outside the mount and the path is
-			// unreachable. runc would join it to the mount point
-			// regardless, which names another cgroup.
+		switch {
+		case t.mode == cgroup.ModeV2:
+			// runc's fs2: the parent of the caller's cgroup. Taken as a
+			// cgroup path: where the caller's cgroup is the root of its
+			// mount (no cgroup namespace, mount root not "/"), the parent
+			// is outside the mount and the path is unreachable. runc would
+			// join it to the mount point regardless, which names another
+			// cgroup.
 			basePath = parentCgroupPath(basePath)
+		case base.Version == 2:
+			// A hybrid host's unified hierarchy: runc's fs manager joins
+			// it at its mount point (GetOwnCgroupPath("") returns
+			// /sys/fs/cgroup/unified), whatever the caller's cgroup
+			// there: the cgroup the mount shows.
+			basePath = base.Mount.Root
 		}
 		path = joinCgroupPath(basePath, path)
 	}

@@ -55,9 +55,10 @@ func relativeCgroup(files map[string]string, dir string, v2 bool, memory, quota 
 // (opencontainers/cgroups fs2/defaultpath.go; its TestDefaultDirPath expects
 // <mount>/user.slice/user-1000.slice/foo/bar for a caller in
 // /user.slice/user-1000.slice/session-1.scope), on v1 and hybrid hosts the
-// caller's own cgroup in every hierarchy, the unified one included (runc's
-// fs manager). Each tree has a cgroup at both places with different limits,
-// so a wrong join shows in the values as well as in the placement.
+// caller's own cgroup in every v1 hierarchy and the root of a hybrid host's
+// unified hierarchy (runc's fs manager). Each tree has a cgroup at the
+// places a wrong join would land with different limits, so a wrong join
+// shows in the values as well as in the placement.
 func TestForCgroupRelativePerHost(t *testing.T) {
 	const (
 		atParent = "1073741824" // 1 GiB, and 0.25 CPU below
@@ -90,7 +91,7 @@ func TestForCgroupRelativePerHost(t *testing.T) {
 			"proc/self/mountinfo": hybridMountinfo,
 			"proc/self/cgroup":    "4:cpu,cpuacct:" + sessionScope + "\n0::" + sessionScope + "\n",
 		}
-		relativeCgroup(files, "sys/fs/cgroup/unified"+userSlice+"/foo/bar", true, atParent, "")
+		relativeCgroup(files, "sys/fs/cgroup/unified/foo/bar", true, atParent, "")
 		relativeCgroup(files, "sys/fs/cgroup/unified"+sessionScope+"/foo/bar", true, atOwn, "")
 		relativeCgroup(files, "sys/fs/cgroup/cpu,cpuacct"+userSlice+"/foo/bar", false, "", "25000")
 		relativeCgroup(files, "sys/fs/cgroup/cpu,cpuacct"+sessionScope+"/foo/bar", false, "", "50000")
@@ -132,8 +133,8 @@ func TestForCgroupRelativePerHost(t *testing.T) {
 			want: want{memPath: "/foo/bar", cpuPath: "/foo/bar", memVersion: 2, memory: atParent, cpus: atParent}},
 		{name: "v2: an absolute path is from the root", tree: v2Tree(sessionScope), path: userSlice + "/foo/bar", form: limits.FormCgroupfs,
 			want: want{memPath: userSlice + "/foo/bar", cpuPath: userSlice + "/foo/bar", memVersion: 2, memory: atParent, cpus: atParent}},
-		{name: "hybrid: the caller's own cgroup, unified included", tree: hybridTree(), path: "foo/bar", form: limits.FormCgroupfs,
-			want: want{memPath: sessionScope + "/foo/bar", cpuPath: sessionScope + "/foo/bar", memVersion: 2, memory: atOwn, cpus: atOwn}},
+		{name: "hybrid: the caller's own v1 cgroup, the unified root", tree: hybridTree(), path: "foo/bar", form: limits.FormCgroupfs,
+			want: want{memPath: "/foo/bar", cpuPath: sessionScope + "/foo/bar", memVersion: 2, memory: atParent, cpus: atOwn}},
 		{name: "v1: the caller's own cgroup in each hierarchy", tree: v1Tree(), path: "foo/bar", form: limits.FormCgroupfs,
 			want: want{memPath: sessionScope + "/foo/bar", cpuPath: "/foo/bar", memVersion: 1, memory: atOwn, cpus: atOwn}},
 	}

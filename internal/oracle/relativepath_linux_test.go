@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,7 +145,8 @@ func TestRelativeCgroupfsPathOnV2AgreesWithRunc(t *testing.T) {
 	})
 }
 
-// runcFsPaths is the caller's /proc/self/cgroup and the directories of runc's cgroup v1 manager for a relative path, by subsystem
+// runcFsPaths is what the v1 helper prints: its /proc/self/cgroup and the
+// directories of runc's cgroup v1 manager for a relative path, by subsystem
 // ("" is the unified hierarchy of a hybrid host).
 type runcFsPaths struct {
 	ProcCgroup string            `json:"proc_cgroup"`
@@ -166,12 +168,31 @@ func askRuncFs(rel string) (runcFsPaths, error) {
 	return runcFsPaths{ProcCgroup: string(data), Paths: m.GetPaths()}, nil
 }
 
+// helperRelEnv passes the relative path to the v1 helper.
+const helperRelEnv = "TRUELIMIT_ORACLE_REL"
+
 // TestRelativeCgroupfsPathOnV1AgreesWithRunc asks runc's cgroup v1 manager
 // (opencontainers/cgroups fs) and ForCgroup on this v1 or hybrid host where
 // a relative cgroupsPath goes: below the caller's own cgroup in each
 // hierarchy. The group is created first in the memory, cpu, cpuset and pids
-// hierarchies, so ForCgroup finds it in each.
+// hierarchies, so ForCgroup finds it in each. On a hybrid host runc also
+// joins the unified hierarchy, at its mount point (GetOwnCgroupPath("") is
+// /sys/fs/cgroup/unified), not below the caller's "0::" cgroup. This
+// process's "0::" cgroup here is the root, where the two agree, and no
+// controller is on cgroup2 on this project's host; so that directory is
+// compared for a helper started in a cgroup2 group two levels down, on a
+// copy of this host's mounts without the v1 memory hierarchy (as with
+// cgroup_no_v1=memory), where memory is on cgroup2.
 func TestRelativeCgroupfsPathOnV1AgreesWithRunc(t *testing.T) {
+	if cgtest.IsHelper(t) {
+		out, err := askRuncFs(os.Getenv(helperRelEnv))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		_ = json.NewEncoder(os.Stdout).Encode(out)
+		return
+	}
 	if opencgroups.IsCgroup2UnifiedMode() {
 		t.Skip("a pure v2 host: runc uses its fs2 manager")
 	}
@@ -192,4 +213,57 @@ func TestRelativeCgroupfsPathOnV1AgreesWithRunc(t *testing.T) {
 		}
 	}
 	assert.False(t, res.Has(limits.CodeCgroupNotCreated), "%+v", res.Diagnostics)
+
+	t.Run("unified hierarchy of a hybrid host", func(t *testing.T) {
+		if _, ok := runc.Paths[""]; !ok {
+			t.Skip("not a hybrid host: runc joins no unified hierarchy")
+		}
+		inner := cgtest.NewUnified(t).Child(t, "a").Child(t, "b")
+		cmd := cgtest.HelperCommand(t, inner, "TestRelativeCgroupfsPathOnV1AgreesWithRunc", helperRelEnv+"="+rel)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		require.NoError(t, cmd.Run(), "stderr:\n%s", &stderr)
+		var helper runcFsPaths
+		require.NoError(t, json.NewDecoder(&stdout).Decode(&helper), "stdout:\n%s", stdout.String())
+		require.Contains(t, helper.ProcCgroup, "0::"+inner.Path(cgtest.Unified)+"\n", "the helper runs in its group")
+		unified := helper.Paths[""]
+		require.NotEmpty(t, unified)
+
+		mountinfo, err := os.ReadFile("/proc/self/mountinfo")
+		require.NoError(t, err)
+		// The cgroup mounts but the v1 memory one, each mount point a
+		// directory of the tree; runc's directory; and a decoy where a join
+		// to the helper's own cgroup would land.
+		files := map[string]string{
+			"proc/self/cgroup": helper.ProcCgroup,
+			strings.TrimPrefix(unified, "/") + "/cgroup.controllers":                           "memory\n",
+			strings.TrimPrefix(inner.Dir(cgtest.Unified)+"/"+rel, "/") + "/cgroup.controllers": "memory\n",
+		}
+		var kept []string
+		for line := range strings.Lines(string(mountinfo)) {
+			pre, post, _ := strings.Cut(line, " - ")
+			fields, tail := strings.Fields(pre), strings.Fields(post)
+			if len(fields) < 5 || len(tail) != 3 || (tail[0] != "cgroup" && tail[0] != "cgroup2") ||
+				slices.Contains(strings.Split(tail[2], ","), "memory") {
+				continue
+			}
+			kept = append(kept, line)
+			if _, ok := files[strings.TrimPrefix(fields[4], "/")]; !ok {
+				files[strings.TrimPrefix(fields[4], "/")] = treetest.Dir
+			}
+		}
+		files["proc/self/mountinfo"] = strings.Join(kept, "")
+		tree := treetest.Write(t, files)
+		res, err := limits.ForCgroup(rel, limits.FormCgroupfs, limits.WithRoot(tree))
+		require.NoError(t, err)
+		assert.Equal(t, cgroup.ModeHybrid, res.Mode)
+		mem, ok := res.Placement("memory")
+		require.True(t, ok, "%+v", res.Diagnostics)
+		assert.Equal(t, 2, mem.Version)
+		mountPoint := strings.TrimSuffix(inner.Dir(cgtest.Unified), inner.Path(cgtest.Unified))
+		assert.Equal(t, mountPoint+"/"+rel, unified, "runc joins the unified hierarchy at its mount point")
+		// Found there, not at an ancestor (the v1 hierarchies of the copy
+		// have no such cgroup: cgroup-not-created for those).
+		assert.Equal(t, unified, mem.Dir(), "%+v", res.Diagnostics)
+	})
 }
