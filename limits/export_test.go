@@ -14,6 +14,14 @@ func TraceReads(fn func(path []byte)) (stop func()) {
 	return func() { traceRead = nil }
 }
 
+// AfterLstat makes ForCgroup call fn with each directory it has just
+// checked with Lstat, before it resolves it, until the returned function is
+// called. Not safe to use while detections run concurrently.
+func AfterLstat(fn func(dir string)) (stop func()) {
+	afterLstat = fn
+	return func() { afterLstat = nil }
+}
+
 // Refresher is the refresh loop's watcher, for benchmarks: the cgroups
 // located once, their files kept open.
 type Refresher struct{ w *watcher }

@@ -23,8 +23,15 @@ const (
 	// cgroupfs path (systemd.IsSystemdCgroupsPath).
 	FormAuto PathForm = iota
 	// FormCgroupfs: a path absolute from the hierarchy's root
-	// ("/kubepods/burstable/pod<uid>/<id>"), or relative to the caller's own
-	// cgroup in each hierarchy, as runc treats a relative cgroupsPath.
+	// ("/kubepods/burstable/pod<uid>/<id>"), or relative, joined where runc's
+	// cgroupfs driver joins a relative cgroupsPath: on a v1 or hybrid host
+	// to the caller's own cgroup in each v1 hierarchy, and on a hybrid host
+	// to the root of the unified one (runc's fs manager:
+	// GetOwnCgroupPath("") is the unified mount point); on a pure v2 host to
+	// the parent of the caller's cgroup, or the root if the caller is there
+	// (opencontainers/cgroups fs2/defaultpath.go: a cgroup with processes
+	// cannot enable controllers for its children). docs/SEMANTICS.md,
+	// "ForCgroup paths".
 	FormCgroupfs
 	// FormSystemd: the OCI systemd cgroupsPath "slice:prefix:name", expanded
 	// as runc's systemd driver does ("<slice expanded>/<prefix>-<name>.scope").
@@ -74,12 +81,17 @@ func quote(s string) string {
 // same files (R/proc/self/mountinfo, and R/proc/self/cgroup only for a
 // relative path). Sandbox runtimes and node agents use it to size a
 // container from the cgroup they are told to use. The path is a cgroupfs
-// path (absolute, or relative to the caller's own cgroup) or an OCI systemd
-// "slice:prefix:name"; form says which, or FormAuto tells them apart.
+// path (absolute, or relative: below the caller's own cgroup in a v1
+// hierarchy, below its parent on a pure v2 host, as runc puts it; see
+// FormCgroupfs) or an OCI systemd "slice:prefix:name"; form says which, or
+// FormAuto tells them apart.
 //
 // The cgroup need not exist yet: a runtime asks before it creates the scope.
 // The walk then starts at the nearest existing ancestor, and the diagnostic
-// cgroup-not-created says so. It is safe for concurrent use.
+// cgroup-not-created says so. A cgroup removed while ForCgroup locates it
+// (a runtime recreating a container) is one that does not exist yet, never
+// an invalid path; one removed after it was located gives read-error and
+// unknown values. It is safe for concurrent use.
 func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
 	cfg := newConfig(opts)
 	clean, relative, err := resolveCgroupPath(path, form)
@@ -95,18 +107,22 @@ func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
 		return Result{}, err
 	}
 	t := &target{path: path, clean: clean, relative: relative}
+	if relative {
+		t.mode = cgroup.ModeOf(r.mounts)
+	}
 	return r.report(cfg, 0, t.locate)
 }
 
 // target is ForCgroup's cgroup: the path as given, and clean, absolute or
-// (relative) below the caller's own cgroup.
+// (relative) to be joined where runc would on a host of mode.
 type target struct {
 	path, clean string
 	relative    bool
+	mode        cgroup.Mode // of the host, for a relative path
 }
 
 // resolveCgroupPath turns ForCgroup's argument into a clean cgroup path,
-// absolute or (relative true) relative to the caller's own cgroup.
+// absolute or (relative true) to be joined by target.locate.
 func resolveCgroupPath(path string, form PathForm) (clean string, relative bool, err error) {
 	bad := func(reason string, err error) (string, bool, error) {
 		return "", false, &CgroupPathError{Path: path, Reason: reason, Err: err}
@@ -153,9 +169,19 @@ func joinCgroupPath(base, rel string) string {
 	return base + rel
 }
 
+// parentCgroupPath returns the parent of a clean cgroup path, "/" for "/"
+// itself: path.Dir, as runc's fs2 takes filepath.Dir of its own cgroup.
+func parentCgroupPath(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return p[:i]
+}
+
 // locate locates ForCgroup's cgroup in controller's hierarchy: the clean
-// path, absolute or below the caller's own cgroup, then the nearest existing
-// cgroup on the way up from it.
+// path, absolute or below the caller's own cgroup (or its parent), then the
+// nearest existing cgroup on the way up from it.
 func (t *target) locate(r *reader, controller string) (placement, error) {
 	path := t.clean
 	if t.relative {
@@ -163,7 +189,24 @@ func (t *target) locate(r *reader, controller string) (placement, error) {
 		if err != nil {
 			return placed(base, err), nil
 		}
-		path = joinCgroupPath(base.Path, path)
+		basePath := base.Path
+		switch {
+		case t.mode == cgroup.ModeV2:
+			// runc's fs2: the parent of the caller's cgroup. Taken as a
+			// cgroup path: where the caller's cgroup is the root of its
+			// mount (no cgroup namespace, mount root not "/"), the parent
+			// is outside the mount and the path is unreachable. runc would
+			// join it to the mount point regardless, which names another
+			// cgroup.
+			basePath = parentCgroupPath(basePath)
+		case base.Version == 2:
+			// A hybrid host's unified hierarchy: runc's fs manager joins
+			// it at its mount point (GetOwnCgroupPath("") returns
+			// /sys/fs/cgroup/unified), whatever the caller's cgroup
+			// there: the cgroup the mount shows.
+			basePath = base.Mount.Root
+		}
+		path = joinCgroupPath(basePath, path)
 		if len(path) >= pathMax {
 			return placement{}, &CgroupPathError{Path: t.path, Reason: "joined to the caller's cgroup it is longer than PATH_MAX"}
 		}
@@ -181,11 +224,22 @@ func (t *target) locate(r *reader, controller string) (placement, error) {
 	return p, nil
 }
 
+// afterLstat, when set (by tests), is called by nearestExisting between its
+// Lstat and its EvalSymlinks of a directory, to change the tree in between.
+var afterLstat func(dir string)
+
 // nearestExisting climbs from the cgroup asked for to the nearest cgroup
 // whose directory exists, returning the one asked for as wanted when that is
 // an ancestor. It refuses a directory that resolves, through symlinks,
 // outside the mount point: a cgroup filesystem has none, so one means the
 // root is not what it seems.
+//
+// A directory may vanish at any moment (a runtime removes and recreates a
+// container's cgroup): one that Lstat saw but EvalSymlinks no longer finds
+// is treated as never seen, and the climb goes on to its parent. The
+// directory accepted is always one EvalSymlinks resolved inside the mount,
+// so climbing past a vanished one cannot skip the symlink check. Any other
+// error refuses the path.
 func (t *target) nearestExisting(r *reader, loc cgroup.Location) (cgroup.Location, string, error) {
 	mountDir, err := filepath.EvalSymlinks(r.abs(loc.Mount.MountPoint))
 	if err != nil {
@@ -195,18 +249,22 @@ func (t *target) nearestExisting(r *reader, loc cgroup.Location) (cgroup.Locatio
 	for {
 		dirPath := r.abs(loc.Dir())
 		info, err := os.Lstat(dirPath)
+		if afterLstat != nil {
+			afterLstat(dirPath)
+		}
 		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
 			return loc, "", &CgroupPathError{Path: t.path, Reason: loc.Path + " is a symlink, which a cgroup filesystem never has"}
 		}
 		if err == nil {
-			dir, err := filepath.EvalSymlinks(dirPath)
-			if err != nil {
-				return loc, "", &CgroupPathError{Path: t.path, Reason: "cannot be resolved", Err: err}
+			var dir string
+			dir, err = filepath.EvalSymlinks(dirPath)
+			if err == nil {
+				if dir != mountDir && !strings.HasPrefix(dir, mountDir+string(filepath.Separator)) {
+					return loc, "", &CgroupPathError{Path: t.path, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
+				}
+				break
 			}
-			if dir != mountDir && !strings.HasPrefix(dir, mountDir+string(filepath.Separator)) {
-				return loc, "", &CgroupPathError{Path: t.path, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
-			}
-			break
+			// err is EvalSymlinks': ENOENT if the directory vanished.
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return loc, "", &CgroupPathError{Path: t.path, Reason: "cannot be resolved", Err: err}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -200,8 +201,9 @@ func TestForPIDLiteralSandbox(t *testing.T) {
 }
 
 // TestForCgroupPathForm forces a string that looks like the systemd form to
-// be read as a cgroupfs path: relative to the caller's own cgroup (the pause
-// scope), where it does not exist, instead of the expanded pod scope.
+// be read as a cgroupfs path: relative, so on this pure v2 tree below the
+// parent of the caller's cgroup (the pause scope's pod slice), where it does
+// not exist, instead of the expanded pod scope.
 func TestForCgroupPathForm(t *testing.T) {
 	path := criContainerd(v2PodSlice, newContainerID)
 
@@ -212,17 +214,17 @@ func TestForCgroupPathForm(t *testing.T) {
 
 	forced, err := limits.ForCgroup(path, limits.FormCgroupfs, limits.WithRoot(v2LeafMaxTree))
 	require.NoError(t, err)
-	assertForCgroup(t, forced, forCgroupWant{placement: v2PausePath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
-		codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}})
-	assert.Contains(t, messageOf(forced, limits.CodeCgroupNotCreated), v2PausePath+"/"+path,
-		"the not-created message names the relative path joined to the caller's cgroup")
+	assertForCgroup(t, forced, forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
+		codes: []limits.Code{limits.CodeCgroupNotCreated}})
+	assert.Contains(t, messageOf(forced, limits.CodeCgroupNotCreated), v2PodPath+"/"+path,
+		"the not-created message names the relative path joined to the parent of the caller's cgroup")
 
 	// A first field that is not a slice name is no systemd form: FormAuto
 	// reads "bad-slice:x:y" as a relative cgroupfs path.
 	relative, err := limits.ForCgroup("bad-slice:x:y", limits.FormAuto, limits.WithRoot(v2LeafMaxTree))
 	require.NoError(t, err)
-	assertForCgroup(t, relative, forCgroupWant{placement: v2PausePath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
-		codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}})
+	assertForCgroup(t, relative, forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
+		codes: []limits.Code{limits.CodeCgroupNotCreated}})
 }
 
 func messageOf(res limits.Result, code limits.Code) string {
@@ -235,7 +237,9 @@ func messageOf(res limits.Result, code limits.Code) string {
 }
 
 // TestForCgroupRelative resolves relative paths against the caller's own
-// cgroup in each hierarchy (proc/self/cgroup of the tree).
+// cgroup in each hierarchy of a v1 tree and against its parent on a pure v2
+// tree (proc/self/cgroup of the tree); TestForCgroupRelativePerHost has the
+// rule for each kind of host.
 func TestForCgroupRelative(t *testing.T) {
 	// A v1 copy of the pause scope with a child cgroup made by a nested
 	// runtime: 256 MiB in the memory hierarchy, no quota of its own.
@@ -272,9 +276,12 @@ func TestForCgroupRelative(t *testing.T) {
 			form: limits.FormCgroupfs,
 			want: forCgroupWant{placement: sandbox, version: 1, memory: sandboxMemory, cpu: v1PodCPU,
 				codes: []limits.Code{limits.CodeLimitInAncestor}}},
-		{name: "v2 child not created", tree: v2LeafMaxTree, path: "sandbox",
+		{name: "v2 child of the pod not created", tree: v2LeafMaxTree, path: "sandbox",
+			want: forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
+				codes: []limits.Code{limits.CodeCgroupNotCreated}}},
+		{name: "v2 the caller's own cgroup, named below its parent", tree: v2LeafMaxTree, path: "cri-containerd-" + v2PauseID + ".scope",
 			want: forCgroupWant{placement: v2PausePath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
-				codes: []limits.Code{limits.CodeCgroupNotCreated, limits.CodeLimitInAncestor}}},
+				codes: []limits.Code{limits.CodeLimitInAncestor}}},
 		{name: "absolute root", tree: v2LeafMaxTree, path: "/",
 			want: forCgroupWant{placement: "/", version: 2, memory: noMemoryLimit, cpu: noCPULimit,
 				codes: []limits.Code{}}},
@@ -376,6 +383,65 @@ func TestForCgroupRejectsSymlinkOut(t *testing.T) {
 	res, err := limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
 	require.NoError(t, err)
 	assert.Equal(t, v2PodMemory, res.Memory.Limit)
+}
+
+// TestForCgroupVanishesWhileLocated removes the cgroup asked for between
+// ForCgroup's Lstat and its resolution of the directory, as a runtime that
+// removes and recreates a container's cgroup does: the path is valid, so the
+// answer is its parent with cgroup-not-created, never an invalid path. A
+// directory replaced in that moment by a symlink out of the mount is still
+// refused.
+func TestForCgroupVanishesWhileLocated(t *testing.T) {
+	root := copyTree(t, v2LeafMaxTree)
+	pauseDir := filepath.Join(root, "sys/fs/cgroup", v2PausePath)
+	removed := false
+	stop := limits.AfterLstat(func(dir string) {
+		if dir == pauseDir && !removed {
+			removed = true
+			require.NoError(t, os.RemoveAll(pauseDir))
+		}
+	})
+	res, err := limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
+	stop()
+	require.NoError(t, err)
+	require.True(t, removed)
+	assertForCgroup(t, res, forCgroupWant{placement: v2PodPath, version: 2, memory: v2PodMemory, cpu: v2PodCPU,
+		codes: []limits.Code{limits.CodeCgroupNotCreated}})
+	assert.Contains(t, messageOf(res, limits.CodeCgroupNotCreated), v2PausePath)
+
+	root = copyTree(t, v2LeafMaxTree)
+	pauseDir = filepath.Join(root, "sys/fs/cgroup", v2PausePath)
+	outside := t.TempDir()
+	removed = false
+	stop = limits.AfterLstat(func(dir string) {
+		if dir == pauseDir && !removed {
+			removed = true
+			require.NoError(t, os.RemoveAll(pauseDir))
+			require.NoError(t, os.Symlink(outside, pauseDir))
+		}
+	})
+	res, err = limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
+	stop()
+	assertInvalidPath(t, res, err, v2PausePath)
+
+	// Gone after it was located, before its files are read: the files it
+	// must have are missing, which is said, and no value is made up.
+	root = copyTree(t, v2LeafMaxTree)
+	pauseDir = filepath.Join(root, "sys/fs/cgroup", v2PausePath)
+	removed = false
+	stop = limits.TraceReads(func(p []byte) {
+		if !removed && strings.HasPrefix(string(p), pauseDir+"/") {
+			removed = true
+			require.NoError(t, os.RemoveAll(pauseDir))
+		}
+	})
+	res, err = limits.ForCgroup(v2PausePath, limits.FormAuto, limits.WithRoot(root))
+	stop()
+	require.NoError(t, err)
+	require.True(t, removed)
+	assert.Equal(t, limits.Unknown, res.Memory.Limit.State)
+	assert.Equal(t, limits.Unknown, res.CPU.Limit.State)
+	assert.Equal(t, []limits.Code{limits.CodeReadError}, diagnosticCodes(res), "%+v", res.Diagnostics)
 }
 
 // copyTree copies a testdata tree into a temporary directory, keeping its

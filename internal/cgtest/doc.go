@@ -13,4 +13,8 @@
 // then children before parents. Tests skip (never fail) when not running as
 // root or when a controller has no writable v1 hierarchy, as on a v2-only host
 // or on macOS, where this package has no code at all.
+//
+// NewUnified does the same in the cgroup2 (unified) hierarchy, on a v2 or a
+// hybrid host, for tests that need a process at a chosen cgroup2 path; it
+// enables no controller there.
 package cgtest

@@ -72,6 +72,43 @@ func New(t testing.TB, controllers ...string) *Group {
 	return create(t, parents, name)
 }
 
+// Unified is the key of the cgroup2 (unified) hierarchy in a Group made by
+// NewUnified: g.Path(cgtest.Unified), g.Dir(cgtest.Unified).
+const Unified = "unified"
+
+// NewUnified is New for the cgroup2 (unified) hierarchy, mounted alone (v2)
+// or beside v1 hierarchies (hybrid): a uniquely named child of the test
+// process's own cgroup there (its "0::" line), removed in t.Cleanup. Its key
+// in Path, Dir, Set and Read is Unified; Command and HelperCommand start
+// processes inside it. No controller is enabled in its
+// cgroup.subtree_control, so processes may sit at any level of it and of its
+// children. The test is skipped when not running as root or when no writable
+// cgroup2 mount holds the process's cgroup.
+func NewUnified(t testing.TB) *Group {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skipf("cgtest: creating cgroups needs root (euid %d)", os.Geteuid())
+	}
+	mountinfo, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Skipf("cgtest: cannot read /proc/self/mountinfo: %v", err)
+	}
+	procCgroup, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		t.Skipf("cgtest: cannot read /proc/self/cgroup: %v", err)
+	}
+	h, err := locateUnified(mountinfo, procCgroup)
+	if err != nil {
+		t.Skipf("cgtest: %v", err)
+	}
+	dir := h.ownDir()
+	if err := syscall.Access(dir, 2 /* W_OK */); err != nil {
+		t.Skipf("cgtest: unified hierarchy: own cgroup directory %s is not writable: %v", dir, err)
+	}
+	name := fmt.Sprintf("truelimit-test-%d-%d", os.Getpid(), groupCounter.Add(1))
+	return create(t, map[string]member{Unified: {path: h.ownPath, dir: dir}}, name)
+}
+
 // Child creates the group name below g in every hierarchy of g and removes it
 // in t.Cleanup (before g, since cleanups run last-in first-out).
 func (g *Group) Child(t testing.TB, name string) *Group {

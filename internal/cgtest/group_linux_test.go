@@ -143,6 +143,33 @@ func TestCleanupRemovesEverything(t *testing.T) {
 	}
 }
 
+// TestUnifiedGroupHoldsACommand creates a group and a grandchild in the
+// unified hierarchy, runs a command in the grandchild that must see it in its
+// "0::" line, and checks that cleanup removes both.
+func TestUnifiedGroupHoldsACommand(t *testing.T) {
+	var dirs []string
+	t.Run("create", func(t *testing.T) {
+		g := NewUnified(t)
+		inner := g.Child(t, "a").Child(t, "b")
+		dirs = []string{g.Dir(Unified), inner.Dir(Unified)}
+		if want := g.Path(Unified) + "/a/b"; inner.Path(Unified) != want {
+			t.Errorf("path = %q, want %q", inner.Path(Unified), want)
+		}
+		out, err := inner.Command(t, "cat", "/proc/self/cgroup").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), "0::"+inner.Path(Unified)+"\n") {
+			t.Errorf("the command is not in %s:\n%s", inner.Path(Unified), out)
+		}
+	})
+	for _, d := range dirs {
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s still exists after cleanup (stat: %v)", d, err)
+		}
+	}
+}
+
 // waitForProcs waits until controller's cgroup.procs of g lists at least n
 // processes.
 func waitForProcs(t *testing.T, g *Group, controller string, n int) {

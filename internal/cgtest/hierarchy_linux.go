@@ -32,7 +32,8 @@ func (h hierarchy) ownDir() string {
 	return strings.TrimSuffix(h.mountPoint+rel, "/")
 }
 
-// v1Mount is one line of /proc/self/mountinfo with filesystem type "cgroup".
+// v1Mount is one line of /proc/self/mountinfo with filesystem type "cgroup"
+// (or, from cgroupMounts' second result, "cgroup2").
 type v1Mount struct {
 	root, point string
 	readOnly    bool
@@ -49,7 +50,8 @@ func locateV1(controller string, mountinfo, procCgroup []byte) (hierarchy, error
 	if !ok {
 		return hierarchy{}, fmt.Errorf("/proc/self/cgroup has no v1 line for controller %q", controller)
 	}
-	mounts, hasV2 := cgroupMounts(mountinfo)
+	mounts, v2 := cgroupMounts(mountinfo)
+	hasV2 := len(v2) > 0
 	var found []v1Mount
 	for _, m := range mounts {
 		if slices.Contains(m.superOpts, controller) {
@@ -62,6 +64,26 @@ func locateV1(controller string, mountinfo, procCgroup []byte) (hierarchy, error
 		}
 		return hierarchy{}, fmt.Errorf("controller %q has no cgroup v1 mount in /proc/self/mountinfo", controller)
 	}
+	return bestMount(found, ownPath, fmt.Sprintf("controller %q", controller), "v1")
+}
+
+// locateUnified finds the cgroup2 (unified) hierarchy and the process's
+// cgroup in it from its "0::path" line, as locateV1 does for a controller.
+func locateUnified(mountinfo, procCgroup []byte) (hierarchy, error) {
+	ownPath, ok := unifiedPath(procCgroup)
+	if !ok {
+		return hierarchy{}, fmt.Errorf("/proc/self/cgroup has no 0:: line for the unified hierarchy")
+	}
+	_, v2 := cgroupMounts(mountinfo)
+	if len(v2) == 0 {
+		return hierarchy{}, fmt.Errorf("no cgroup2 mount in /proc/self/mountinfo")
+	}
+	return bestMount(v2, ownPath, "the unified hierarchy", "cgroup2")
+}
+
+// bestMount picks, among the mounts of one hierarchy, the writable one whose
+// root is the longest prefix of ownPath.
+func bestMount(found []v1Mount, ownPath, what, kind string) (hierarchy, error) {
 	best := hierarchy{}
 	sawReadOnly := false
 	for _, m := range found {
@@ -80,10 +102,21 @@ func locateV1(controller string, mountinfo, procCgroup []byte) (hierarchy, error
 	case best.mountPoint != "":
 		return best, nil
 	case sawReadOnly:
-		return hierarchy{}, fmt.Errorf("controller %q: every v1 mount holding cgroup %s is read-only", controller, ownPath)
+		return hierarchy{}, fmt.Errorf("%s: every %s mount holding cgroup %s is read-only", what, kind, ownPath)
 	default:
-		return hierarchy{}, fmt.Errorf("controller %q: cgroup %s is outside every v1 mount's root", controller, ownPath)
+		return hierarchy{}, fmt.Errorf("%s: cgroup %s is outside every %s mount's root", what, ownPath, kind)
 	}
+}
+
+// unifiedPath returns the path of the /proc/self/cgroup line "0::path".
+func unifiedPath(procCgroup []byte) (string, bool) {
+	sc := bufio.NewScanner(bytes.NewReader(procCgroup))
+	for sc.Scan() {
+		if p, ok := strings.CutPrefix(sc.Text(), "0::"); ok {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // ownCgroupPath returns the path of the /proc/self/cgroup line
@@ -99,11 +132,9 @@ func ownCgroupPath(controller string, procCgroup []byte) (string, bool) {
 	return "", false
 }
 
-// cgroupMounts returns the v1 cgroup mounts of a mountinfo file and whether a
-// cgroup2 mount exists.
-func cgroupMounts(mountinfo []byte) ([]v1Mount, bool) {
-	var mounts []v1Mount
-	hasV2 := false
+// cgroupMounts returns the v1 cgroup mounts and the cgroup2 mounts of a
+// mountinfo file.
+func cgroupMounts(mountinfo []byte) (v1, v2 []v1Mount) {
 	sc := bufio.NewScanner(bytes.NewReader(mountinfo))
 	for sc.Scan() {
 		pre, post, ok := strings.Cut(sc.Text(), " - ")
@@ -114,19 +145,20 @@ func cgroupMounts(mountinfo []byte) ([]v1Mount, bool) {
 		if len(fields) < 6 || len(tail) < 3 {
 			continue
 		}
+		m := v1Mount{
+			root:      unescapeOctal(fields[3]),
+			point:     unescapeOctal(fields[4]),
+			readOnly:  slices.Contains(strings.Split(fields[5], ","), "ro"),
+			superOpts: strings.Split(tail[2], ","),
+		}
 		switch tail[0] {
 		case "cgroup2":
-			hasV2 = true
+			v2 = append(v2, m)
 		case "cgroup":
-			mounts = append(mounts, v1Mount{
-				root:      unescapeOctal(fields[3]),
-				point:     unescapeOctal(fields[4]),
-				readOnly:  slices.Contains(strings.Split(fields[5], ","), "ro"),
-				superOpts: strings.Split(tail[2], ","),
-			})
+			v1 = append(v1, m)
 		}
 	}
-	return mounts, hasV2
+	return v1, v2
 }
 
 // unescapeOctal undoes the \ooo escapes the kernel writes in mountinfo paths

@@ -109,6 +109,60 @@ func TestLocateV1(t *testing.T) {
 	}
 }
 
+func TestLocateUnified(t *testing.T) {
+	cases := []struct {
+		name      string
+		mountinfo string
+		cgroup    string
+		wantDir   string
+		wantPath  string
+		wantErr   string
+	}{
+		{
+			name:      "hybrid, at the root",
+			mountinfo: hybridMountinfo, cgroup: hybridCgroup,
+			wantDir: "/sys/fs/cgroup/unified", wantPath: "/",
+		},
+		{
+			name:      "v2 session scope",
+			mountinfo: "40 30 0:37 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+			cgroup:    "0::/user.slice/user-1000.slice/session-1.scope\n",
+			wantDir:   "/sys/fs/cgroup/user.slice/user-1000.slice/session-1.scope", wantPath: "/user.slice/user-1000.slice/session-1.scope",
+		},
+		{
+			name:      "container mount root stripped",
+			mountinfo: "40 30 0:37 /docker/x /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+			cgroup:    "0::/docker/x/sub\n",
+			wantDir:   "/sys/fs/cgroup/sub", wantPath: "/docker/x/sub",
+		},
+		{
+			name:      "read-only",
+			mountinfo: "40 30 0:37 / /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n", cgroup: "0::/a\n",
+			wantErr: "read-only",
+		},
+		{name: "no cgroup2 mount", mountinfo: "34 30 0:31 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+			cgroup: "4:memory:/a\n0::/\n", wantErr: "no cgroup2 mount"},
+		{name: "no 0:: line", mountinfo: hybridMountinfo, cgroup: "4:memory:/a\n", wantErr: "no 0:: line"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := locateUnified([]byte(tc.mountinfo), []byte(tc.cgroup))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("locateUnified error = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("locateUnified: %v", err)
+			}
+			if h.ownDir() != tc.wantDir || h.ownPath != tc.wantPath {
+				t.Errorf("dir, path = %q, %q; want %q, %q", h.ownDir(), h.ownPath, tc.wantDir, tc.wantPath)
+			}
+		})
+	}
+}
+
 func TestExactRunPattern(t *testing.T) {
 	cases := map[string]string{
 		"TestA":             "^TestA$",
