@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -188,6 +189,22 @@ func (g *Group) Procs(t testing.TB, controller string) []int {
 		t.Fatalf("cgtest: %v", err)
 	}
 	return pids
+}
+
+// Move moves the running process of cmd, which the harness started
+// (Command or HelperCommand, then Start), into g in every hierarchy of g by
+// writing its PID to each of g's cgroup.procs files (cgroups(7): writing a
+// PID moves that process with all its threads). When the write returns, the
+// process's /proc/<pid>/cgroup shows g. The test fails if the command is not
+// running or a write fails.
+func (g *Group) Move(t testing.TB, cmd *exec.Cmd) {
+	t.Helper()
+	if cmd.Process == nil || cmd.ProcessState != nil {
+		t.Fatal("cgtest: Move: the command was not started or has been waited for")
+	}
+	for _, f := range g.procsFiles() {
+		writeFile(t, f, strconv.Itoa(cmd.Process.Pid))
+	}
 }
 
 func (g *Group) dir(t testing.TB, controller string) string {

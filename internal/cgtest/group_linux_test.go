@@ -231,3 +231,30 @@ func readUint(t *testing.T, s string) uint64 {
 	}
 	return v
 }
+
+// TestMove starts a process in one group and moves it into a sibling in
+// every hierarchy: the sibling's cgroup.procs lists it, the first group's no
+// longer does, and /proc/<pid>/cgroup shows the sibling.
+func TestMove(t *testing.T) {
+	from := New(t, allControllers...)
+	to := New(t, allControllers...)
+	cmd := from.Command(t, "sleep", "300")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForProcs(t, from, "memory", 1)
+	to.Move(t, cmd)
+	pid := cmd.Process.Pid
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range allControllers {
+		if !slices.Contains(to.Procs(t, c), pid) || slices.Contains(from.Procs(t, c), pid) {
+			t.Errorf("%s: pid %d not moved: from %v, to %v", c, pid, from.Procs(t, c), to.Procs(t, c))
+		}
+		if got, _ := cgroupLine(string(data), c); got != to.Path(c) {
+			t.Errorf("/proc/%d/cgroup: %s path %q, want %q", pid, c, got, to.Path(c))
+		}
+	}
+}
