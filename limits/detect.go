@@ -102,27 +102,38 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 // what GOMEMLIMIT and GOMAXPROCS follow (the memory limit and memory.high,
 // the CPU quota, the CPU affinity that caps GOMAXPROCS, and with hostMemory
 // the host's MemTotal), none of the diagnostics. With open set, interface
-// files are read through handles kept open for the refresh loop.
-func detectForSetters(root string, hostMemory bool, open *openFiles) (Result, placements, error) {
+// files and R/proc/self/cgroup are read through handles kept open for the
+// refresh loop, and the located cgroups come with a copy of what
+// R/proc/self/cgroup said.
+func detectForSetters(root string, hostMemory bool, open *openFiles) (Result, located, error) {
 	if root == "/" && runtime.GOOS != "linux" {
-		return Result{}, placements{}, ErrNotSupported
+		return Result{}, located{}, ErrNotSupported
 	}
 	r := newReader(root, open)
 	defer r.release()
 	if err := r.start(0, true); err != nil {
-		return Result{}, placements{}, err
+		return Result{}, located{}, err
 	}
 	r.res.Mode = cgroup.ModeOf(r.mounts)
 	r.readHost(0, hostMemory)
 	if r.res.Mode == cgroup.ModeNone {
-		return r.res, placements{}, nil
+		return r.res, located{selfCgroup: r.located}, nil
 	}
 	if err := r.locate(cpuIdx+1, (*reader).locateOwn); err != nil {
-		return Result{}, placements{}, err
+		return Result{}, located{}, err
 	}
 	r.walkMemory(false)
 	r.walkCPU()
-	return r.res, r.placed, nil
+	return r.res, located{placed: r.placed, selfCgroup: r.located}, nil
+}
+
+// located is where the setters' detection found the process's cgroups.
+type located struct {
+	placed placements
+	// selfCgroup is R/proc/self/cgroup as the cgroups were located from it
+	// (a copy, kept only for the refresh loop): a move into another cgroup
+	// shows there and nowhere else.
+	selfCgroup []byte
 }
 
 // placements lists the located cgroups for Result.Placements.

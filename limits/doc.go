@@ -11,8 +11,9 @@
 //     not be seen or looks misconfigured.
 //   - Set the Go runtime. SetGoMemLimit and SetGoMaxProcs set GOMEMLIMIT and
 //     GOMAXPROCS from those limits (an explicit GOMEMLIMIT or GOMAXPROCS in
-//     the environment always wins) and can follow resizes; a blank import of
-//     package limits/auto does both at init.
+//     the environment always wins) and can follow resizes and moves into
+//     another cgroup; a blank import of package limits/auto does both at
+//     init.
 //   - Size a sandbox. ForCgroup answers for any cgroup, in the cgroupfs or
 //     the systemd form a runtime is given, even before it exists, and
 //     Result.SandboxBudget turns the answer into a memory and CPU budget.

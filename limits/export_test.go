@@ -22,6 +22,22 @@ func AfterLstat(fn func(dir string)) (stop func()) {
 	return func() { afterLstat = nil }
 }
 
+// OnTick makes every tick of the refresh loop call fn once it has applied
+// the limits, before the next tick is armed, until the returned function is
+// called; relocated says the tick located the cgroups again. fn runs with the
+// setters' lock held: it must not call them, and while it blocks no tick
+// runs.
+func OnTick(fn func(relocated bool)) (stop func()) {
+	ctl.mu.Lock()
+	defer ctl.mu.Unlock()
+	afterTick = fn
+	return func() {
+		ctl.mu.Lock()
+		defer ctl.mu.Unlock()
+		afterTick = nil
+	}
+}
+
 // Refresher is the refresh loop's watcher, for benchmarks: the cgroups
 // located once, their files kept open.
 type Refresher struct{ w *watcher }
@@ -35,14 +51,15 @@ func NewRefresher(opts ...Option) (*Refresher, error) {
 	return &Refresher{w: newWatcher(w, open)}, nil
 }
 
-// Refresh re-reads the limits as one tick of the loop does.
-func (r *Refresher) Refresh() Result {
-	res, _ := r.w.refresh()
-	return res
+// Refresh re-reads the limits as one tick of the loop does; relocated says
+// the cgroups were located again (the process moved, or a file vanished).
+func (r *Refresher) Refresh() (res Result, relocated bool) {
+	return r.w.refresh()
 }
 
 // Preads re-reads, with one pread each and no parsing, the kept-open files
-// whose paths are given: the I/O floor of Refresh.
+// whose paths are given (R/proc/self/cgroup among them): the I/O floor of
+// Refresh.
 func (r *Refresher) Preads(paths [][]byte, buf []byte) ([]byte, error) {
 	for _, p := range paths {
 		h, ok := r.w.open.handles[string(p[:len(p)-1])]

@@ -5,13 +5,13 @@ import (
 	"io/fs"
 
 	"github.com/truelimit/truelimit/internal/readfile"
-	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
-// openFiles keeps the interface files of a walk open, so a refresh re-reads
-// each with one pread at offset 0 instead of open+read+close. A file that was
-// absent at the first read stays absent until the cgroup is located again.
-// It is not safe for concurrent use; the refresh loop owns it.
+// openFiles keeps the interface files of a walk, and R/proc/self/cgroup,
+// open, so a refresh re-reads each with one pread at offset 0 instead of
+// open+read+close. A file that was absent at the first read stays absent
+// until the cgroups are located again. It is not safe for concurrent use;
+// the refresh loop owns it.
 type openFiles struct {
 	handles map[string]*readfile.Handle
 	absent  map[string]bool
@@ -20,7 +20,7 @@ type openFiles struct {
 	// handle by comparing the path with the expected one instead of hashing.
 	order []orderedFile
 	next  int
-	// vanished is set when a kept-open file stopped reading: the cgroup
+	// vanished is set when a kept-open file stopped reading: the cgroups
 	// must be located again.
 	vanished bool
 }
@@ -38,15 +38,16 @@ func newOpenFiles() *openFiles {
 	return &openFiles{handles: make(map[string]*readfile.Handle), absent: make(map[string]bool)}
 }
 
-// read returns the content of path, opening it on first use.
-func (o *openFiles) read(path []byte, buf []byte) ([]byte, error) {
+// read returns the content of path, at most limit bytes, opening it on
+// first use.
+func (o *openFiles) read(path []byte, buf []byte, limit int) ([]byte, error) {
 	if o.next < len(o.order) && o.order[o.next].path == string(path) {
 		f := o.order[o.next]
 		o.next++
 		if f.h == nil {
 			return buf[:0], fs.ErrNotExist
 		}
-		return o.readHandle(f.h, buf)
+		return o.readHandle(f.h, buf, limit)
 	}
 	h, err := o.lookup(path)
 	o.order = append(o.order[:o.next], orderedFile{path: string(path), h: h})
@@ -54,7 +55,7 @@ func (o *openFiles) read(path []byte, buf []byte) ([]byte, error) {
 	if err != nil {
 		return buf[:0], err
 	}
-	return o.readHandle(h, buf)
+	return o.readHandle(h, buf, limit)
 }
 
 // lookup finds or opens the handle of path; a missing file is remembered as
@@ -77,8 +78,8 @@ func (o *openFiles) lookup(path []byte) (*readfile.Handle, error) {
 	return h, nil
 }
 
-func (o *openFiles) readHandle(h *readfile.Handle, buf []byte) ([]byte, error) {
-	data, err := h.ReadInterface(buf, own.MaxInterfaceFile)
+func (o *openFiles) readHandle(h *readfile.Handle, buf []byte, limit int) ([]byte, error) {
+	data, err := h.ReadInterface(buf, limit)
 	if err != nil {
 		o.vanished = true
 	}

@@ -36,9 +36,14 @@ type reader struct {
 	own own.Reader
 	// levels are the levels the walks read, in order.
 	levels []level
-	// open, when set, serves interface files from handles kept open across
-	// refreshes instead of opening them on every read.
+	// open, when set, serves interface files and R/proc/self/cgroup from
+	// handles kept open across refreshes instead of opening them on every
+	// read.
 	open *openFiles
+	// located is a copy of R/proc/self/cgroup as start read it through
+	// open: what the cgroups were located from, for the refresh loop to
+	// compare with.
+	located []byte
 	// res is the answer being built; a detection returns a copy.
 	res Result
 }
@@ -67,6 +72,7 @@ func newReader(root string, open *openFiles) *reader {
 // reset readies a reader for a detection.
 func (r *reader) reset(root string, open *openFiles) {
 	r.root, r.open, r.placed, r.at, r.res = root, open, placements{}, cgroup.Location{}, Result{}
+	r.located = nil
 	r.buf, r.path = r.buf[:0], r.path[:0]
 	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
 }
@@ -118,7 +124,7 @@ func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
 		traceRead(p)
 	}
 	if r.open != nil {
-		return r.open.read(p[:len(p)-1], buf)
+		return r.open.read(p[:len(p)-1], buf, own.MaxInterfaceFile)
 	}
 	return readfile.Read(p, buf, own.MaxInterfaceFile, readfile.AtShortRead)
 }
@@ -145,17 +151,48 @@ func (r *reader) start(pid int, memberships bool) error {
 	if !memberships {
 		return nil
 	}
-	path := "/proc/self/cgroup"
-	if pid != 0 {
+	path := selfCgroup
+	switch {
+	case pid != 0:
 		path = "/proc/" + strconv.Itoa(pid) + "/cgroup"
+		data, err = r.readProc(path)
+	case r.open != nil:
+		// The setters' refresh: the loop re-reads this file every tick
+		// through the same handle and compares it with this copy.
+		if data, err = r.readSelfCgroup(); err == nil {
+			r.located = append([]byte(nil), data...)
+		}
+	default:
+		data, err = r.readProc(path)
 	}
-	if data, err = r.readProc(path); err != nil {
+	if err != nil {
 		return r.fatal(path, err)
 	}
 	if r.members, err = cgroup.AppendProcCgroup(r.members[:0], data); err != nil {
 		return &Error{Path: r.abs(path), Err: err}
 	}
 	return nil
+}
+
+// selfCgroup lists the calling process's cgroups.
+const selfCgroup = "/proc/self/cgroup"
+
+// readSelfCgroup reads R/proc/self/cgroup through a handle kept open in
+// r.open, with one pread: a move into another cgroup changes no inode (the
+// old cgroup's files read on until it is removed), so this file is how the
+// refresh loop notices one. The kernel generates it in one piece
+// (proc_cgroup_show through single_open), so a short read has all of it, as
+// with an interface file; a fixture tree's copy must be rewritten in place,
+// not replaced, for the handle to see the change.
+func (r *reader) readSelfCgroup() ([]byte, error) {
+	p := append(append(r.appendRoot(), selfCgroup...), 0)
+	r.path = p
+	if traceRead != nil {
+		traceRead(p)
+	}
+	var err error
+	r.buf, err = r.open.read(p[:len(p)-1], r.buf, maxProcFile)
+	return r.buf, err
 }
 
 // fatal wraps the failure to read a file without which there is no answer;

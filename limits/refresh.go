@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"bytes"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -21,7 +22,7 @@ type controller struct {
 	cpu *cpuPart
 	// watch is what the loop re-reads: the latest setter call's root and
 	// interval, and the cgroups located, kept current when the loop
-	// locates them again.
+	// locates them again (a file vanished, or the process moved).
 	watch watch
 	loop  *refreshLoop
 }
@@ -31,7 +32,7 @@ type watch struct {
 	root       string
 	every      time.Duration
 	hostMemory bool // the host's MemTotal is a budget (WithHostMemoryFallback)
-	placed     placements
+	located         // the cgroups, and the R/proc/self/cgroup they come from
 	host       Host
 }
 
@@ -42,12 +43,12 @@ func detectToWatch(cfg setterConfig, hostMemory bool) (watch, Result, *openFiles
 	if cfg.refresh > 0 {
 		open = newOpenFiles()
 	}
-	res, p, err := detectForSetters(cfg.root, hostMemory, open)
+	res, loc, err := detectForSetters(cfg.root, hostMemory, open)
 	if err != nil && open != nil {
 		open.close()
 		open = nil
 	}
-	w := watch{root: cfg.root, every: cfg.refresh, hostMemory: hostMemory, placed: p, host: res.Host}
+	w := watch{root: cfg.root, every: cfg.refresh, hostMemory: hostMemory, located: loc, host: res.Host}
 	return w, res, open, err
 }
 
@@ -74,9 +75,9 @@ func (c *controller) restart(w watch, open *openFiles) {
 	c.loop = l
 }
 
-// apply brings GOMEMLIMIT and GOMAXPROCS in line with a fresh Result. The
-// caller holds mu.
-func (c *controller) apply(res Result) {
+// apply brings GOMEMLIMIT and GOMAXPROCS in line with a fresh Result;
+// relocated says the cgroups were located again for it. The caller holds mu.
+func (c *controller) apply(res Result, relocated bool) {
 	if m := c.mem; m != nil {
 		d := m.decide(res)
 		target := d.value
@@ -85,7 +86,7 @@ func (c *controller) apply(res Result) {
 		}
 		if current := debug.SetMemoryLimit(-1); target != current {
 			debug.SetMemoryLimit(target)
-			c.log(m.cfg.logger, "GOMEMLIMIT", current, target, d)
+			c.log(m.cfg.logger, "GOMEMLIMIT", current, target, d, relocated)
 		}
 	}
 	if p := c.cpu; p != nil {
@@ -95,16 +96,16 @@ func (c *controller) apply(res Result) {
 		case d.value > 0 && d.value != current:
 			runtime.GOMAXPROCS(int(d.value))
 			p.owned = true
-			c.log(p.cfg.logger, "GOMAXPROCS", current, d.value, d)
+			c.log(p.cfg.logger, "GOMAXPROCS", current, d.value, d, relocated)
 		case d.value == 0 && p.owned:
 			runtime.SetDefaultGOMAXPROCS()
 			p.owned = false
-			c.log(p.cfg.logger, "GOMAXPROCS", current, int64(runtime.GOMAXPROCS(0)), d)
+			c.log(p.cfg.logger, "GOMAXPROCS", current, int64(runtime.GOMAXPROCS(0)), d, relocated)
 		}
 	}
 }
 
-func (c *controller) log(l *slog.Logger, name string, from, to int64, d decision) {
+func (c *controller) log(l *slog.Logger, name string, from, to int64, d decision, relocated bool) {
 	if l == nil {
 		return
 	}
@@ -112,7 +113,11 @@ func (c *controller) log(l *slog.Logger, name string, from, to int64, d decision
 	if d.value == 0 {
 		msg = d.why
 	}
-	l.Info("truelimit: "+name+" follows a resize: "+msg,
+	change := "a resize"
+	if relocated {
+		change = "a change of cgroup"
+	}
+	l.Info("truelimit: "+name+" follows "+change+": "+msg,
 		"setting", name, "value", to, "previous", from, "source", d.source)
 }
 
@@ -135,6 +140,11 @@ func (l *refreshLoop) stop() {
 	}
 }
 
+// afterTick, when set (by tests, under ctl.mu), is called at the end of
+// every tick that applied its limits, with ctl.mu held, before the next tick
+// is armed: tests count ticks with it instead of timing them.
+var afterTick func(relocated bool)
+
 // tick is one refresh: re-read the limits, hand a re-location to the
 // controller, apply the limits and arm the timer.
 func (l *refreshLoop) tick() {
@@ -146,17 +156,21 @@ func (l *refreshLoop) tick() {
 		return
 	}
 	if relocated {
-		ctl.watch.placed, ctl.watch.host = l.w.watch.placed, l.w.watch.host
+		ctl.watch.located, ctl.watch.host = l.w.watch.located, l.w.watch.host
 	}
-	ctl.apply(res)
+	ctl.apply(res, relocated)
+	if afterTick != nil {
+		afterTick(relocated)
+	}
 	l.timer.Reset(l.w.watch.every)
 }
 
 // watcher re-reads the limit files of already-located cgroups: every file on
 // the walk, not only the binding one, since a resize can set a limit where
-// there was none. It locates the cgroups again only when a file is gone. It
-// works on its own copy of the watch, outside the controller's lock, and
-// the loop hands a re-location back to the controller.
+// there was none. It locates the cgroups again only when R/proc/self/cgroup
+// says the process has moved or a file is gone. It works on its own copy of
+// the watch, outside the controller's lock, and the loop hands a
+// re-location back to the controller.
 type watcher struct {
 	watch watch
 	open  *openFiles
@@ -169,20 +183,41 @@ func newWatcher(w watch, open *openFiles) *watcher {
 }
 
 // refresh re-reads the limits; relocated says the cgroups were located
-// again (a kept-open file stopped reading) and w.watch holds the new ones.
+// again and w.watch holds the new ones. R/proc/self/cgroup is read first:
+// when it no longer says what the cgroups were located from, the process
+// has moved and the old cgroups' files, which read on until those cgroups
+// are removed, are not read at all. A kept-open file that stops reading
+// also makes the cgroups be located again. If that fails, the cgroups
+// known are read as they are, and the next tick tries again.
 func (w *watcher) refresh() (res Result, relocated bool) {
-	res = w.reread()
-	if w.open.vanished {
-		w.open.close()
-		w.open.vanished = false
-		full, p, err := detectForSetters(w.watch.root, w.watch.hostMemory, w.open)
-		if err != nil {
+	w.open.rewind()
+	w.r.reset(w.watch.root, w.open)
+	moved := w.moved()
+	if !moved {
+		res = w.reread()
+		if !w.open.vanished {
 			return res, false
 		}
-		w.watch.placed, w.watch.host = p, full.Host
-		return full, true
 	}
-	return res, false
+	w.open.close()
+	w.open.vanished = false
+	full, loc, err := detectForSetters(w.watch.root, w.watch.hostMemory, w.open)
+	if err != nil {
+		if moved {
+			res = w.reread()
+		}
+		return res, false
+	}
+	w.watch.located, w.watch.host = loc, full.Host
+	return full, true
+}
+
+// moved re-reads R/proc/self/cgroup through its kept-open handle and says
+// whether it differs from what the cgroups were located from (or could not
+// be read).
+func (w *watcher) moved() bool {
+	data, err := w.r.readSelfCgroup()
+	return err != nil || !bytes.Equal(data, w.watch.selfCgroup)
 }
 
 // reread walks the known placements through the kept-open files, reading
@@ -190,7 +225,6 @@ func (w *watcher) refresh() (res Result, relocated bool) {
 // read again only when a CPU quota is set: without one nothing uses it.
 func (w *watcher) reread() Result {
 	r := &w.r
-	w.open.rewind()
 	r.reset(w.watch.root, w.open)
 	r.res.Host, r.placed = w.watch.host, w.watch.placed
 	r.walkMemory(false)

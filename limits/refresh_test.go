@@ -1,9 +1,12 @@
 package limits_test
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,4 +121,81 @@ func TestRefreshLoopV1FromUnlimited(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(root, "sys/fs/cgroup/memory/pod/app/memory.stat"), []byte(stat("268435456\n")), 0o644))
 	assert.True(t, eventually(t, 2*time.Second, func() bool { return debug.SetMemoryLimit(-1) == 241591910 }),
 		"the loop follows the pod's new 256 MiB limit; GOMEMLIMIT is %d", debug.SetMemoryLimit(-1))
+}
+
+// movedTree is v2Tree with a second pod, /small.slice (256 MiB), beside
+// /pod.slice (512 MiB), each holding an app.scope (0.5 and 0.25 CPUs).
+func movedTree() map[string]string {
+	return v2Tree(map[string]string{
+		"sys/fs/cgroup/small.slice/cgroup.controllers":           "cpuset cpu io memory pids\n",
+		"sys/fs/cgroup/small.slice/memory.max":                   "268435456\n",
+		"sys/fs/cgroup/small.slice/cpu.max":                      "max 100000\n",
+		"sys/fs/cgroup/small.slice/app.scope/cgroup.controllers": "cpuset cpu io memory pids\n",
+		"sys/fs/cgroup/small.slice/app.scope/memory.max":         "max\n",
+		"sys/fs/cgroup/small.slice/app.scope/cpu.max":            "25000 100000\n",
+	})
+}
+
+// TestRefreshFollowsAMove rewrites the tree's /proc/self/cgroup to put the
+// process in another pod, as the kernel does when a process is moved: the
+// old pod's files stay as they were, yet the next tick reports the new
+// pod's limit, and the tick after it locates nothing again.
+func TestRefreshFollowsAMove(t *testing.T) {
+	root := writeTree(t, movedTree())
+	r, err := limits.NewRefresher(limits.WithRoot(root))
+	require.NoError(t, err)
+	defer r.Close()
+
+	res, relocated := r.Refresh()
+	assert.False(t, relocated)
+	assert.Equal(t, limits.Limit{State: limits.Limited, Value: 536870912, Source: "/pod.slice"}, res.Memory.Limit)
+
+	// In place, as the kernel regenerates the file: the handle is kept open.
+	require.NoError(t, os.WriteFile(filepath.Join(root, "proc/self/cgroup"), []byte("0::/small.slice/app.scope\n"), 0o644))
+	res, relocated = r.Refresh()
+	assert.True(t, relocated, "the move is noticed")
+	assert.Equal(t, limits.Limit{State: limits.Limited, Value: 268435456, Source: "/small.slice"}, res.Memory.Limit)
+	assert.Equal(t, "/small.slice/app.scope", res.CPU.Limit.Source, "the cpu walk moved too")
+	assert.Equal(t, 0.25, res.CPU.Limit.CPUs())
+
+	var mountinfoRead bool
+	stop := limits.TraceReads(func(p []byte) { mountinfoRead = mountinfoRead || bytes.Contains(p, []byte("mountinfo")) })
+	res, relocated = r.Refresh()
+	stop()
+	assert.False(t, relocated, "the new /proc/self/cgroup is what the next tick compares with")
+	assert.False(t, mountinfoRead, "a tick after the move locates nothing again")
+	assert.Equal(t, uint64(268435456), res.Memory.Limit.Value)
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "proc/self/cgroup"), []byte("0::/pod.slice/app.scope\n"), 0o644))
+	res, relocated = r.Refresh()
+	assert.True(t, relocated, "moved back")
+	assert.Equal(t, uint64(536870912), res.Memory.Limit.Value)
+}
+
+// TestRefreshLoopFollowsAMove runs the loop over a tree whose
+// /proc/self/cgroup is rewritten to another pod and counts ticks: a tick that
+// starts after the rewrite (the second one to end after it) has applied the
+// new pod's limit.
+func TestRefreshLoopFollowsAMove(t *testing.T) {
+	root := writeTree(t, movedTree())
+	start := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(start)
+	var ticks atomic.Int64
+	stopTicks := limits.OnTick(func(bool) { ticks.Add(1) })
+	defer stopTicks()
+
+	var log bytes.Buffer // written by the loop under the setters' lock, read after undo
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithRefresh(5*time.Millisecond),
+		limits.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	require.NoError(t, err)
+	defer undo()
+	assert.Equal(t, int64(483183820), s.Value, "0.9 of 512 MiB")
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "proc/self/cgroup"), []byte("0::/small.slice/app.scope\n"), 0o644))
+	moved := ticks.Load()
+	// Wall time only bounds a hang; the assertion counts ticks.
+	require.True(t, eventually(t, time.Minute, func() bool { return ticks.Load() >= moved+2 }), "the loop stopped ticking")
+	assert.Equal(t, int64(241591910), debug.SetMemoryLimit(-1), "0.9 of the new pod's 256 MiB, within a tick after the move")
+	undo()
+	assert.Contains(t, log.String(), "GOMEMLIMIT follows a change of cgroup: 0.9 of the memory limit 268435456 bytes from /small.slice")
 }

@@ -116,9 +116,10 @@ func WithMinProcs(n int) ProcsOption {
 }
 
 // WithRefresh makes the setters re-read the limits every d and follow a
-// resize; 0 (the default for explicit calls) turns refreshing off. One
-// refresh loop serves the process: a later setter call replaces the settings
-// of an earlier one.
+// resize, or a move of the process into another cgroup (seen in
+// /proc/self/cgroup, re-read every tick), from the next tick; 0 (the default
+// for explicit calls) turns refreshing off. One refresh loop serves the
+// process: a later setter call replaces the settings of an earlier one.
 func WithRefresh(d time.Duration) SetterOption {
 	return setterOption(func(c *setterConfig) { c.refresh = d })
 }

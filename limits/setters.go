@@ -34,8 +34,9 @@ type Setting struct {
 // shows a limit, memory.limit_in_bytes and memory.use_hierarchy; the cpu
 // walk's files too (cpu.max, or cpu.cfs_quota_us and cpu.cfs_period_us),
 // since one refresh loop serves both setters; R/proc/meminfo only with
-// WithHostMemoryFallback. WithRefresh keeps those files open and re-reads
-// them with one pread each.
+// WithHostMemoryFallback. WithRefresh keeps those files and
+// R/proc/self/cgroup open and re-reads them with one pread each, locating
+// the cgroups again when the process has been moved into another cgroup.
 //
 // Precedence, highest first: TRUELIMIT=off (nothing changes); a valid
 // GOMEMLIMIT in the environment (it stands; an invalid one is reported and

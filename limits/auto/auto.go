@@ -7,8 +7,9 @@
 // defaults (GOMEMLIMIT = 0.9 of the lower of the memory limit and
 // memory.high over the whole walk; GOMAXPROCS by the Go runtime's own policy
 // applied to the walked CPU quota) and keeps both up to date every second,
-// the Go runtime's own cadence, so an in-place pod resize is followed. It logs
-// one line to slog.Default() saying what was set and which cgroup caused it.
+// the Go runtime's own cadence, so an in-place pod resize, or a move of the
+// process into another cgroup, is followed. It logs one line to
+// slog.Default() saying what was set and which cgroup caused it.
 //
 // The environment always wins: TRUELIMIT=off changes nothing; an explicit
 // GOMEMLIMIT or GOMAXPROCS stands; GODEBUG=containermaxprocs=0 leaves
