@@ -72,6 +72,7 @@ func detect(cfg config, pid int) (Result, error) {
 // report reads everything a report shows, once the cgroups can be located
 // with find, and builds the Result with its diagnostics from what was read.
 func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
+	r.keep = true
 	r.res.Mode = cgroup.ModeOf(r.mounts)
 	r.readHost(pid, true)
 	r.readOnlineCPUs()

@@ -93,9 +93,14 @@ func (r *reader) enableUnified(i int) {
 	}
 }
 
-// addLevel records a level the walk of controller i reads, and returns it
-// for the reading.
+// addLevel returns the level the walk of controller i reads next: recorded
+// in r.levels when the detection reports (keep), a reused one otherwise
+// (the setters and their refresh need only the effective values).
 func (r *reader) addLevel(i int, loc cgroup.Location) *level {
+	if !r.keep {
+		r.scratch.controller, r.scratch.loc, r.scratch.values = i, loc, own.Values{}
+		return &r.scratch
+	}
 	r.levels = append(r.levels, level{controller: i, loc: loc})
 	return &r.levels[len(r.levels)-1]
 }

@@ -17,7 +17,8 @@ type openFiles struct {
 	absent  map[string]bool
 	// order is the sequence of files one walk read, and next the position in
 	// it: a refresh walks the same files in the same order, so it finds each
-	// handle by comparing the path with the expected one instead of hashing.
+	// handle by comparing what it asks for with what is expected next,
+	// instead of building the path and hashing it.
 	order []orderedFile
 	next  int
 	// vanished is set when a kept-open file stopped reading: the cgroups
@@ -25,10 +26,31 @@ type openFiles struct {
 	vanished bool
 }
 
-// orderedFile is one read of a walk: the path and its handle, nil if absent.
+// orderedFile is one read of a walk: the file as the walk asked for it (the
+// hierarchy's mount point, the cgroup path, the file name), its path, and its
+// handle, nil if absent.
 type orderedFile struct {
-	path string
-	h    *readfile.Handle
+	mount, cgroup, name string
+	path                string
+	h                   *readfile.Handle
+}
+
+// expected reports whether the file expected next is name of cgroup in the
+// hierarchy mounted at mount, and if so reads it (at most limit bytes).
+func (o *openFiles) expected(mount, cgroup, name string, buf []byte, limit int) ([]byte, bool, error) {
+	if o.next >= len(o.order) {
+		return buf, false, nil
+	}
+	f := &o.order[o.next]
+	if f.name != name || f.cgroup != cgroup || f.mount != mount {
+		return buf, false, nil
+	}
+	o.next++
+	if f.h == nil {
+		return buf[:0], true, fs.ErrNotExist
+	}
+	data, err := o.readHandle(f.h, buf, limit)
+	return data, true, err
 }
 
 // rewind starts a new walk over the same files.
@@ -39,8 +61,8 @@ func newOpenFiles() *openFiles {
 }
 
 // read returns the content of path, at most limit bytes, opening it on
-// first use.
-func (o *openFiles) read(path []byte, buf []byte, limit int) ([]byte, error) {
+// first use; file names it as the walk asked for it (see expected).
+func (o *openFiles) read(file orderedFile, path []byte, buf []byte, limit int) ([]byte, error) {
 	if o.next < len(o.order) && o.order[o.next].path == string(path) {
 		f := o.order[o.next]
 		o.next++
@@ -50,7 +72,8 @@ func (o *openFiles) read(path []byte, buf []byte, limit int) ([]byte, error) {
 		return o.readHandle(f.h, buf, limit)
 	}
 	h, err := o.lookup(path)
-	o.order = append(o.order[:o.next], orderedFile{path: string(path), h: h})
+	file.path, file.h = string(path), h
+	o.order = append(o.order[:o.next], file)
 	o.next++
 	if err != nil {
 		return buf[:0], err

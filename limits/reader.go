@@ -34,8 +34,11 @@ type reader struct {
 	// at is the cgroup whose files ReadFile reads; own reads them.
 	at  cgroup.Location
 	own own.Reader
-	// levels are the levels the walks read, in order.
-	levels []level
+	// levels are the levels the walks read, in order, when keep says the
+	// detection reports them; scratch is the one level read otherwise.
+	levels  []level
+	keep    bool
+	scratch level
 	// open, when set, serves interface files and R/proc/self/cgroup from
 	// handles kept open across refreshes instead of opening them on every
 	// read.
@@ -71,7 +74,7 @@ func newReader(root string, open *openFiles) *reader {
 
 // reset readies a reader for a detection.
 func (r *reader) reset(root string, open *openFiles) {
-	r.root, r.open, r.placed, r.at, r.res = root, open, placements{}, cgroup.Location{}, Result{}
+	r.root, r.open, r.placed, r.at, r.res, r.keep = root, open, placements{}, cgroup.Location{}, Result{}, false
 	r.located = nil
 	r.buf, r.path = r.buf[:0], r.path[:0]
 	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
@@ -114,6 +117,12 @@ func (r *reader) readProc(path string) ([]byte, error) {
 // mount point, the path below the mount's root, the file. It is own.Dir's
 // method, so that package own reads the cgroups the walks visit.
 func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
+	file := orderedFile{mount: r.at.Mount.MountPoint, cgroup: r.at.Path, name: name}
+	if r.open != nil && traceRead == nil {
+		if data, ok, err := r.open.expected(file.mount, file.cgroup, name, buf, own.MaxInterfaceFile); ok {
+			return data, err
+		}
+	}
 	p := r.appendRoot()
 	if r.at.Mount.MountPoint != "/" {
 		p = append(p, r.at.Mount.MountPoint...)
@@ -124,7 +133,7 @@ func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
 		traceRead(p)
 	}
 	if r.open != nil {
-		return r.open.read(p[:len(p)-1], buf, own.MaxInterfaceFile)
+		return r.open.read(file, p[:len(p)-1], buf, own.MaxInterfaceFile)
 	}
 	return readfile.Read(p, buf, own.MaxInterfaceFile, readfile.AtShortRead)
 }
@@ -185,13 +194,20 @@ const selfCgroup = "/proc/self/cgroup"
 // with an interface file; a fixture tree's copy must be rewritten in place,
 // not replaced, for the handle to see the change.
 func (r *reader) readSelfCgroup() ([]byte, error) {
+	file := orderedFile{name: selfCgroup}
+	var err error
+	if traceRead == nil {
+		var ok bool
+		if r.buf, ok, err = r.open.expected("", "", selfCgroup, r.buf, maxProcFile); ok {
+			return r.buf, err
+		}
+	}
 	p := append(append(r.appendRoot(), selfCgroup...), 0)
 	r.path = p
 	if traceRead != nil {
 		traceRead(p)
 	}
-	var err error
-	r.buf, err = r.open.read(p[:len(p)-1], r.buf, maxProcFile)
+	r.buf, err = r.open.read(file, p[:len(p)-1], r.buf, maxProcFile)
 	return r.buf, err
 }
 
