@@ -38,8 +38,8 @@ func newOpenFiles() *openFiles {
 	return &openFiles{handles: make(map[string]*readfile.Handle), absent: make(map[string]bool)}
 }
 
-// read returns the content of path, opening it on first use.
-func (o *openFiles) read(path []byte, buf []byte) ([]byte, error) {
+// read returns the content of path, opening it under root on first use.
+func (o *openFiles) read(root *readfile.Root, path []byte, buf []byte) ([]byte, error) {
 	if o.next < len(o.order) && o.order[o.next].path == string(path) {
 		f := o.order[o.next]
 		o.next++
@@ -48,7 +48,7 @@ func (o *openFiles) read(path []byte, buf []byte) ([]byte, error) {
 		}
 		return o.readHandle(f.h, buf)
 	}
-	h, err := o.lookup(path)
+	h, err := o.lookup(root, path)
 	o.order = append(o.order[:o.next], orderedFile{path: string(path), h: h})
 	o.next++
 	if err != nil {
@@ -57,16 +57,16 @@ func (o *openFiles) read(path []byte, buf []byte) ([]byte, error) {
 	return o.readHandle(h, buf)
 }
 
-// lookup finds or opens the handle of path; a missing file is remembered as
+// lookup finds or opens the handle of path under root; a missing file is remembered as
 // absent and returns fs.ErrNotExist with a nil handle.
-func (o *openFiles) lookup(path []byte) (*readfile.Handle, error) {
+func (o *openFiles) lookup(root *readfile.Root, path []byte) (*readfile.Handle, error) {
 	if o.absent[string(path)] {
 		return nil, fs.ErrNotExist
 	}
 	h, ok := o.handles[string(path)]
 	if !ok {
 		var err error
-		if h, err = readfile.Open(string(path)); err != nil {
+		if h, err = root.Open(string(path)); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				o.absent[string(path)] = true
 			}

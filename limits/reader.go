@@ -24,6 +24,8 @@ const maxProcFile = 16 << 20
 // for concurrent use; each detection has its own.
 type reader struct {
 	root string
+	// dir opens the files under the root, each resolved beneath it.
+	dir  readfile.Root
 	buf  []byte // /proc and /sys file contents, reused from read to read
 	path []byte // the NUL-terminated path being read
 	// mounts and members are the parsed mountinfo and /proc/<pid>/cgroup;
@@ -67,6 +69,7 @@ func newReader(root string, open *openFiles) *reader {
 // reset readies a reader for a detection.
 func (r *reader) reset(root string, open *openFiles) {
 	r.root, r.open, r.placed, r.at, r.res = root, open, placements{}, cgroup.Location{}, Result{}
+	r.dir.Set(root)
 	r.buf, r.path = r.buf[:0], r.path[:0]
 	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
 }
@@ -100,7 +103,7 @@ func (r *reader) readProc(path string) ([]byte, error) {
 		traceRead(p)
 	}
 	var err error
-	r.buf, err = readfile.Read(p, r.buf, maxProcFile, readfile.AtEOF)
+	r.buf, err = r.dir.Read(p, r.buf, maxProcFile, readfile.AtEOF)
 	return r.buf, err
 }
 
@@ -118,9 +121,9 @@ func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
 		traceRead(p)
 	}
 	if r.open != nil {
-		return r.open.read(p[:len(p)-1], buf)
+		return r.open.read(&r.dir, p[:len(p)-1], buf)
 	}
-	return readfile.Read(p, buf, own.MaxInterfaceFile, readfile.AtShortRead)
+	return r.dir.Read(p, buf, own.MaxInterfaceFile, readfile.AtShortRead)
 }
 
 // read reads the values in want of the cgroup at loc into v.
