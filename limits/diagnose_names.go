@@ -1,7 +1,6 @@
 package limits
 
 import (
-	"os"
 	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
@@ -65,7 +64,8 @@ func (r *reader) systemdManaged(hierarchy cgroup.Mount) string {
 			continue
 		}
 		for _, unit := range []string{"system.slice", "init.scope"} {
-			if info, err := os.Stat(r.abs(strings.TrimSuffix(m.MountPoint, "/") + "/" + unit)); err == nil && info.IsDir() {
+			// Resolved beneath the root; a unit directory is never a link.
+			if r.dir.DirBelow(m.MountPoint, "/"+unit) == nil {
 				return "/" + unit
 			}
 		}

@@ -3,13 +3,12 @@ package limits
 import (
 	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/systemd"
 )
 
@@ -224,47 +223,37 @@ func (t *target) locate(r *reader, controller string) (placement, error) {
 	return p, nil
 }
 
-// afterLstat, when set (by tests), is called by nearestExisting between its
-// Lstat and its EvalSymlinks of a directory, to change the tree in between.
+// afterLstat, when set (by tests), is called by nearestExisting with each
+// directory just before it checks it, to change the tree in that moment.
 var afterLstat func(dir string)
 
 // nearestExisting climbs from the cgroup asked for to the nearest cgroup
 // whose directory exists, returning the one asked for as wanted when that is
-// an ancestor. It refuses a directory that resolves, through symlinks,
-// outside the mount point: a cgroup filesystem has none, so one means the
-// root is not what it seems.
+// an ancestor. The mount point is resolved beneath the root (it may be a
+// link inside it, as v1's cpu -> cpu,cpuacct); below it, no component may be
+// a symlink: a cgroup filesystem has none, so one means the root is not what
+// it seems, and the path is refused. The check is one resolution, component
+// by component relative to the directory before (readfile.Root.DirBelow),
+// so it cannot leave the mount whatever changes in the tree meanwhile.
 //
 // A directory may vanish at any moment (a runtime removes and recreates a
-// container's cgroup): one that Lstat saw but EvalSymlinks no longer finds
-// is treated as never seen, and the climb goes on to its parent. The
-// directory accepted is always one EvalSymlinks resolved inside the mount,
-// so climbing past a vanished one cannot skip the symlink check. Any other
-// error refuses the path.
+// container's cgroup): one that is missing is treated as never seen, and the
+// climb goes on to its parent. Any other error refuses the path.
 func (t *target) nearestExisting(r *reader, loc cgroup.Location) (cgroup.Location, string, error) {
-	mountDir, err := filepath.EvalSymlinks(r.abs(loc.Mount.MountPoint))
-	if err != nil {
+	if err := r.dir.DirBelow(loc.Mount.MountPoint, ""); err != nil {
 		return loc, "", &CgroupPathError{Path: t.path, Reason: "its mount point cannot be resolved", Err: err}
 	}
 	wanted := loc.Path
 	for {
-		dirPath := r.abs(loc.Dir())
-		info, err := os.Lstat(dirPath)
 		if afterLstat != nil {
-			afterLstat(dirPath)
+			afterLstat(r.abs(loc.Dir()))
 		}
-		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
-			return loc, "", &CgroupPathError{Path: t.path, Reason: loc.Path + " is a symlink, which a cgroup filesystem never has"}
-		}
+		err := r.dir.DirBelow(loc.Mount.MountPoint, loc.Rel())
 		if err == nil {
-			var dir string
-			dir, err = filepath.EvalSymlinks(dirPath)
-			if err == nil {
-				if dir != mountDir && !strings.HasPrefix(dir, mountDir+string(filepath.Separator)) {
-					return loc, "", &CgroupPathError{Path: t.path, Reason: "leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink"}
-				}
-				break
-			}
-			// err is EvalSymlinks': ENOENT if the directory vanished.
+			break
+		}
+		if errors.Is(err, readfile.ErrSymlink) {
+			return loc, "", &CgroupPathError{Path: t.path, Reason: loc.Path + " leads out of the cgroup mount " + loc.Mount.MountPoint + " through a symlink, which a cgroup filesystem never has"}
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return loc, "", &CgroupPathError{Path: t.path, Reason: "cannot be resolved", Err: err}

@@ -60,9 +60,9 @@ func newOpenFiles() *openFiles {
 	return &openFiles{handles: make(map[string]*readfile.Handle), absent: make(map[string]bool)}
 }
 
-// read returns the content of path, at most limit bytes, opening it on
-// first use; file names it as the walk asked for it (see expected).
-func (o *openFiles) read(file orderedFile, path []byte, buf []byte, limit int) ([]byte, error) {
+// read returns the content of path, at most limit bytes, opening it under
+// root on first use; file names it as the walk asked for it (see expected).
+func (o *openFiles) read(root *readfile.Root, file orderedFile, path []byte, buf []byte, limit int) ([]byte, error) {
 	if o.next < len(o.order) && o.order[o.next].path == string(path) {
 		f := o.order[o.next]
 		o.next++
@@ -71,7 +71,7 @@ func (o *openFiles) read(file orderedFile, path []byte, buf []byte, limit int) (
 		}
 		return o.readHandle(f.h, buf, limit)
 	}
-	h, err := o.lookup(path)
+	h, err := o.lookup(root, path)
 	file.path, file.h = string(path), h
 	o.order = append(o.order[:o.next], file)
 	o.next++
@@ -81,16 +81,16 @@ func (o *openFiles) read(file orderedFile, path []byte, buf []byte, limit int) (
 	return o.readHandle(h, buf, limit)
 }
 
-// lookup finds or opens the handle of path; a missing file is remembered as
+// lookup finds or opens the handle of path under root; a missing file is remembered as
 // absent and returns fs.ErrNotExist with a nil handle.
-func (o *openFiles) lookup(path []byte) (*readfile.Handle, error) {
+func (o *openFiles) lookup(root *readfile.Root, path []byte) (*readfile.Handle, error) {
 	if o.absent[string(path)] {
 		return nil, fs.ErrNotExist
 	}
 	h, ok := o.handles[string(path)]
 	if !ok {
 		var err error
-		if h, err = readfile.Open(string(path)); err != nil {
+		if h, err = root.Open(string(path)); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				o.absent[string(path)] = true
 			}

@@ -24,6 +24,8 @@ const maxProcFile = 16 << 20
 // for concurrent use; each detection has its own.
 type reader struct {
 	root string
+	// dir opens the files under the root, each resolved beneath it.
+	dir  readfile.Root
 	buf  []byte // /proc and /sys file contents, reused from read to read
 	path []byte // the NUL-terminated path being read
 	// mounts and members are the parsed mountinfo and /proc/<pid>/cgroup;
@@ -76,6 +78,7 @@ func newReader(root string, open *openFiles) *reader {
 func (r *reader) reset(root string, open *openFiles) {
 	r.root, r.open, r.placed, r.at, r.res, r.keep = root, open, placements{}, cgroup.Location{}, Result{}, false
 	r.located = nil
+	r.dir.Set(root)
 	r.buf, r.path = r.buf[:0], r.path[:0]
 	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
 }
@@ -109,7 +112,7 @@ func (r *reader) readProc(path string) ([]byte, error) {
 		traceRead(p)
 	}
 	var err error
-	r.buf, err = readfile.Read(p, r.buf, maxProcFile, readfile.AtEOF)
+	r.buf, err = r.dir.Read(p, r.buf, maxProcFile, readfile.AtEOF)
 	return r.buf, err
 }
 
@@ -133,9 +136,9 @@ func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
 		traceRead(p)
 	}
 	if r.open != nil {
-		return r.open.read(file, p[:len(p)-1], buf, own.MaxInterfaceFile)
+		return r.open.read(&r.dir, file, p[:len(p)-1], buf, own.MaxInterfaceFile)
 	}
-	return readfile.Read(p, buf, own.MaxInterfaceFile, readfile.AtShortRead)
+	return r.dir.Read(p, buf, own.MaxInterfaceFile, readfile.AtShortRead)
 }
 
 // read reads the values in want of the cgroup at loc into v.
@@ -207,7 +210,7 @@ func (r *reader) readSelfCgroup() ([]byte, error) {
 	if traceRead != nil {
 		traceRead(p)
 	}
-	r.buf, err = r.open.read(file, p[:len(p)-1], r.buf, maxProcFile)
+	r.buf, err = r.open.read(&r.dir, file, p[:len(p)-1], r.buf, maxProcFile)
 	return r.buf, err
 }
 

@@ -232,6 +232,7 @@ func (w *watcher) reread() Result {
 	if w.watch.root == "/" && r.res.CPU.Limit.State == Limited {
 		r.res.Host.AffinityCPUs = affinityCPUs(0)
 	}
+	r.dir.Close() // a root directory opened for a file not yet kept open
 	res := r.res
 	r.res = Result{}
 	return res

@@ -46,3 +46,15 @@ func (f file) read(b []byte, off int64) (int, error) {
 }
 
 func (f file) close() error { return f.f.Close() }
+
+// regular fails with ErrNotRegular unless f is a regular file.
+func (f file) regular() error {
+	info, err := f.f.Stat()
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return ErrNotRegular
+	}
+	return nil
+}

@@ -43,3 +43,21 @@ func (f file) read(b []byte, off int64) (int, error) {
 }
 
 func (f file) close() error { return syscall.Close(f.fd) }
+
+// regular fails with ErrNotRegular unless f is a regular file (fstat(2)).
+func (f file) regular() error {
+	var st syscall.Stat_t
+	for {
+		err := syscall.Fstat(f.fd, &st)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+			return ErrNotRegular
+		}
+		return nil
+	}
+}

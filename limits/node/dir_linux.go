@@ -28,15 +28,12 @@ const (
 	childDirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
 )
 
-// openDir opens the directory at path, the top of a walk.
-func openDir(path string) (dir, error) {
-	for {
-		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err == unix.EINTR {
-			continue
-		}
-		return dir{fd: fd}, err
-	}
+// openDir opens the directory at path (under the root), the top of a walk,
+// resolved beneath the root: the mount point may be a link inside it (v1
+// cpu -> cpu,cpuacct), never one out of it.
+func openDir(root *readfile.Root, path string) (dir, error) {
+	fd, err := root.OpenDir(path)
+	return dir{fd: fd}, err
 }
 
 // child opens the subdirectory name.
@@ -143,7 +140,9 @@ func openat[T string | []byte](dirfd int, sub []byte, name T, flags int) (int, e
 
 // readFile reads the interface file name of d into buf[:0], growing it up
 // to limit bytes, with the one bounded read of package readfile relative to
-// the open directory (a short read ends an interface file).
+// the open directory (a short read ends an interface file). readfile.ReadAt
+// resolves it beneath the directory (a link out of it is EXDEV), opens it
+// non-blocking and reads only a regular file: a FIFO is a read error.
 func (d dir) readFile(name string, buf []byte, limit int) ([]byte, error) {
 	var p [2*unix.NAME_MAX + 2]byte
 	if !joinName(&p, d.sub, name) {

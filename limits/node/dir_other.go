@@ -15,7 +15,9 @@ import (
 // WithRoot trees can be scanned, and the plain os calls serve.
 type dir struct{ path string }
 
-func openDir(path string) (dir, error) {
+// openDir opens the top of a walk by path: off Linux the resolution is not
+// contained (readfile.Root).
+func openDir(_ *readfile.Root, path string) (dir, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return dir{}, err

@@ -66,7 +66,13 @@ func Scan(opts ...Option) (*Tree, error) {
 	if cfg.top != "" && !cgpath.IsClean(cfg.top) {
 		return nil, &limits.CgroupPathError{Path: cfg.top, Reason: "is not a clean absolute cgroup path"}
 	}
-	mounts, err := readMounts(cfg.root)
+	// Every file and the top of every hierarchy are opened beneath the
+	// root (readfile.Root); below a top, directories are opened relative to
+	// their parent without following links.
+	var rd readfile.Root
+	rd.Set(cfg.root)
+	defer rd.Close()
+	mounts, err := readMounts(&rd, cfg.root)
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +85,7 @@ func Scan(opts ...Option) (*Tree, error) {
 		return t, nil
 	}
 	s := newScanner(cfg.root, &t.Diagnostics)
+	s.dir = &rd
 	var parts []part
 	var missing error
 	for _, h := range locateHierarchies(mounts, cfg.top, diag) {
@@ -108,9 +115,9 @@ func Scan(opts ...Option) (*Tree, error) {
 }
 
 // readMounts reads and parses R/proc/self/mountinfo.
-func readMounts(root string) ([]cgroup.Mount, error) {
+func readMounts(rd *readfile.Root, root string) ([]cgroup.Mount, error) {
 	path := under.Prefix(root) + "/proc/self/mountinfo"
-	data, err := readfile.Read(append([]byte(path), 0), nil, maxMountInfo, readfile.AtEOF)
+	data, err := rd.Read(append([]byte(path), 0), nil, maxMountInfo, readfile.AtEOF)
 	if err != nil {
 		return nil, &limits.Error{Path: path, Err: err}
 	}

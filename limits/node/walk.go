@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/internal/effective"
 	"github.com/truelimit/truelimit/limits/internal/own"
@@ -31,6 +32,7 @@ var traceRead func(path []byte)
 // It is not safe for concurrent use; each Scan has its own.
 type scanner struct {
 	root  string
+	dir   *readfile.Root // opens the top of each hierarchy beneath the root
 	h     hierarchy
 	ents  []byte // getdents64 records
 	names []byte // the names of the children of every directory on the walk
@@ -76,7 +78,7 @@ func (s *scanner) walk(h hierarchy) ([]Cgroup, error) {
 		s.absDir = append(s.absDir, mount.MountPoint...)
 	}
 	s.cgPath = append(s.cgPath[:0], strings.TrimSuffix(mount.Root, "/")...)
-	d, err := openDir(pathOrSlash(s.absDir))
+	d, err := openDir(s.dir, pathOrSlash(s.absDir))
 	if err != nil {
 		return nil, err
 	}
