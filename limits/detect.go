@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/readfile"
 )
 
 // ErrNotSupported is returned off Linux for the live system: cgroups exist
@@ -61,7 +62,7 @@ func detect(cfg config, pid int) (Result, error) {
 	if cfg.root == "/" && runtime.GOOS != "linux" {
 		return Result{}, ErrNotSupported
 	}
-	r := newReader(cfg.root, nil)
+	r := newReader(cfg.root, cfg.beneath, nil)
 	defer r.release()
 	if err := r.start(pid, true); err != nil {
 		return Result{}, err
@@ -106,11 +107,11 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 // files and R/proc/self/cgroup are read through handles kept open for the
 // refresh loop, and the located cgroups come with a copy of what
 // R/proc/self/cgroup said.
-func detectForSetters(root string, hostMemory bool, open *openFiles) (Result, located, error) {
+func detectForSetters(root string, beneath readfile.Beneath, hostMemory bool, open *openFiles) (Result, located, error) {
 	if root == "/" && runtime.GOOS != "linux" {
 		return Result{}, located{}, ErrNotSupported
 	}
-	r := newReader(root, open)
+	r := newReader(root, beneath, open)
 	defer r.release()
 	if err := r.start(0, true); err != nil {
 		return Result{}, located{}, err

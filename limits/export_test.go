@@ -44,7 +44,8 @@ type Refresher struct{ w *watcher }
 
 // NewRefresher locates the cgroups as the setters do and keeps their files open.
 func NewRefresher(opts ...Option) (*Refresher, error) {
-	w, _, open, err := detectToWatch(setterConfig{root: newConfig(opts).root, refresh: time.Second}, false)
+	cfg := newConfig(opts)
+	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false)
 	if err != nil {
 		return nil, err
 	}

@@ -100,7 +100,7 @@ func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
 	if cfg.root == "/" && runtime.GOOS != "linux" {
 		return Result{}, ErrNotSupported
 	}
-	r := newReader(cfg.root, nil)
+	r := newReader(cfg.root, cfg.beneath, nil)
 	defer r.release()
 	if err := r.start(0, relative); err != nil {
 		return Result{}, err

@@ -1,13 +1,17 @@
 package limits
 
-import "github.com/truelimit/truelimit/limits/internal/under"
+import (
+	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits/internal/under"
+)
 
 // Option configures Detect, ForPID and ForCgroup: WithRoot and WithWalk.
 type Option interface{ applyDetect(config) config }
 
 type config struct {
-	root string
-	walk bool
+	root    string
+	beneath readfile.Beneath // how files beneath a root other than "/" are opened
+	walk    bool
 }
 
 func newConfig(opts []Option) config {
@@ -33,9 +37,22 @@ func WithRoot(dir string) RootOption { return rootOption(under.Root(dir)) }
 
 type rootOption string
 
-func (o rootOption) applyDetect(c config) config             { c.root = string(o); return c }
-func (o rootOption) applyMemory(c memoryConfig) memoryConfig { c.root = string(o); return c }
-func (o rootOption) applyProcs(c procsConfig) procsConfig    { c.root = string(o); return c }
+// The root option brings the way to read beneath a root (readfile.Contained):
+// a program that only reads the live system does not link it.
+func (o rootOption) applyDetect(c config) config {
+	c.root, c.beneath = string(o), readfile.Contained()
+	return c
+}
+
+func (o rootOption) applyMemory(c memoryConfig) memoryConfig {
+	c.root, c.beneath = string(o), readfile.Contained()
+	return c
+}
+
+func (o rootOption) applyProcs(c procsConfig) procsConfig {
+	c.root, c.beneath = string(o), readfile.Contained()
+	return c
+}
 
 // WithWalk records every interface file read on the walk in Result.Walk, for
 // reports that show the walk level by level. It costs an allocation per file.

@@ -68,24 +68,24 @@ var readers = sync.Pool{New: func() any {
 
 // newReader takes a reader from the pool for a detection under root; open,
 // when set, keeps the interface files open for a refresh.
-func newReader(root string, open *openFiles) *reader {
+func newReader(root string, beneath readfile.Beneath, open *openFiles) *reader {
 	r := readers.Get().(*reader)
-	r.reset(root, open)
+	r.reset(root, beneath, open)
 	return r
 }
 
 // reset readies a reader for a detection.
-func (r *reader) reset(root string, open *openFiles) {
+func (r *reader) reset(root string, beneath readfile.Beneath, open *openFiles) {
 	r.root, r.open, r.placed, r.at, r.res, r.keep = root, open, placements{}, cgroup.Location{}, Result{}, false
 	r.located = nil
-	r.dir.Set(root)
+	r.dir.Set(root, beneath)
 	r.buf, r.path = r.buf[:0], r.path[:0]
 	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
 }
 
 // release returns a pooled reader, dropping what it must not keep alive.
 func (r *reader) release() {
-	r.reset("/", nil)
+	r.reset("/", readfile.Beneath{}, nil)
 	clear(r.mounts[:cap(r.mounts)])
 	clear(r.members[:cap(r.members)])
 	clear(r.levels[:cap(r.levels)])

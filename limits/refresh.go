@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
@@ -30,6 +31,7 @@ type controller struct {
 // watch is what a refresh re-reads and how often.
 type watch struct {
 	root       string
+	beneath    readfile.Beneath
 	every      time.Duration
 	hostMemory bool // the host's MemTotal is a budget (WithHostMemoryFallback)
 	located         // the cgroups, and the R/proc/self/cgroup they come from
@@ -43,12 +45,12 @@ func detectToWatch(cfg setterConfig, hostMemory bool) (watch, Result, *openFiles
 	if cfg.refresh > 0 {
 		open = newOpenFiles()
 	}
-	res, loc, err := detectForSetters(cfg.root, hostMemory, open)
+	res, loc, err := detectForSetters(cfg.root, cfg.beneath, hostMemory, open)
 	if err != nil && open != nil {
 		open.close()
 		open = nil
 	}
-	w := watch{root: cfg.root, every: cfg.refresh, hostMemory: hostMemory, located: loc, host: res.Host}
+	w := watch{root: cfg.root, beneath: cfg.beneath, every: cfg.refresh, hostMemory: hostMemory, located: loc, host: res.Host}
 	return w, res, open, err
 }
 
@@ -191,7 +193,7 @@ func newWatcher(w watch, open *openFiles) *watcher {
 // known are read as they are, and the next tick tries again.
 func (w *watcher) refresh() (res Result, relocated bool) {
 	w.open.rewind()
-	w.r.reset(w.watch.root, w.open)
+	w.r.reset(w.watch.root, w.watch.beneath, w.open)
 	moved := w.moved()
 	if !moved {
 		res = w.reread()
@@ -201,7 +203,7 @@ func (w *watcher) refresh() (res Result, relocated bool) {
 	}
 	w.open.close()
 	w.open.vanished = false
-	full, loc, err := detectForSetters(w.watch.root, w.watch.hostMemory, w.open)
+	full, loc, err := detectForSetters(w.watch.root, w.watch.beneath, w.watch.hostMemory, w.open)
 	if err != nil {
 		if moved {
 			res = w.reread()
@@ -225,7 +227,7 @@ func (w *watcher) moved() bool {
 // read again only when a CPU quota is set: without one nothing uses it.
 func (w *watcher) reread() Result {
 	r := &w.r
-	r.reset(w.watch.root, w.open)
+	r.reset(w.watch.root, w.watch.beneath, w.open)
 	r.res.Host, r.placed = w.watch.host, w.watch.placed
 	r.walkMemory(false)
 	r.walkCPU()

@@ -3,6 +3,8 @@ package limits
 import (
 	"log/slog"
 	"time"
+
+	"github.com/truelimit/truelimit/internal/readfile"
 )
 
 // MemoryOption configures SetGoMemLimit.
@@ -23,6 +25,7 @@ type SetterOption interface {
 // setterConfig is what both setters take.
 type setterConfig struct {
 	root    string
+	beneath readfile.Beneath
 	refresh time.Duration
 	logger  *slog.Logger
 }

@@ -35,22 +35,40 @@ var ErrSymlink = errors.New("a symbolic link")
 // callers build them for their messages; Root strips the prefix. A Root is
 // not safe for concurrent use.
 type Root struct {
-	dir string // "/" or "" for the live system
-	sys rootDir
+	dir     string // "/" or "" for the live system
+	sys     rootDir
+	beneath Beneath
 }
 
-// Set makes the root dir ("" means "/"). A root directory opened for another
+// Beneath is how a Root opens a file beneath a root other than "/". Only a
+// caller that reads under such a root asks for it (Contained), so that a
+// program reading only the live system does not carry the resolution code.
+type Beneath struct {
+	open func(d *Root, path, rel []byte, pread bool) (file, error)
+}
+
+// Contained is this package's way of opening files beneath a root: openat2
+// with RESOLVE_IN_ROOT, or the walk of one component at a time.
+func Contained() Beneath { return Beneath{open: (*Root).openContained} }
+
+// Set makes the root dir ("" means "/"), whose files are opened as beneath
+// says; the live system's need nothing. A root directory opened for another
 // dir is closed; it is opened again when a read needs it.
-func (d *Root) Set(dir string) {
+func (d *Root) Set(dir string, beneath Beneath) {
 	if dir == "" {
 		dir = "/"
 	}
+	d.beneath = beneath
 	if dir == d.dir || (d.dir == "" && dir == "/") {
 		return
 	}
 	d.Close()
 	d.dir = dir
 }
+
+// errNoBeneath reports a root other than "/" set without a way to open its
+// files: a caller's mistake.
+var errNoBeneath = errors.New("readfile: a root other than / needs Contained")
 
 // Close closes the root directory if it is open. The Root stays usable: it
 // opens the directory again when a read needs it.
@@ -88,9 +106,12 @@ func (d *Root) openFile(path []byte, pread bool) (file, error) {
 		return open(path, pread)
 	}
 	rel, err := d.rel(path)
+	if err == nil && d.beneath.open == nil {
+		err = errNoBeneath
+	}
 	if err == nil {
 		var f file
-		if f, err = d.openContained(path, rel, pread); err == nil {
+		if f, err = d.beneath.open(d, path, rel, pread); err == nil {
 			return f, nil
 		}
 	}

@@ -74,7 +74,7 @@ func TestRootContains(t *testing.T) {
 	for _, walk := range []bool{false, true} {
 		restore := SetForceWalk(walk)
 		var d Root
-		d.Set(root + "/")
+		d.Set(root+"/", Contained())
 		for _, tt := range tests {
 			t.Run(tt.path+map[bool]string{true: " walk", false: " openat2"}[walk], func(t *testing.T) {
 				done := make(chan struct{})
@@ -184,7 +184,7 @@ func TestContainedReadDoesNotAllocate(t *testing.T) {
 	for _, walk := range []bool{false, true} {
 		restore := SetForceWalk(walk)
 		var d Root
-		d.Set(root)
+		d.Set(root, Contained())
 		path := append([]byte(root+"/sys/fs/cgroup/cpu/pod/cpu.max"), 0)
 		buf := make([]byte, 0, 64)
 		allocs := testing.AllocsPerRun(100, func() { buf, _ = d.Read(path, buf, 64, AtShortRead) })
@@ -193,5 +193,17 @@ func TestContainedReadDoesNotAllocate(t *testing.T) {
 		}
 		d.Close()
 		restore()
+	}
+}
+
+// TestRootNeedsContained: a root other than "/" set without a way to open
+// files beneath it reads nothing.
+func TestRootNeedsContained(t *testing.T) {
+	root, _ := containTree(t)
+	var d Root
+	d.Set(root, Beneath{})
+	defer d.Close()
+	if _, err := d.Read(append([]byte(root+"/proc/self/cgroup"), 0), nil, 1<<10, AtEOF); !errors.Is(err, errNoBeneath) {
+		t.Fatalf("Read without Contained: %v, want errNoBeneath", err)
 	}
 }

@@ -70,7 +70,7 @@ func Scan(opts ...Option) (*Tree, error) {
 	// root (readfile.Root); below a top, directories are opened relative to
 	// their parent without following links.
 	var rd readfile.Root
-	rd.Set(cfg.root)
+	rd.Set(cfg.root, readfile.Contained())
 	defer rd.Close()
 	mounts, err := readMounts(&rd, cfg.root)
 	if err != nil {
