@@ -1,7 +1,6 @@
 package cgroup
 
 import (
-	"bytes"
 	"math/bits"
 	"strconv"
 
@@ -33,7 +32,7 @@ type CPUSet struct {
 // reversed range ("3-1") or an ID of 65536 or more is ErrRange; anything else
 // that is not the format is ErrSyntax. It allocates at most once.
 func ParseCPUList(b []byte) (CPUSet, error) {
-	t := bytes.TrimSpace(b)
+	t := parse.TrimSpace(b)
 	highest := -1
 	for rest := t; len(rest) > 0; {
 		var hi int
@@ -62,7 +61,7 @@ func ParseCPUList(b []byte) (CPUSet, error) {
 // count costs no allocation. It rejects what ParseCPUList rejects, and
 // overlapping or unordered ranges too, since it could not count them right.
 func CountCPUList(b []byte) (int, error) {
-	t := bytes.TrimSpace(b)
+	t := parse.TrimSpace(b)
 	n, next := 0, 0
 	for rest := t; len(rest) > 0; {
 		lo, hi, after, err := nextCPURange(rest)
