@@ -119,16 +119,21 @@ func TestSetterFilesRead(t *testing.T) {
 
 // replay opens, reads and closes each path: Detect's I/O without its work,
 // read the way Detect reads them (interface files with one read when it
-// comes back short, /proc and /sys files to EOF).
-func replay(b *testing.B, paths [][]byte) {
+// comes back short, /proc and /sys files to EOF), beneath root as Detect
+// opens them there (nil: the live system's plain opens).
+func replay(b *testing.B, root *readfile.Root, paths [][]byte) {
 	buf := make([]byte, 0, 8192)
+	read := readfile.Read
+	if root != nil {
+		read = root.Read
+	}
 	for _, p := range paths {
 		end := readfile.AtShortRead
 		if bytes.Contains(p, []byte("/proc/")) || bytes.Contains(p, []byte("/sys/devices/")) {
 			end = readfile.AtEOF
 		}
 		var err error
-		if buf, err = readfile.Read(p, buf, 16<<20, end); err != nil && !isNotExist(err) {
+		if buf, err = read(p, buf, 16<<20, end); err != nil && !isNotExist(err) {
 			b.Fatal(err)
 		}
 	}
@@ -144,18 +149,34 @@ func BenchmarkDetectIOBaseline(b *testing.B) {
 		paths := filesRead(b)
 		b.ReportAllocs()
 		for b.Loop() {
-			replay(b, paths)
+			replay(b, nil, paths)
 		}
 		b.ReportMetric(float64(len(paths)), "files/op") // after the loop, which resets metrics
 	})
-	b.Run("v2-5-levels", func(b *testing.B) {
-		paths := filesRead(b, limits.WithRoot(writeTree(b, fiveLevelV2())))
-		b.ReportAllocs()
-		for b.Loop() {
-			replay(b, paths)
+	// Under a root Detect resolves every path beneath it (openat2, and an
+	// fstat for the file type): its floor there. The plain opens of the
+	// same paths show what containment costs.
+	for _, contained := range []bool{true, false} {
+		name := "v2-5-levels"
+		if !contained {
+			name += "-uncontained"
 		}
-		b.ReportMetric(float64(len(paths)), "files/op") // after the loop, which resets metrics
-	})
+		b.Run(name, func(b *testing.B) {
+			dir := writeTree(b, fiveLevelV2())
+			paths := filesRead(b, limits.WithRoot(dir))
+			var root *readfile.Root
+			if contained {
+				root = new(readfile.Root)
+				root.Set(dir, readfile.Contained())
+				defer root.Close()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				replay(b, root, paths)
+			}
+			b.ReportMetric(float64(len(paths)), "files/op") // after the loop, which resets metrics
+		})
+	}
 }
 
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
