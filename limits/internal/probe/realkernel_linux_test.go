@@ -79,8 +79,6 @@ func TestRealKernelGoMemLimitPreventsOOM(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			probe := buildProbe(t, tt.auto)
 			pod, container := podWithUnlimitedChild(t, "536870912", "")
-			// memory+swap must not bind before memory does, or the kernel
-			// counts the failures there instead of in memory.failcnt.
 			cmd := container.Command(t, probe, "-hog")
 			cmd.Env = append(cmd.Environ(), "GOGC=100", "TRUELIMIT_REFRESH=0")
 			out, err := cmd.CombinedOutput()
