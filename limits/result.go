@@ -2,7 +2,6 @@ package limits
 
 import (
 	"github.com/truelimit/truelimit/cgroup"
-	"github.com/truelimit/truelimit/limits/internal/effective"
 )
 
 // State says whether a limit is known and set.
@@ -10,9 +9,9 @@ type State uint8
 
 // The states of a limit. Unlimited is its own state, never a huge number.
 const (
-	Unknown   = State(effective.Unknown)   // could not be determined; a Diagnostic says why
-	Unlimited = State(effective.Unlimited) // no cgroup on the walk sets a limit
-	Limited   = State(effective.Limited)   // a cgroup on the walk sets a limit
+	Unknown   State = iota // could not be determined; a Diagnostic says why
+	Unlimited              // no cgroup on the walk sets a limit
+	Limited                // a cgroup on the walk sets a limit
 )
 
 // String returns "unknown", "unlimited" or "limited".
@@ -30,8 +29,8 @@ func (s State) String() string {
 // limit: the kernel's hierarchical values include ancestors the reader may
 // not see.
 const (
-	SourceHierarchicalMemoryLimit = effective.SourceHierarchicalMemoryLimit
-	SourceHierarchicalMemswLimit  = effective.SourceHierarchicalMemswLimit
+	SourceHierarchicalMemoryLimit = "hierarchical_memory_limit"
+	SourceHierarchicalMemswLimit  = "hierarchical_memsw_limit"
 )
 
 // Limit is a byte limit (memory) or a count limit (pids) and the cgroup
