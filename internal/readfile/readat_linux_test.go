@@ -29,17 +29,17 @@ func TestReadAt(t *testing.T) {
 	}
 	defer syscall.Close(fd)
 
-	got, err := ReadAt(fd, []byte("sub/memory.max\x00"), nil, 64, AtShortRead)
+	got, err := ReadAt(fd, []byte("sub/memory.max\x00"), nil, 64, AtShortRead, true)
 	if err != nil || string(got) != "max\n" {
 		t.Errorf("ReadAt(sub/memory.max) = %q, %v", got, err)
 	}
-	if _, err := ReadAt(fd, []byte("sub/absent\x00"), nil, 64, AtShortRead); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := ReadAt(fd, []byte("sub/absent\x00"), nil, 64, AtShortRead, true); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
 	}
-	if _, err := ReadAt(fd, []byte("big\x00"), make([]byte, 0, 16), 32, AtShortRead); !errors.Is(err, ErrTooLarge) {
+	if _, err := ReadAt(fd, []byte("big\x00"), make([]byte, 0, 16), 32, AtShortRead, true); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("a file over the bound: %v, want ErrTooLarge", err)
 	}
-	if _, err := ReadAt(fd, []byte("sub/memory.max"), nil, 64, AtShortRead); err == nil {
+	if _, err := ReadAt(fd, []byte("sub/memory.max"), nil, 64, AtShortRead, true); err == nil {
 		t.Error("a path without its NUL byte was read")
 	}
 }

@@ -29,23 +29,31 @@ func Readlink(path, buf []byte) ([]byte, error) {
 
 // ReadAt is Read for a path relative to the open directory dirfd: for a
 // caller that walks a tree of directories it holds open (package node), so
-// that each open resolves one or two components. The path is resolved
-// beneath dirfd (openat2 with RESOLVE_BENEATH, or the walk where openat2 is
-// missing): a link that leads out of the directory fails with EXDEV. It is
-// opened non-blocking and read only if it is a regular file (otherwise
-// ErrNotRegular).
-func ReadAt(dirfd int, path, buf []byte, limit int, end End) ([]byte, error) {
+// that each open resolves one or two components. The last component is not
+// followed if it is a link (ELOOP), a ".." component is refused (EXDEV), and
+// the caller vouches for the components before the last: directories it
+// has checked are not links (node checks with statx AT_SYMLINK_NOFOLLOW).
+// So the file is read from beneath dirfd without openat2's cost. It is
+// opened non-blocking, so a FIFO cannot hang the read, and with regularOnly
+// read only if it is a regular file (otherwise ErrNotRegular): under a root
+// other than "/", where the tree is not the kernel's.
+func ReadAt(dirfd int, path, buf []byte, limit int, end End, regularOnly bool) ([]byte, error) {
 	if len(path) == 0 || path[len(path)-1] != 0 {
 		return buf[:0], syscall.EINVAL
 	}
-	fd, err := resolve(dirfd, path, fileFlags, resolveBeneath)
+	if hasDotDot(path[:len(path)-1]) {
+		return buf[:0], syscall.EXDEV
+	}
+	fd, err := openAtFlags(dirfd, path, fileFlags|syscall.O_NOFOLLOW)
 	if err != nil {
 		return buf[:0], err
 	}
 	f := file{fd: fd}
-	if err := f.regular(); err != nil {
-		f.close()
-		return buf[:0], err
+	if regularOnly {
+		if err := f.regular(); err != nil {
+			f.close()
+			return buf[:0], err
+		}
 	}
 	buf, err = fill(f, buf, limit, end)
 	f.close()
@@ -53,4 +61,14 @@ func ReadAt(dirfd int, path, buf []byte, limit int, end End) ([]byte, error) {
 		return buf, pathError(err, "read", string(path[:len(path)-1]), limit)
 	}
 	return buf, nil
+}
+
+// hasDotDot reports whether a path has a ".." component.
+func hasDotDot(p []byte) bool {
+	for i := 0; i+1 < len(p); i++ {
+		if p[i] == '.' && p[i+1] == '.' && (i == 0 || p[i-1] == '/') && (i+2 == len(p) || p[i+2] == '/') {
+			return true
+		}
+	}
+	return false
 }

@@ -141,9 +141,10 @@ func openat[T string | []byte](dirfd int, sub []byte, name T, flags int) (int, e
 // readFile reads the interface file name of d into buf[:0], growing it up
 // to limit bytes, with the one bounded read of package readfile relative to
 // the open directory (a short read ends an interface file). readfile.ReadAt
-// resolves it beneath the directory (a link out of it is EXDEV), opens it
-// non-blocking and reads only a regular file: a FIFO is a read error.
-func (d dir) readFile(name string, buf []byte, limit int) ([]byte, error) {
+// does not follow a link in its place (the directory d.sub names was checked
+// not to be one when it was listed), opens it non-blocking and, with
+// regularOnly (under a root other than "/"), reads only a regular file.
+func (d dir) readFile(name string, buf []byte, limit int, regularOnly bool) ([]byte, error) {
 	var p [2*unix.NAME_MAX + 2]byte
 	if !joinName(&p, d.sub, name) {
 		return buf[:0], unix.ENAMETOOLONG
@@ -152,7 +153,7 @@ func (d dir) readFile(name string, buf []byte, limit int) ([]byte, error) {
 	if len(d.sub) > 0 {
 		n++
 	}
-	return readfile.ReadAt(d.fd, p[:n], buf, limit, readfile.AtShortRead)
+	return readfile.ReadAt(d.fd, p[:n], buf, limit, readfile.AtShortRead, regularOnly)
 }
 
 // Offsets in a struct linux_dirent64 (getdents64(2)).

@@ -49,7 +49,7 @@ func (d dir) linksCountSubdirs() bool { return false }
 
 func (d dir) subdirCount([]byte) int { return -1 }
 
-func (d dir) readFile(name string, buf []byte, limit int) ([]byte, error) {
+func (d dir) readFile(name string, buf []byte, limit int, _ bool) ([]byte, error) {
 	return readfile.Read(append([]byte(filepath.Join(d.path, name)), 0), buf, limit, readfile.AtEOF)
 }
 

@@ -204,7 +204,7 @@ func (s *scanner) ReadFile(name string, buf []byte) ([]byte, error) {
 		s.trace = append(append(append(append(s.trace[:0], s.absDir...), '/'), name...), 0)
 		traceRead(s.trace)
 	}
-	return s.cur.readFile(name, buf, own.MaxInterfaceFile)
+	return s.cur.readFile(name, buf, own.MaxInterfaceFile, s.root != "/")
 }
 
 // readOwn reads the own files of the cgroup at d for the hierarchy's
