@@ -20,8 +20,9 @@
 //     each container limited to 256 MiB and 0.5 CPU by --memory/--cpus, by
 //     a --cgroup-parent with a private or the host's cgroup namespace, by a
 //     podman pod, by its nspawn unit, or as runc inside a privileged podman
-//     container; the probe runs inside (Detect) and on the guest host
-//     (ForPID of the container's process).
+//     container, on cgroup v2 and (podman, docker) v1; the probe runs
+//     inside (Detect) and on the guest host (ForPID of the container's
+//     process).
 //
 // The everyday `go test ./...` builds none of it. Run the matrix with
 // scripts/vm-test.sh, which installs QEMU, busybox-static, the kernels, runc,

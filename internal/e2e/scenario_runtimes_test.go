@@ -140,45 +140,88 @@ mv /shared/inside.tmp /shared/inside
 exec sleep 3600
 `
 
-// runtimeMachine is the runtime guest: a boot takes two to four minutes
-// (the root is a 350 MB cpio, and podman, conmon and dockerd are large Go
-// programs under emulation), so it gets one retry.
-func runtimeMachine() machine {
+// runtimeMachine is the runtime guest with cgroup v2, or v1 (systemd's
+// hybrid layout: v1 controllers, its own controller-less cgroup2). A boot
+// takes one to two minutes (the root is a 350 MB cpio; podman and dockerd
+// are large Go programs under emulation), so it gets one retry only.
+func runtimeMachine(v1 bool) machine {
+	unified := "1"
+	if v1 {
+		unified = "0"
+	}
 	return machine{kernel: "6.1", memMB: 4096, timeout: 6 * time.Minute, attempts: 2,
-		cmdline: "systemd.unified_cgroup_hierarchy=1 systemd.show_status=false"}
+		cmdline: "systemd.unified_cgroup_hierarchy=" + unified + " systemd.show_status=false"}
 }
 
 // view is one report on a container's process in the terms the runtime
 // scenarios vary: which cgroup the process is in as the reader sees it, and
-// where the reader finds the scenario's 256 MiB / 0.5 CPU, swap and pids
-// limits. Every cgroup of the guest has cpuset and cpu enabled, so cpuset
-// (both CPUs) and weight (100) come from the process's own cgroup.
+// where the reader finds the scenario's 256 MiB and 0.5 CPU, the swap and
+// pids limits. Every cgroup on the way has cpuset and cpu, so cpuset (both
+// CPUs) and weight (100; v1: 1024 shares) come from the process's own.
 type view struct {
+	// mode is the report's mode: "v2", or on the v1 guest "hybrid" (the
+	// host also mounts systemd's controller-less cgroup2) and "v1" (a
+	// container mounts only the v1 hierarchies).
+	mode   string
 	cgroup string
-	limits string // memory.max 256 MiB and cpu.max 0.5 CPU; "" when the reader sees neither
-	swap   string // memory.swap.max 256 MiB; "" when none is visible
+	// mount is the cgroup each hierarchy's mount shows as its root: "/"
+	// unless the runtime bind-mounted the container's own cgroup.
+	mount  string
+	memory string // the source of the 256 MiB memory limit; "" when the reader sees none
+	cpu    string // the source of the 0.5 CPU limit; "" when the reader sees none
+	swap   string // v2 memory.swap.max 256 MiB, v1 memsw 512 MiB; "" when none is visible
 	pids   uint64 // the binding pids.max; 0 when none is visible
 	pidsAt string
 	diags  []probe.DiagnosticDoc
 }
 
+// v1Hierarchies are where the v1 guest mounts the hierarchies a report
+// uses, by controller.
+var v1Hierarchies = map[string]string{
+	"memory": "/sys/fs/cgroup/memory", "cpu": "/sys/fs/cgroup/cpu,cpuacct",
+	"cpuset": "/sys/fs/cgroup/cpuset", "pids": "/sys/fs/cgroup/pids",
+}
+
 // document is the report a view stands for.
 func (v view) document() probe.Document {
+	v1 := v.mode != "v2"
+	mount := v.mount
+	if mount == "" {
+		mount = "/"
+	}
+	place := func(controller string) *probe.PlacementDoc {
+		if !v1 {
+			return placement(2, "/sys/fs/cgroup", v.cgroup)
+		}
+		dir := v1Hierarchies[controller]
+		if v.cgroup != mount {
+			dir += strings.TrimPrefix(v.cgroup, strings.TrimSuffix(mount, "/"))
+		}
+		return &probe.PlacementDoc{Version: 1, Path: v.cgroup, Dir: dir}
+	}
 	d := probe.Document{
-		Mode:   str("v2"),
+		Mode:   str(v.mode),
 		Memory: probe.MemoryDoc{State: "unlimited"},
 		CPU: probe.CPUDoc{State: "unlimited", CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str(v.cgroup),
 			Weight: u64(100), WeightSource: str(v.cgroup)},
-		Host:        host(2, 2, false),
-		Cgroups:     v2Cgroups(v.cgroup),
+		Host:        host(2, 2, v1),
+		Cgroups:     probe.CgroupsDoc{Memory: place("memory"), CPU: place("cpu"), CPUSet: place("cpuset"), Pids: place("pids")},
 		Diagnostics: v.diags,
 	}
-	if v.limits != "" {
-		d.Memory.State, d.Memory.LimitBytes, d.Memory.Source = "limited", u64(256*mib), str(v.limits)
-		d.CPU.State, d.CPU.Limit, d.CPU.Source = "limited", f64(0.5), str(v.limits)
+	if v1 {
+		d.CPU.Weight, d.CPU.Shares = nil, u64(1024)
+	}
+	if v.memory != "" {
+		d.Memory.State, d.Memory.LimitBytes, d.Memory.Source = "limited", u64(256*mib), str(v.memory)
+	}
+	if v.cpu != "" {
+		d.CPU.State, d.CPU.Limit, d.CPU.Source = "limited", f64(0.5), str(v.cpu)
 		d.CPU.QuotaUs, d.CPU.PeriodUs = u64(50000), u64(100000)
 	}
-	if v.swap != "" {
+	switch {
+	case v.swap != "" && v1:
+		d.Memory.MemswBytes, d.Memory.MemswSource = u64(512*mib), str(v.swap)
+	case v.swap != "":
 		d.Memory.SwapBytes, d.Memory.SwapSource = u64(256*mib), str(v.swap)
 	}
 	if v.pids != 0 {
@@ -195,10 +238,14 @@ type runtimeCase struct {
 	// sees it (hex IDs vary from boot to boot).
 	cgroup string
 	// private: the container has a cgroup namespace rooted at its own
-	// cgroup, so it sees itself at "/" and its cgroup2 mount, seen from
-	// the guest host, shows that cgroup as its root. Otherwise it shares
-	// the host's namespace and sees what the host sees.
+	// cgroup, so it sees itself at "/" and its cgroup mounts, seen from
+	// the guest host, show that cgroup as their root. Otherwise it shares
+	// the host's namespace and sees the host's paths.
 	private bool
+	// v1: the v1 guest, where runc and crun bind-mount the container's own
+	// cgroup of each hierarchy even in the host's cgroup namespace, so its
+	// mounts show that cgroup as their root from inside and outside alike.
+	v1 bool
 	// inside and outside are the reports expected from Detect in the
 	// container and from ForPID on the guest host, given the process's
 	// cgroup as each of them sees it.
@@ -225,14 +272,16 @@ func up(p string, n int) string {
 // is in a namespace of its own.
 var (
 	ownLimitsInside = func(string) view {
-		return view{cgroup: "/", limits: "/", swap: "/", pids: 2048, pidsAt: "/", diags: codes("ancestors-hidden")}
+		return view{mode: "v2", cgroup: "/", memory: "/", cpu: "/", swap: "/", pids: 2048, pidsAt: "/",
+			diags: codes("ancestors-hidden")}
 	}
 	ownLimitsOutside = func(leaf string) view {
-		return view{cgroup: leaf, limits: leaf, swap: leaf, pids: 2048, pidsAt: leaf, diags: codes()}
+		return view{mode: "v2", cgroup: leaf, memory: leaf, cpu: leaf, swap: leaf, pids: 2048, pidsAt: leaf,
+			diags: codes()}
 	}
 	// A limit above the namespace's root is not there for the process.
 	hiddenInside = func(string) view {
-		return view{cgroup: "/", pids: 2048, pidsAt: "/", diags: codes("ancestors-hidden")}
+		return view{mode: "v2", cgroup: "/", pids: 2048, pidsAt: "/", diags: codes("ancestors-hidden")}
 	}
 )
 
@@ -241,7 +290,8 @@ var (
 // container's cgroup below it.
 func parentCases(prefix, parent, name string) []runtimeCase {
 	limitedByParent := func(leaf string) view {
-		return view{cgroup: leaf, limits: parent, pids: 2048, pidsAt: leaf, diags: codes("limit-in-ancestor")}
+		return view{mode: "v2", cgroup: leaf, memory: parent, cpu: parent, pids: 2048, pidsAt: leaf,
+			diags: codes("limit-in-ancestor")}
 	}
 	return []runtimeCase{
 		{label: prefix + "-parent-private", cgroup: regexp.QuoteMeta(parent) + name, private: true,
@@ -259,7 +309,8 @@ func podCase(label, name string) runtimeCase {
 		inside: hiddenInside,
 		outside: func(leaf string) view {
 			pod := up(leaf, strings.Count(name, "/")+1)
-			return view{cgroup: leaf, limits: pod, swap: pod, pids: 2048, pidsAt: leaf, diags: codes("limit-in-ancestor")}
+			return view{mode: "v2", cgroup: leaf, memory: pod, cpu: pod, swap: pod, pids: 2048, pidsAt: leaf,
+				diags: codes("limit-in-ancestor")}
 		}}
 }
 
@@ -268,9 +319,10 @@ func podCase(label, name string) runtimeCase {
 // the outer container's limits. The inner runc sets no pids limit.
 func dindCase(label, outer string) runtimeCase {
 	return runtimeCase{label: label, cgroup: outer + `/inner`, private: true,
-		inside: func(string) view { return view{cgroup: "/", diags: codes("ancestors-hidden")} },
+		inside: func(string) view { return view{mode: "v2", cgroup: "/", diags: codes("ancestors-hidden")} },
 		outside: func(leaf string) view {
-			return view{cgroup: leaf, limits: up(leaf, 1), swap: up(leaf, 1), pids: 2048, pidsAt: up(leaf, 1),
+			outer := up(leaf, 1)
+			return view{mode: "v2", cgroup: leaf, memory: outer, cpu: outer, swap: outer, pids: 2048, pidsAt: outer,
 				diags: codes("limit-in-ancestor")}
 		}}
 }
@@ -299,7 +351,7 @@ probe_dind crun-systemd-dind "` + sd + `" --network=none --memory 256m --cpus 0.
 	cases = append(cases, parentCases("crun-systemd", "/limited.slice", `/libpod-`+hexID+`\.scope/container`)...)
 	cases = append(cases, podCase("crun-systemd-pod", `libpod-`+hexID+`\.scope/container`),
 		dindCase("crun-systemd-dind", podmanC+`/container`))
-	return runtimeScenario("podman-crun-6.1", run, true, cases)
+	return runtimeScenario("podman-crun-6.1", runtimeMachine(false), run, true, cases)
 }
 
 // podmanRuncScenario is podman with runc, which puts the container in the
@@ -327,7 +379,7 @@ probe_dind runc-cgroupfs-dind "` + fs + `" --network=none --memory 256m --cpus 0
 	cases = append(cases, parentCases("runc-cgroupfs", "/limited", `/libpod-`+hexID)...)
 	cases = append(cases, podCase("runc-systemd-pod", `libpod-`+hexID+`\.scope`),
 		dindCase("runc-cgroupfs-dind", `/libpod_parent/libpod-`+hexID))
-	return runtimeScenario("podman-runc-6.1", run, true, cases)
+	return runtimeScenario("podman-runc-6.1", runtimeMachine(false), run, true, cases)
 }
 
 // dockerNspawnScenario is docker.io (systemd cgroup driver, the default on
@@ -347,7 +399,7 @@ probe_ctr docker-parent-host ` + d + opts + ` --cgroupns host --cgroup-parent li
 probe_nspawn nspawn-property --property=MemoryMax=268435456 --property=CPUQuota=50%
 probe_nspawn nspawn-slice --slice=limited.slice
 `
-	nspawnHidden := func(string) view { return view{cgroup: "/", diags: codes("ancestors-hidden")} }
+	nspawnHidden := func(string) view { return view{mode: "v2", cgroup: "/", diags: codes("ancestors-hidden")} }
 	cases := []runtimeCase{
 		{label: "docker-ctr", cgroup: `/system\.slice/docker-` + hexID + `\.scope`, private: true,
 			inside: ownLimitsInside, outside: ownLimitsOutside},
@@ -358,20 +410,79 @@ probe_nspawn nspawn-slice --slice=limited.slice
 			inside: nspawnHidden,
 			outside: func(leaf string) view {
 				scope := up(leaf, 1)
-				return view{cgroup: leaf, limits: scope, pids: 16384, pidsAt: scope, diags: codes("limit-in-ancestor")}
+				return view{mode: "v2", cgroup: leaf, memory: scope, cpu: scope, pids: 16384, pidsAt: scope,
+					diags: codes("limit-in-ancestor")}
 			}},
 		runtimeCase{label: "nspawn-slice", cgroup: `/limited\.slice/machine-nspawn\\x2dslice\.scope/payload`, private: true,
 			inside: nspawnHidden,
 			outside: func(leaf string) view {
-				return view{cgroup: leaf, limits: "/limited.slice", pids: 16384, pidsAt: up(leaf, 1), diags: codes("limit-in-ancestor")}
+				return view{mode: "v2", cgroup: leaf, memory: "/limited.slice", cpu: "/limited.slice", pids: 16384, pidsAt: up(leaf, 1),
+					diags: codes("limit-in-ancestor")}
 			}})
-	return runtimeScenario("docker-nspawn-6.1", run, false, cases)
+	return runtimeScenario("docker-nspawn-6.1", runtimeMachine(false), run, false, cases)
 }
 
-// runtimeScenario boots the runtime guest with run (after runtimeLib) and
-// checks every case; dind adds the dind image.
-func runtimeScenario(name, run string, dind bool, cases []runtimeCase) scenario {
-	m := runtimeMachine()
+// runtimesV1Scenario is podman (crun, systemd manager) and docker.io
+// (runc, cgroupfs driver: its default on v1) on cgroup v1, where a
+// container that the runtime limits sees its limits and one below a
+// limited parent sees the memory limit only through memory.stat's
+// hierarchical_memory_limit and never the CPU quota, with a cgroup
+// namespace of its own or (the default on v1) the host's: the runtimes
+// bind-mount the container's own cgroup of each hierarchy.
+func runtimesV1Scenario() scenario {
+	sd := "podman --runtime crun --cgroup-manager systemd"
+	opts := " --network none --security-opt apparmor=unconfined --pids-limit 2048"
+	run := `podman import -q /e2e/probe.tar localhost/probe > /dev/null
+systemctl start limited.slice
+systemctl set-property --runtime limited.slice MemoryMax=268435456 CPUQuota=50%
+mkdir "$cg/memory/limited" "$cg/cpu,cpuacct/limited"
+echo 268435456 > "$cg/memory/limited/memory.limit_in_bytes"
+echo 50000 > "$cg/cpu,cpuacct/limited/cpu.cfs_quota_us"
+probe_ctr v1-crun-systemd-ctr "` + sd + `" --network=none --cgroupns=private --memory 256m --cpus 0.5
+probe_ctr v1-crun-systemd-parent-private "` + sd + `" --network=none --cgroupns=private --cgroup-parent=limited.slice
+probe_ctr v1-crun-systemd-parent-host "` + sd + `" --network=none --cgroupns=host --cgroup-parent=limited.slice
+systemctl start docker
+docker import /e2e/probe.tar localhost/probe > /dev/null
+probe_ctr v1-docker-parent-private docker` + opts + ` --cgroupns private --cgroup-parent /limited
+probe_ctr v1-docker-parent-host docker` + opts + ` --cgroupns host --cgroup-parent /limited
+`
+	// Below a limited parent: hierarchical_memory_limit shows the memory
+	// limit, nothing shows the CPU quota.
+	belowParent := func(own, mount string) view {
+		diags := codes("ancestors-hidden", "limit-in-ancestor")
+		return view{mode: "v1", cgroup: own, mount: mount, memory: "hierarchical_memory_limit", pids: 2048, pidsAt: own, diags: diags}
+	}
+	v1ParentCases := func(prefix, parent, name string) []runtimeCase {
+		outside := func(leaf string) view {
+			return view{mode: "hybrid", cgroup: leaf, memory: parent, cpu: parent, pids: 2048, pidsAt: leaf,
+				diags: codes("limit-in-ancestor")}
+		}
+		return []runtimeCase{
+			{label: prefix + "-parent-private", cgroup: regexp.QuoteMeta(parent) + name, private: true, v1: true,
+				inside: func(string) view { return belowParent("/", "/") }, outside: outside},
+			{label: prefix + "-parent-host", cgroup: regexp.QuoteMeta(parent) + name, v1: true,
+				inside: func(own string) view { return belowParent(own, own) }, outside: outside},
+		}
+	}
+	cases := []runtimeCase{
+		{label: "v1-crun-systemd-ctr", cgroup: podmanC + `/container`, private: true, v1: true,
+			inside: func(string) view {
+				return view{mode: "v1", cgroup: "/", memory: "/", cpu: "/", swap: "/", pids: 2048, pidsAt: "/",
+					diags: codes("ancestors-hidden")}
+			},
+			outside: func(leaf string) view {
+				return view{mode: "hybrid", cgroup: leaf, memory: leaf, cpu: leaf, swap: leaf, pids: 2048, pidsAt: leaf,
+					diags: codes()}
+			}},
+	}
+	cases = append(cases, v1ParentCases("v1-crun-systemd", "/limited.slice", `/libpod-`+hexID+`\.scope/container`)...)
+	cases = append(cases, v1ParentCases("v1-docker", "/limited", `/`+hexID)...)
+	return runtimeScenario("runtimes-v1-6.1", runtimeMachine(true), run, false, cases)
+}
+
+// runtimeScenario boots the runtime guest m with run (after runtimeLib)
+// and checks every case; dind adds the dind image.
+func runtimeScenario(name string, m machine, run string, dind bool, cases []runtimeCase) scenario {
 	script := "#!/bin/sh\n(\nset -ex\n" + runtimeLib + run + `)
 status=$?
 [ "$status" = 0 ] || echo "` + markerSetupFailed + ` status $status"
@@ -400,20 +511,22 @@ systemctl poweroff --force --force
 
 // checks are the inside and outside checks of one case.
 func (c runtimeCase) checks(m machine) []check {
-	re := regexp.MustCompile(`^0::(` + c.cgroup + `)\n$`)
+	re := regexp.MustCompile(`^(` + c.cgroup + `)$`)
 	return []check{
 		{c.label + "-inside", func(t *testing.T, out probe.Output) {
-			own := "/"
+			own := c.cgroupOf(t, out.ProcSelfCgroup)
 			if c.private {
-				assert.Equal(t, "0::/\n", out.ProcSelfCgroup)
+				assert.Equal(t, "/", own, "the container sits at its namespace's root")
 				assert.NotEqual(t, initialCgroupNamespace, out.CgroupNamespace)
 			} else {
-				match := re.FindStringSubmatch(out.ProcSelfCgroup)
-				require.NotNil(t, match, "the container sees its cgroup %q as the host does: %s", out.ProcSelfCgroup, c.cgroup)
-				own = match[1]
+				assert.Regexp(t, re, own, "the container sees its cgroup as the host does")
 				assert.Equal(t, initialCgroupNamespace, out.CgroupNamespace)
 			}
-			assert.Equal(t, []mountRoot{{"/sys/fs/cgroup", "/"}}, mountRoots(out), "one cgroup2 mount, of the namespace's root")
+			root := "/"
+			if c.v1 && !c.private {
+				root = own
+			}
+			c.checkMounts(t, out.CgroupMounts, root, "the container's cgroup mounts")
 			assert.Equal(t, c.inside(own).document(), reportOf(t, out.Detect, m), "Detect in the container")
 		}},
 		{c.label + "-outside", func(t *testing.T, out probe.Output) {
@@ -421,18 +534,63 @@ func (c runtimeCase) checks(m machine) []check {
 			require.Len(t, out.ForPID, 1)
 			a := out.ForPID[0]
 			require.NotNil(t, a.Target, "ForPID(%s): %s", a.Query, a.Error)
-			match := re.FindStringSubmatch(a.Target.ProcCgroup)
-			require.NotNil(t, match, "the container's cgroup %q from the guest host: %s", a.Target.ProcCgroup, c.cgroup)
-			leaf := match[1]
+			leaf := c.cgroupOf(t, a.Target.ProcCgroup)
+			require.Regexp(t, re, leaf, "the container's cgroup from the guest host")
 			root := "/"
-			if c.private {
+			if c.private || c.v1 {
 				root = leaf
 			}
-			assert.Equal(t, []mountRoot{{"/sys/fs/cgroup", root}}, rootsOf(a.Target.CgroupMounts),
-				"the container's cgroup2 mount seen from the guest host: its root is the namespace's root")
+			c.checkMounts(t, a.Target.CgroupMounts, root, "the container's cgroup mounts seen from the guest host")
 			assert.Equal(t, c.outside(leaf).document(), reportOf(t, a, m), "ForPID(%s) on the guest host", a.Query)
 		}},
 	}
+}
+
+// cgroupOf returns the cgroup a /proc/PID/cgroup file gives for the
+// hierarchies a report uses: its one line on v2; on v1 those of memory,
+// cpu, cpuset and pids, which must agree.
+func (c runtimeCase) cgroupOf(t *testing.T, procCgroup string) string {
+	t.Helper()
+	paths := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSuffix(procCgroup, "\n"), "\n") {
+		if f := strings.SplitN(line, ":", 3); len(f) == 3 {
+			for _, controller := range strings.Split(f[1], ",") {
+				paths[controller] = f[2]
+			}
+		}
+	}
+	if !c.v1 {
+		require.Equal(t, map[string]string{"": paths[""]}, paths, "one v2 line: %q", procCgroup)
+		return paths[""]
+	}
+	own := paths["memory"]
+	for _, controller := range []string{"cpu", "cpuset", "pids"} {
+		assert.Equal(t, own, paths[controller], "the %s cgroup is the memory cgroup: %q", controller, procCgroup)
+	}
+	return own
+}
+
+// checkMounts checks that the cgroup mounts of a container's mountinfo
+// show root as their root: on v2 its one cgroup2 mount, on v1 those of the
+// hierarchies a report uses (the container also has name=systemd, and
+// misc, which runc 1.1 does not know and leaves at the root).
+func (c runtimeCase) checkMounts(t *testing.T, mountinfo []string, root, what string) {
+	t.Helper()
+	roots := rootsOf(mountinfo)
+	if !c.v1 {
+		assert.Equal(t, []mountRoot{{"/sys/fs/cgroup", root}}, roots, "%s: one cgroup2 mount", what)
+		return
+	}
+	want, got := map[string]string{}, map[string]string{}
+	for _, point := range v1Hierarchies {
+		want[point] = root
+	}
+	for _, r := range roots {
+		if _, ok := want[r.point]; ok {
+			got[r.point] = r.root
+		}
+	}
+	assert.Equal(t, want, got, what)
 }
 
 // containerImage is the tar that the runtime scenarios import as an image
