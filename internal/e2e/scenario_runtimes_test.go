@@ -270,6 +270,10 @@ func up(p string, n int) string {
 // at its namespace's root; ancestors-hidden fires there because that root
 // has memory.max and cpu.max (the host's root has neither) and the process
 // is in a namespace of its own.
+//
+// Where the binding limit is above what the process can see, the outside
+// view's diagnostics line says "hidden from the process": one line per
+// case, so a diagnostic ForPID adds for that is one code on that line.
 var (
 	ownLimitsInside = func(string) view {
 		return view{mode: "v2", cgroup: "/", memory: "/", cpu: "/", swap: "/", pids: 2048, pidsAt: "/",
@@ -289,15 +293,18 @@ var (
 // cgroup namespace: parent is the limited parent's cgroup, name the
 // container's cgroup below it.
 func parentCases(prefix, parent, name string) []runtimeCase {
-	limitedByParent := func(leaf string) view {
-		return view{mode: "v2", cgroup: leaf, memory: parent, cpu: parent, pids: 2048, pidsAt: leaf,
-			diags: codes("limit-in-ancestor")}
+	limitedByParent := func(diags []probe.DiagnosticDoc) func(string) view {
+		return func(leaf string) view {
+			return view{mode: "v2", cgroup: leaf, memory: parent, cpu: parent, pids: 2048, pidsAt: leaf, diags: diags}
+		}
 	}
 	return []runtimeCase{
 		{label: prefix + "-parent-private", cgroup: regexp.QuoteMeta(parent) + name, private: true,
-			inside: hiddenInside, outside: limitedByParent},
+			inside:  hiddenInside,
+			outside: limitedByParent(codes("limit-in-ancestor"))}, // hidden from the process
 		{label: prefix + "-parent-host", cgroup: regexp.QuoteMeta(parent) + name,
-			inside: limitedByParent, outside: limitedByParent},
+			inside:  limitedByParent(codes("limit-in-ancestor")),
+			outside: limitedByParent(codes("limit-in-ancestor"))},
 	}
 }
 
@@ -310,7 +317,7 @@ func podCase(label, name string) runtimeCase {
 		outside: func(leaf string) view {
 			pod := up(leaf, strings.Count(name, "/")+1)
 			return view{mode: "v2", cgroup: leaf, memory: pod, cpu: pod, swap: pod, pids: 2048, pidsAt: leaf,
-				diags: codes("limit-in-ancestor")}
+				diags: codes("limit-in-ancestor")} // hidden from the process
 		}}
 }
 
@@ -323,7 +330,7 @@ func dindCase(label, outer string) runtimeCase {
 		outside: func(leaf string) view {
 			outer := up(leaf, 1)
 			return view{mode: "v2", cgroup: leaf, memory: outer, cpu: outer, swap: outer, pids: 2048, pidsAt: outer,
-				diags: codes("limit-in-ancestor")}
+				diags: codes("limit-in-ancestor")} // hidden from the process
 		}}
 }
 
@@ -411,13 +418,13 @@ probe_nspawn nspawn-slice --slice=limited.slice
 			outside: func(leaf string) view {
 				scope := up(leaf, 1)
 				return view{mode: "v2", cgroup: leaf, memory: scope, cpu: scope, pids: 16384, pidsAt: scope,
-					diags: codes("limit-in-ancestor")}
+					diags: codes("limit-in-ancestor")} // hidden from the process
 			}},
 		runtimeCase{label: "nspawn-slice", cgroup: `/limited\.slice/machine-nspawn\\x2dslice\.scope/payload`, private: true,
 			inside: nspawnHidden,
 			outside: func(leaf string) view {
 				return view{mode: "v2", cgroup: leaf, memory: "/limited.slice", cpu: "/limited.slice", pids: 16384, pidsAt: up(leaf, 1),
-					diags: codes("limit-in-ancestor")}
+					diags: codes("limit-in-ancestor")} // hidden from the process
 			}})
 	return runtimeScenario("docker-nspawn-6.1", runtimeMachine(false), run, false, cases)
 }
@@ -453,9 +460,10 @@ probe_ctr v1-docker-parent-host docker` + opts + ` --cgroupns host --cgroup-pare
 		return view{mode: "v1", cgroup: own, mount: mount, memory: "hierarchical_memory_limit", pids: 2048, pidsAt: own, diags: diags}
 	}
 	v1ParentCases := func(prefix, parent, name string) []runtimeCase {
+		// The CPU quota is hidden in both namespaces.
 		outside := func(leaf string) view {
 			return view{mode: "hybrid", cgroup: leaf, memory: parent, cpu: parent, pids: 2048, pidsAt: leaf,
-				diags: codes("limit-in-ancestor")}
+				diags: codes("limit-in-ancestor")} // hidden from the process
 		}
 		return []runtimeCase{
 			{label: prefix + "-parent-private", cgroup: regexp.QuoteMeta(parent) + name, private: true, v1: true,
