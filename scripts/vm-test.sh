@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The real-kernel VM matrix (issue 5): boots Debian's cloud kernels 6.1 and
-# 6.12 under QEMU (software emulation, no KVM needed) with cgroup v2, v1,
-# hybrid, cgroup namespaces, runc and a systemd guest, and checks what
-# truelimit reports inside each VM (go test -tags e2e ./internal/e2e/).
+# The real-kernel VM matrix (issues 5 and 11): boots Debian's cloud kernels
+# 6.1 and 6.12 under QEMU (software emulation, no KVM needed) with cgroup v2,
+# v1, hybrid, cgroup namespaces, runc, a systemd guest and a systemd guest
+# with real container runtimes (podman with crun and runc, docker.io,
+# systemd-nspawn), and checks what truelimit reports inside each VM and
+# inside each container (go test -tags e2e ./internal/e2e/).
 #
 # Needs root, Go and Debian's apt. Installs qemu-system-x86, busybox-static,
 # cpio and debootstrap; takes the kernels and runc out of their .deb files
 # without installing them; builds the systemd guest's root with debootstrap
-# once. Everything downloaded or built is cached in $TRUELIMIT_VM_CACHE
+# once, and the runtime guest's root from it once (chroot apt-get install of
+# Debian's podman, crun, runc, docker.io and systemd-container). Everything
+# downloaded or built is cached in $TRUELIMIT_VM_CACHE
 # (default ${XDG_CACHE_HOME:-$HOME/.cache}/truelimit-vm), so a second run
 # only builds the Go binaries and boots the VMs. Arguments are passed to
 # go test, e.g. `scripts/vm-test.sh -run 'TestVM/v2'`.
@@ -126,6 +130,78 @@ build_systemd_root() {
   rm -rf --one-file-system "$root"
 }
 
+# RUNTIME_PACKAGES go into the runtime guest; catatonit is what podman
+# builds a pod's infra image from when no registry is reachable, dbus is
+# how podman and dockerd ask systemd for scopes.
+RUNTIME_PACKAGES="podman crun runc catatonit docker.io systemd-container dbus"
+
+# runtime_configs configures the runtimes in the guest root $1 for a VM with
+# neither network nor a registry: vfs storage, no bridge or iptables for
+# dockerd, logs and events to files; no runtime service starts at boot (the
+# scenarios start dockerd when they need it).
+runtime_configs() {
+  local root=$1
+  mkdir -p "$root/etc/containers" "$root/etc/docker"
+  cat >"$root/etc/containers/storage.conf" <<'CONF'
+[storage]
+driver = "vfs"
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+CONF
+  cat >"$root/etc/containers/containers.conf" <<'CONF'
+[containers]
+log_driver = "k8s-file"
+[engine]
+events_logger = "file"
+CONF
+  cat >"$root/etc/docker/daemon.json" <<'CONF'
+{"iptables": false, "ip-masq": false, "bridge": "none", "storage-driver": "vfs"}
+CONF
+  rm -f "$root"/etc/systemd/system/*.wants/{docker,containerd,podman}*
+}
+
+# build_runtime_root makes the runtime guest's root: the cached systemd root
+# unpacked, RUNTIME_PACKAGES installed with the host's apt sources (chroot,
+# services kept from starting), configured, trimmed of documentation, apt's
+# caches and tools no scenario runs (ctr, dnet, ovrouter, the v1 shims, CNI
+# plugins: every container runs without network), packed as a newc cpio.
+build_runtime_root() {
+  local out=$1 systemd_root=$2 root=$WORK/rtroot
+  mkdir -p "$root"
+  (cd "$root" && cpio -idm --quiet) <"$systemd_root"
+  # The host's apt sources and its Acquire settings (a proxy, a snapshot
+  # mirror's Check-Valid-Until): the same packages the host's apt sees.
+  rm -f "$root/etc/apt/sources.list"
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    if [ -f "$f" ]; then cp "$f" "$root$f"; fi
+  done
+  for f in $(grep -l '^ *Acquire' /etc/apt/apt.conf /etc/apt/apt.conf.d/* 2>/dev/null); do
+    cp "$f" "$root$f"
+  done
+  cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+  printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+  chmod +x "$root/usr/sbin/policy-rc.d"
+  mount -t proc proc "$root/proc"
+  if ! { chroot "$root" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get install -y -qq --no-install-recommends $RUNTIME_PACKAGES; } >"$WORK/runtime-install.log" 2>&1; then
+    umount "$root/proc"
+    tail -n 30 "$WORK/runtime-install.log"
+    die "installing the runtimes into the guest root failed"
+  fi
+  umount "$root/proc"
+  chroot "$root" dpkg-query -W $RUNTIME_PACKAGES containerd conmon >"$out.versions"
+  runtime_configs "$root"
+  rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
+  rm -rf "$root"/usr/share/{doc,man,info,locale,i18n,lintian,linda} "$root"/var/cache/apt/* \
+    "$root"/var/lib/apt/lists/* "$root"/var/cache/debconf/*-old "$root"/var/log/* \
+    "$root"/usr/bin/{ctr,dnet,containerd-shim,containerd-shim-runc-v1} "$root/usr/sbin/ovrouter" "$root/usr/lib/podman/rootlessport"
+  find "$root/usr/lib/cni" -type f ! -name loopback -delete
+  (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) >"$out.tmp"
+  mv "$out.tmp" "$out"
+  echo "runtime root: $(du -sh "$root" | cut -f1) unpacked, $(du -h "$out" | cut -f1) cpio"
+  rm -rf --one-file-system "$root"
+}
+
 phase_start "packages (qemu-system-x86, busybox-static, cpio, debootstrap, libseccomp2)"
 install_missing qemu-system-x86 busybox-static cpio debootstrap libseccomp2
 phase_end
@@ -165,6 +241,22 @@ else
 fi
 phase_end
 
+phase_start "runtime guest root (podman, crun, runc, docker.io, systemd-nspawn; once)"
+# The key changes whenever the package list or the way the root is built
+# does, so an edited recipe never boots a stale root.
+RUNTIME_KEY=$({ echo "$RUNTIME_PACKAGES"; declare -f runtime_configs build_runtime_root; } | sha256sum | cut -c1-12)
+RUNTIME_ROOT=$CACHE/runtime-root-$SUITE-$RUNTIME_KEY.cpio
+if [ ! -s "$RUNTIME_ROOT" ]; then
+  build_runtime_root "$RUNTIME_ROOT" "$SYSTEMD_ROOT"
+else
+  echo "cached: $RUNTIME_ROOT ($(du -h "$RUNTIME_ROOT" | cut -f1))"
+fi
+for old in "$CACHE"/runtime-root-*.cpio; do
+  [ "$old" = "$RUNTIME_ROOT" ] || rm -f "$old" "$old.versions"
+done
+column -t "$RUNTIME_ROOT.versions" 2>/dev/null || cat "$RUNTIME_ROOT.versions"
+phase_end
+
 phase_start "go vet -tags e2e"
 go vet -tags e2e ./internal/e2e/...
 phase_end
@@ -177,9 +269,10 @@ TRUELIMIT_VM_KERNEL_6_1=$K61 \
   TRUELIMIT_VM_BUSYBOX=/bin/busybox \
   TRUELIMIT_VM_RUNC=$RUNC \
   TRUELIMIT_VM_SYSTEMD_ROOT=$SYSTEMD_ROOT \
+  TRUELIMIT_VM_RUNTIME_ROOT=$RUNTIME_ROOT \
   TRUELIMIT_VM_TIMINGS=$WORK/timings.tsv \
   TRUELIMIT_VM_LOGS=$CACHE/logs \
-  go test -tags e2e -count=1 -timeout 40m -v ./internal/e2e/ "$@" || status=$?
+  go test -tags e2e -count=1 -timeout 90m -v ./internal/e2e/ "$@" || status=$?
 phase_end
 
 step "boot times (seconds from QEMU start to power-off)"

@@ -36,6 +36,10 @@ type machine struct {
 	smp     int    // vCPUs; 2 unless set
 	memMB   int    // RAM; 512 unless set
 	timeout time.Duration
+	// attempts bounds the boots of a scenario; bootAttempts unless set. A
+	// scenario whose boot takes minutes retries less, so that a hang cannot
+	// cost the run more than the time it has.
+	attempts int
 }
 
 // bootAttempts is how often a scenario may boot before it fails: about one
@@ -50,7 +54,11 @@ const bootAttempts = 3
 // read from the serial console only.
 func boot(t *testing.T, name string, m machine, initrd string) map[string]probe.Output {
 	t.Helper()
-	for attempt := 1; attempt <= bootAttempts; attempt++ {
+	attempts := m.attempts
+	if attempts == 0 {
+		attempts = bootAttempts
+	}
+	for attempt := 1; attempt <= attempts; attempt++ {
 		start := time.Now()
 		serial, err := runQEMU(m, initrd)
 		elapsed := time.Since(start)

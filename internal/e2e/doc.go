@@ -1,7 +1,7 @@
-// Package e2e holds the real-kernel VM matrix of issue 5: tests, behind the
-// build tag e2e, that boot Debian's cloud kernels 6.1 and 6.12 under QEMU,
-// build cgroup trees inside, run the probe (cmd/vmprobe) there and assert
-// what package limits reports, value by value:
+// Package e2e holds the real-kernel VM matrix of issues 5 and 11: tests,
+// behind the build tag e2e, that boot Debian's cloud kernels 6.1 and 6.12
+// under QEMU, build cgroup trees inside, run the probe (cmd/vmprobe) there
+// and assert what package limits reports, value by value:
 //
 //   - v2 on both kernels: Kubernetes pod shape (limits on the pod slice,
 //     "max" on the container scope) and the reverse; ForCgroup in OCI
@@ -14,13 +14,22 @@
 //   - Debian's runc with and without a cgroup namespace under a limited pod;
 //   - a debootstrap systemd guest whose systemd-run makes kubelet's tree,
 //     checked against the systemd package's names;
-//   - GOMAXPROCS and GOMEMLIMIT with and without limits/auto on four CPUs.
+//   - GOMAXPROCS and GOMEMLIMIT with and without limits/auto on four CPUs;
+//   - real container runtimes in the systemd guest (issue 11): podman with
+//     crun and runc and both cgroup managers, docker.io and systemd-nspawn,
+//     each container limited to 256 MiB and 0.5 CPU by --memory/--cpus, by
+//     a --cgroup-parent with a private or the host's cgroup namespace, by a
+//     podman pod, by its nspawn unit, or as runc inside a privileged podman
+//     container, on cgroup v2 and (podman, docker) v1; the probe runs
+//     inside (Detect) and on the guest host (ForPID of the container's
+//     process).
 //
 // The everyday `go test ./...` builds none of it. Run the matrix with
-// scripts/vm-test.sh, which installs QEMU, busybox-static, the kernels, runc
-// and a debootstrap root from Debian's apt, then runs
+// scripts/vm-test.sh, which installs QEMU, busybox-static, the kernels, runc,
+// a debootstrap root and a copy of it with the runtimes from Debian's apt,
+// then runs
 //
-//	go test -tags e2e -count=1 -timeout 40m ./internal/e2e/
+//	go test -tags e2e -count=1 -timeout 90m ./internal/e2e/
 //
 // with the TRUELIMIT_VM_* variables pointing at them.
 package e2e

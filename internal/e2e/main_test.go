@@ -19,6 +19,7 @@ var vm struct {
 	busybox     string            // a static busybox
 	runc        string            // Debian's runc, unpacked
 	systemdRoot string            // newc cpio of a debootstrap root with systemd
+	runtimeRoot string            // systemdRoot with podman, crun, runc, docker.io, systemd-nspawn
 	logs        string            // where serial logs are kept; "" for none
 	timingsFile string            // where the boot times are written; "" for none
 	bin         string            // vmprobe, vmprobeauto and nsexec, static
@@ -54,10 +55,11 @@ func runMain(m *testing.M) int {
 	vm.busybox = need("TRUELIMIT_VM_BUSYBOX")
 	vm.runc = need("TRUELIMIT_VM_RUNC")
 	vm.systemdRoot = need("TRUELIMIT_VM_SYSTEMD_ROOT")
+	vm.runtimeRoot = need("TRUELIMIT_VM_RUNTIME_ROOT")
 	vm.logs = os.Getenv("TRUELIMIT_VM_LOGS")
 	vm.timingsFile = os.Getenv("TRUELIMIT_VM_TIMINGS")
 	if len(missing) > 0 {
-		fmt.Fprintf(os.Stderr, "e2e: %s not set: run scripts/vm-test.sh, which prepares the kernels, busybox, runc and the systemd root\n", strings.Join(missing, ", "))
+		fmt.Fprintf(os.Stderr, "e2e: %s not set: run scripts/vm-test.sh, which prepares the kernels, busybox, runc and the systemd and runtime roots\n", strings.Join(missing, ", "))
 		return 2
 	}
 	dir, err := os.MkdirTemp("", "truelimit-e2e-bin")

@@ -126,11 +126,34 @@ type mountRoot struct{ point, root string }
 // mountRoots returns the mount point and root of each cgroup mount the
 // probe saw, in mountinfo order.
 func mountRoots(out probe.Output) []mountRoot {
+	return rootsOf(out.CgroupMounts)
+}
+
+// rootsOf returns the mount point and root of each mountinfo line.
+func rootsOf(mountinfo []string) []mountRoot {
 	roots := []mountRoot{}
-	for _, line := range out.CgroupMounts {
+	for _, line := range mountinfo {
 		if f := strings.Fields(line); len(f) > 4 {
-			roots = append(roots, mountRoot{point: f[4], root: f[3]})
+			roots = append(roots, mountRoot{point: unescapeOctal(f[4]), root: unescapeOctal(f[3])})
 		}
 	}
 	return roots
 }
+
+// unescapeOctal undoes the kernel's escaping of a mountinfo path: space,
+// tab, newline and backslash are written as "\ooo" (fs/proc_namespace.c,
+// mangle), so systemd's "\x2d" in a unit name reads "\134x2d".
+func unescapeOctal(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
+			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
+			i += 3
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isOctal(c byte) bool { return '0' <= c && c <= '7' }

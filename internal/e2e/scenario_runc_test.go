@@ -73,8 +73,8 @@ done
 				for _, d := range []string{"proc", "sys", "dev"} {
 					img.dir("bundles/rootfs/" + d)
 				}
-				img.file("bundles/plain/config.json", 0o644, runcConfig(t, ctrPlain, false, 0))
-				img.file("bundles/cgroupns/config.json", 0o644, runcConfig(t, ctrNS, true, 128*mib))
+				img.file("bundles/plain/config.json", 0o644, runcConfig(t, "/bundles/rootfs", ctrPlain, false, 0))
+				img.file("bundles/cgroupns/config.json", 0o644, runcConfig(t, "/bundles/rootfs", ctrNS, true, 128*mib))
 			})
 		},
 		checks: []check{
@@ -112,10 +112,11 @@ done
 	}
 }
 
-// runcConfig is a minimal OCI runtime config for a container of the shared
-// rootfs /bundles/rootfs that sleeps, in cgroup cgroupsPath, with a cgroup
-// namespace of its own if cgroupns, and memory.max memoryLimit if not 0.
-func runcConfig(t *testing.T, cgroupsPath string, cgroupns bool, memoryLimit uint64) []byte {
+// runcConfig is a minimal OCI runtime config for a container of the root
+// file system rootfs (a path relative to the bundle, or absolute) that
+// sleeps, in cgroup cgroupsPath, with a cgroup namespace of its own if
+// cgroupns, and memory.max memoryLimit if not 0.
+func runcConfig(t *testing.T, rootfs, cgroupsPath string, cgroupns bool, memoryLimit uint64) []byte {
 	t.Helper()
 	namespaces := []map[string]string{{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "network"}}
 	if cgroupns {
@@ -134,7 +135,7 @@ func runcConfig(t *testing.T, cgroupsPath string, cgroupns bool, memoryLimit uin
 			"env":      []string{"PATH=/bin"},
 			"cwd":      "/",
 		},
-		"root":     map[string]any{"path": "/bundles/rootfs"},
+		"root":     map[string]any{"path": rootfs},
 		"hostname": "container",
 		"mounts": []map[string]any{
 			{"destination": "/proc", "type": "proc", "source": "proc"},

@@ -91,7 +91,9 @@ systemctl poweroff --force --force
 	return scenario{
 		name:    "systemd-6.1",
 		machine: m,
-		image:   func(t *testing.T) string { return systemdImage(t, run) },
+		image: func(t *testing.T) string {
+			return guestImage(t, vm.systemdRoot, run, func(img *initramfs) { img.symlink("init", "/sbin/init") })
+		},
 		checks: []check{
 			{"pod-limit", func(t *testing.T, out probe.Output) {
 				scope := names(t, out, pathA, idA)
@@ -142,12 +144,13 @@ systemctl poweroff --force --force
 	}
 }
 
-// systemdImage is the cached systemd root followed by a second archive with
-// /init -> /sbin/init, the probe, the unit that runs run.sh and the masks.
-func systemdImage(t *testing.T, run string) string {
+// guestImage is a cached Debian root (root, a newc cpio) followed by a
+// second archive with the probe, run.sh, the unit that runs it, the masks
+// and what extra adds, which must include /init.
+func guestImage(t *testing.T, root, run string, extra func(*initramfs)) string {
 	t.Helper()
 	img := newInitramfs()
-	img.symlink("init", "/sbin/init")
+	extra(img)
 	require.NoError(t, img.copy("e2e/vmprobe", filepath.Join(vm.bin, "vmprobe")))
 	img.script("e2e/run.sh", run)
 	img.file("etc/systemd/system/truelimit-probe.service", 0o644, []byte(systemdUnit))
@@ -159,7 +162,7 @@ func systemdImage(t *testing.T, run string) string {
 	dst, err := os.Create(file)
 	require.NoError(t, err)
 	defer dst.Close()
-	src, err := os.Open(vm.systemdRoot)
+	src, err := os.Open(root)
 	require.NoError(t, err)
 	defer src.Close()
 	_, err = io.Copy(dst, src)

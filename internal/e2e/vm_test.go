@@ -40,6 +40,7 @@ func TestVM(t *testing.T) {
 		all = append(all, memoryOnV2Scenario(kernel))
 	}
 	all = append(all, runcScenario("6.1"), systemdScenario(), goMaxProcsScenario())
+	all = append(all, podmanCrunScenario(), podmanRuncScenario(), dockerNspawnScenario(), runtimesV1Scenario())
 	for _, s := range all {
 		t.Run(s.name, func(t *testing.T) {
 			results := boot(t, s.name, s.machine, s.image(t))

@@ -65,6 +65,19 @@ type Answer struct {
 	Error  string                `json:"error"`  // the error, "" on success
 	Report *Document             `json:"report"` // the JSON document of cgroupinfo -json, with the walk
 	Budget *limits.SandboxBudget `json:"budget"` // Result.SandboxBudget(1)
+	// Target is what the kernel shows the probe about the process a ForPID
+	// answer is for, read right after the call; nil for Detect and
+	// ForCgroup.
+	Target *Target `json:"target"`
+}
+
+// Target is another process as the probe sees it from its own namespaces:
+// /proc/PID/cgroup (its cgroup relative to the probe's cgroup namespace)
+// and the cgroup mounts of /proc/PID/mountinfo, whose root field shows the
+// root of the process's cgroup namespace as a path in the probe's.
+type Target struct {
+	ProcCgroup   string   `json:"proc_cgroup"`
+	CgroupMounts []string `json:"cgroup_mounts"`
 }
 
 // listFlag collects every value of a repeated flag.
@@ -104,7 +117,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		ForPID:      []Answer{},
 		Problems:    []string{},
 	}
-	out.inspectProcess()
+	out.ProcSelfCgroup, out.CgroupMounts = out.inspect("/proc/self")
+	if link, err := os.Readlink("/proc/self/ns/cgroup"); err == nil {
+		out.CgroupNamespace = link
+	} else {
+		out.Problems = append(out.Problems, err.Error())
+	}
 	out.Detect = answer("", func() (limits.Result, error) { return limits.Detect(limits.WithWalk()) })
 	for _, path := range cgroups {
 		out.ForCgroup = append(out.ForCgroup, answer(path, func() (limits.Result, error) {
@@ -112,13 +130,18 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}))
 	}
 	for _, p := range pids {
-		out.ForPID = append(out.ForPID, answer(p, func() (limits.Result, error) {
+		a := answer(p, func() (limits.Result, error) {
 			pid, err := strconv.Atoi(p)
 			if err != nil {
 				return limits.Result{}, err
 			}
 			return limits.ForPID(pid, limits.WithWalk())
-		}))
+		})
+		if a.Error == "" {
+			a.Target = &Target{}
+			a.Target.ProcCgroup, a.Target.CgroupMounts = out.inspect("/proc/" + p)
+		}
+		out.ForPID = append(out.ForPID, a)
 	}
 	line, err := json.Marshal(out)
 	if err != nil {
@@ -131,33 +154,31 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// inspectProcess records what the kernel shows the process.
-func (o *Output) inspectProcess() {
-	if data, err := os.ReadFile("/proc/self/cgroup"); err == nil {
-		o.ProcSelfCgroup = string(data)
+// inspect returns what the kernel shows the probe about a process, given
+// as its /proc directory: its cgroup file, and the lines of its mountinfo
+// for cgroup and cgroup2 mounts. What cannot be read goes to Problems.
+func (o *Output) inspect(proc string) (cgroups string, mounts []string) {
+	mounts = []string{}
+	if data, err := os.ReadFile(proc + "/cgroup"); err == nil {
+		cgroups = string(data)
 	} else {
 		o.Problems = append(o.Problems, err.Error())
 	}
-	if link, err := os.Readlink("/proc/self/ns/cgroup"); err == nil {
-		o.CgroupNamespace = link
-	} else {
-		o.Problems = append(o.Problems, err.Error())
-	}
-	o.CgroupMounts = []string{}
-	data, err := os.ReadFile("/proc/self/mountinfo")
+	data, err := os.ReadFile(proc + "/mountinfo")
 	if err != nil {
 		o.Problems = append(o.Problems, err.Error())
-		return
+		return cgroups, mounts
 	}
 	lines := bufio.NewScanner(bytes.NewReader(data))
 	for lines.Scan() {
 		line := lines.Text()
 		if _, after, ok := strings.Cut(line, " - "); ok {
 			if fstype, _, _ := strings.Cut(after, " "); fstype == "cgroup" || fstype == "cgroup2" {
-				o.CgroupMounts = append(o.CgroupMounts, line)
+				mounts = append(mounts, line)
 			}
 		}
 	}
+	return cgroups, mounts
 }
 
 // answer runs one call into package limits and converts its result.

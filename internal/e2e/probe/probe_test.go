@@ -32,6 +32,8 @@ func TestMainPrintsOneResultLine(t *testing.T) {
 	require.Len(t, out.ForPID, 2)
 	assert.Equal(t, "not-a-pid", out.ForPID[0].Query)
 	assert.NotEmpty(t, out.ForPID[0].Error)
+	assert.Nil(t, out.ForPID[0].Target, "no process to look at")
+	assert.Nil(t, out.ForCgroup[0].Target, "only ForPID answers have a target")
 	if runtime.GOOS != "linux" {
 		assert.NotEmpty(t, out.Detect.Error, "cgroups exist only on Linux")
 		return
@@ -42,6 +44,10 @@ func TestMainPrintsOneResultLine(t *testing.T) {
 	assert.Contains(t, out.ProcSelfCgroup, ":")
 	assert.True(t, strings.HasPrefix(out.CgroupNamespace, "cgroup:["), out.CgroupNamespace)
 	assert.Empty(t, out.Problems)
+	if out.ForPID[1].Error == "" {
+		require.NotNil(t, out.ForPID[1].Target, "ForPID(1) looks at process 1")
+		assert.Contains(t, out.ForPID[1].Target.ProcCgroup, ":")
+	}
 }
 
 // TestMainRejectsBadArguments: no label, or positional arguments.
