@@ -2,7 +2,6 @@ package limits_test
 
 import (
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/internal/treetest"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/systemd"
 )
@@ -243,7 +243,7 @@ func messageOf(res limits.Result, code limits.Code) string {
 func TestForCgroupRelative(t *testing.T) {
 	// A v1 copy of the pause scope with a child cgroup made by a nested
 	// runtime: 256 MiB in the memory hierarchy, no quota of its own.
-	nested := copyTree(t, v1LeafUnlimitedTree)
+	nested := treetest.Copy(t, v1LeafUnlimitedTree)
 	for dir, files := range map[string]map[string]string{
 		"memory": {
 			"memory.limit_in_bytes": "268435456\n",
@@ -343,7 +343,7 @@ func assertInvalidPath(t *testing.T, res limits.Result, err error, path string) 
 // cgroup mount that leads out of it: a cgroup filesystem has none, and a path
 // through it must not be read.
 func TestForCgroupRejectsSymlinkOut(t *testing.T) {
-	root := copyTree(t, v2LeafMaxTree)
+	root := treetest.Copy(t, v2LeafMaxTree)
 	outside := t.TempDir()
 	for name, content := range map[string]string{
 		"cgroup.controllers": "cpuset cpu io memory pids\n",
@@ -392,7 +392,7 @@ func TestForCgroupRejectsSymlinkOut(t *testing.T) {
 // directory replaced in that moment by a symlink out of the mount is still
 // refused.
 func TestForCgroupVanishesWhileLocated(t *testing.T) {
-	root := copyTree(t, v2LeafMaxTree)
+	root := treetest.Copy(t, v2LeafMaxTree)
 	pauseDir := filepath.Join(root, "sys/fs/cgroup", v2PausePath)
 	removed := false
 	stop := limits.AfterLstat(func(dir string) {
@@ -409,7 +409,7 @@ func TestForCgroupVanishesWhileLocated(t *testing.T) {
 		codes: []limits.Code{limits.CodeCgroupNotCreated}})
 	assert.Contains(t, messageOf(res, limits.CodeCgroupNotCreated), v2PausePath)
 
-	root = copyTree(t, v2LeafMaxTree)
+	root = treetest.Copy(t, v2LeafMaxTree)
 	pauseDir = filepath.Join(root, "sys/fs/cgroup", v2PausePath)
 	outside := t.TempDir()
 	removed = false
@@ -426,7 +426,7 @@ func TestForCgroupVanishesWhileLocated(t *testing.T) {
 
 	// Gone after it was located, before its files are read: the files it
 	// must have are missing, which is said, and no value is made up.
-	root = copyTree(t, v2LeafMaxTree)
+	root = treetest.Copy(t, v2LeafMaxTree)
 	pauseDir = filepath.Join(root, "sys/fs/cgroup", v2PausePath)
 	removed = false
 	stop = limits.TraceReads(func(p []byte) {
@@ -442,51 +442,4 @@ func TestForCgroupVanishesWhileLocated(t *testing.T) {
 	assert.Equal(t, limits.Unknown, res.Memory.Limit.State)
 	assert.Equal(t, limits.Unknown, res.CPU.Limit.State)
 	assert.Equal(t, []limits.Code{limits.CodeReadError}, diagnosticCodes(res), "%+v", res.Diagnostics)
-}
-
-// copyTree copies a testdata tree into a temporary directory, keeping its
-// symlinks (cpu -> cpu,cpuacct), so a test can change it.
-func copyTree(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		}
-		return copyFile(path, target)
-	})
-	require.NoError(t, err)
-	return dst
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -46,17 +46,7 @@ func New(t testing.TB, controllers ...string) *Group {
 	if len(controllers) == 0 {
 		t.Fatal("cgtest.New: no controller named")
 	}
-	if os.Geteuid() != 0 {
-		t.Skipf("cgtest: creating cgroups needs root (euid %d)", os.Geteuid())
-	}
-	mountinfo, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Skipf("cgtest: cannot read /proc/self/mountinfo: %v", err)
-	}
-	procCgroup, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		t.Skipf("cgtest: cannot read /proc/self/cgroup: %v", err)
-	}
+	mountinfo, procCgroup := ownCgroups(t)
 	parents := make(map[string]member, len(controllers))
 	for _, c := range controllers {
 		h, err := locateV1(c, mountinfo, procCgroup)
@@ -73,6 +63,23 @@ func New(t testing.TB, controllers ...string) *Group {
 	return create(t, parents, name)
 }
 
+// ownCgroups skips the test unless it runs as root, and returns the test
+// process's mountinfo and /proc/self/cgroup, where its own cgroups are.
+func ownCgroups(t testing.TB) (mountinfo, procCgroup []byte) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skipf("cgtest: creating cgroups needs root (euid %d)", os.Geteuid())
+	}
+	var err error
+	if mountinfo, err = os.ReadFile("/proc/self/mountinfo"); err != nil {
+		t.Skipf("cgtest: cannot read /proc/self/mountinfo: %v", err)
+	}
+	if procCgroup, err = os.ReadFile("/proc/self/cgroup"); err != nil {
+		t.Skipf("cgtest: cannot read /proc/self/cgroup: %v", err)
+	}
+	return mountinfo, procCgroup
+}
+
 // Unified is the key of the cgroup2 (unified) hierarchy in a Group made by
 // NewUnified: g.Path(cgtest.Unified), g.Dir(cgtest.Unified).
 const Unified = "unified"
@@ -87,17 +94,7 @@ const Unified = "unified"
 // cgroup2 mount holds the process's cgroup.
 func NewUnified(t testing.TB) *Group {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skipf("cgtest: creating cgroups needs root (euid %d)", os.Geteuid())
-	}
-	mountinfo, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Skipf("cgtest: cannot read /proc/self/mountinfo: %v", err)
-	}
-	procCgroup, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		t.Skipf("cgtest: cannot read /proc/self/cgroup: %v", err)
-	}
+	mountinfo, procCgroup := ownCgroups(t)
 	h, err := locateUnified(mountinfo, procCgroup)
 	if err != nil {
 		t.Skipf("cgtest: %v", err)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/truelimit/truelimit/internal/treetest"
 )
 
 // Outside is the value of every limit file outside the root.
@@ -91,7 +93,7 @@ func Cases(t testing.TB, src string) []Case {
 	t.Helper()
 	var cases []Case
 	add := func(name string, legit, dirLink bool, plant func(root, leafDir string)) {
-		root := Copy(t, src)
+		root := treetest.Copy(t, src)
 		leaf := leafOf(t, root)
 		plant(root, filepath.Join(root, "sys/fs/cgroup", leaf))
 		cases = append(cases, Case{Name: name, Root: root, Leaf: leaf, Legit: legit, DirLink: dirLink})
@@ -164,7 +166,7 @@ func Cases(t testing.TB, src string) []Case {
 // inside it (relative or absolute), or a FIFO.
 func Random(t testing.TB, src string, rng *rand.Rand, n int) string {
 	t.Helper()
-	root := Copy(t, src)
+	root := treetest.Copy(t, src)
 	out := outsideDir(t, "x")
 	var entries []string
 	for _, top := range []string{"sys/fs/cgroup", "proc"} {
@@ -207,39 +209,4 @@ func Random(t testing.TB, src string, rng *rand.Rand, n int) string {
 		}
 	}
 	return root
-}
-
-// Copy copies a tree, keeping its symlinks, into a temporary directory.
-func Copy(t testing.TB, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(link, target)
-		case d.IsDir():
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }

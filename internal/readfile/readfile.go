@@ -53,7 +53,13 @@ func Read(path, buf []byte, limit int, end End) ([]byte, error) {
 	if err != nil {
 		return buf[:0], err
 	}
-	buf, err = fill(f, buf, limit, end)
+	return readClose(f, path, buf, limit, end)
+}
+
+// readClose is the bounded read of a file just opened at the NUL-terminated
+// path, which it closes; a failure names the path.
+func readClose(f file, path, buf []byte, limit int, end End) ([]byte, error) {
+	buf, err := fill(f, buf, limit, end)
 	f.close()
 	if err != nil {
 		return buf, pathError(err, "read", string(path[:len(path)-1]), limit)

@@ -131,12 +131,7 @@ func (d *Root) Read(path, buf []byte, limit int, end End) ([]byte, error) {
 	if err != nil {
 		return buf[:0], err
 	}
-	buf, err = fill(f, buf, limit, end)
-	f.close()
-	if err != nil {
-		return buf, pathError(err, "read", string(path[:len(path)-1]), limit)
-	}
-	return buf, nil
+	return readClose(f, path, buf, limit, end)
 }
 
 // Open is the package's Open of path (the root's prefix and an absolute

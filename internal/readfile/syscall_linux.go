@@ -55,12 +55,7 @@ func ReadAt(dirfd int, path, buf []byte, limit int, end End, regularOnly bool) (
 			return buf[:0], err
 		}
 	}
-	buf, err = fill(f, buf, limit, end)
-	f.close()
-	if err != nil {
-		return buf, pathError(err, "read", string(path[:len(path)-1]), limit)
-	}
-	return buf, nil
+	return readClose(f, path, buf, limit, end)
 }
 
 // hasDotDot reports whether a path has a ".." component.
