@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/truelimit/truelimit/internal/cgpath"
 )
 
 // FuzzAppendMountInfo checks that every mount kept is a cgroup mount with
@@ -100,7 +102,7 @@ func checkMembership(t *testing.T, m Membership, line string, mounts []Mount) {
 			t.Fatalf("dir %q escapes mount %q", dir, loc.Mount.MountPoint)
 		}
 		for l, ok := loc, true; ok; l, ok = l.Parent() {
-			if !isUnderRoot(l.Path, l.Mount.Root) {
+			if !cgpath.Within(l.Path, l.Mount.Root) {
 				t.Fatalf("walk left the mount: %q above %q", l.Path, l.Mount.Root)
 			}
 		}

@@ -132,7 +132,7 @@ func LocatePath(mounts []Mount, controller, path string) (Location, error) {
 	best := -1
 	for i, m := range mounts {
 		inHierarchy := (version == V2 && m.IsV2()) || (version == V1 && m.HasController(controller))
-		if !inHierarchy || !m.Usable() || !isUnderRoot(path, m.Root) {
+		if !inHierarchy || !m.Usable() || !cgpath.Within(path, m.Root) {
 			continue
 		}
 		if best < 0 || len(m.Root) > len(mounts[best].Root) {

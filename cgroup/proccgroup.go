@@ -145,13 +145,3 @@ func ModeOf(mounts []Mount) Mode {
 	}
 	return ModeNone
 }
-
-// isUnderRoot reports whether path lies at or below root, on a path
-// component boundary ("/a/bc" is not under "/a/b").
-func isUnderRoot(path, root string) bool {
-	if root == "/" {
-		return strings.HasPrefix(path, "/")
-	}
-	rest, ok := strings.CutPrefix(path, root)
-	return ok && (rest == "" || rest[0] == '/')
-}

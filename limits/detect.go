@@ -97,6 +97,9 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 		r.res.Walk = r.walkRecord()
 	}
 	r.diagnose()
+	if pid != 0 {
+		r.diagnoseHidden(pid)
+	}
 	return r.res, nil
 }
 

@@ -99,18 +99,40 @@ func (r *reader) diagnoseAncestors() {
 		r.diag(CodeLimitInAncestor, msg.String())
 	}
 	if hidden := r.hiddenReasons(); len(hidden) > 0 {
-		r.diag(CodeAncestorsHidden, "the top visible cgroup is not the host's root, so limits above it may be invisible: "+strings.Join(hidden, "; "))
+		r.diag(CodeAncestorsHidden, "the top visible cgroup is not the host's root, so limits above it may be invisible: "+
+			strings.Join(hidden, "; ")+r.visibleOnly())
 	}
 }
 
-// hiddenReasons lists why limits above the top visible cgroup of the memory
-// or cpu walk may be invisible: the top has a limit the root cgroup cannot
-// have, the v1 hierarchical_memory_limit is lower than everything visible,
-// the hierarchy is mounted from a cgroup other than the root, or the reader
-// is in a cgroup namespace.
+// visibleOnly names the values that are only the tightest visible
+// (ScopeVisible), for the ancestors-hidden sentence.
+func (r *reader) visibleOnly() string {
+	var names []string
+	add := func(name string, state State, scope Scope) {
+		if state != Unknown && scope == ScopeVisible {
+			names = append(names, name+" ("+state.String()+")")
+		}
+	}
+	m := &r.res.Memory
+	add("memory limit", m.Limit.State, m.Limit.Scope)
+	add("memory.high", m.High.State, m.High.Scope)
+	add("CPU limit", r.res.CPU.Limit.State, r.res.CPU.Limit.Scope)
+	add("pids limit", r.res.Pids.State, r.res.Pids.Scope)
+	if len(names) == 0 {
+		return ""
+	}
+	return "; only the tightest visible, not provably effective: " + strings.Join(names, ", ") +
+		" (ForPID or cgroupinfo -pid on the host reads the effective ones)"
+}
+
+// hiddenReasons lists why limits above the top visible cgroup of the memory,
+// cpu or pids walk may be invisible: the top has a limit the root cgroup
+// cannot have, the v1 hierarchical_memory_limit is lower than everything
+// visible, the hierarchy is mounted from a cgroup other than the root, or
+// the reader is in a cgroup namespace.
 func (r *reader) hiddenReasons() []string {
 	var hidden []string
-	for _, i := range [...]int{memoryIdx, cpuIdx} {
+	for _, i := range [...]int{memoryIdx, cpuIdx, pidsIdx} {
 		p := r.placed[i]
 		if !p.found {
 			continue
@@ -128,7 +150,7 @@ func (r *reader) hiddenReasons() []string {
 			hidden = append(hidden, "the "+p.loc.Controller+" hierarchy is mounted from cgroup "+p.loc.Mount.Root+", not the root")
 		}
 	}
-	if (r.placed[memoryIdx].found || r.placed[cpuIdx].found) && r.root == "/" {
+	if r.root == "/" && (r.placed[memoryIdx].found || r.placed[cpuIdx].found || r.placed[pidsIdx].found) {
 		if reason := foreignCgroupNamespace(); reason != "" {
 			hidden = append(hidden, reason)
 		}
@@ -137,27 +159,30 @@ func (r *reader) hiddenReasons() []string {
 }
 
 // topLimitReasons says which limits the top visible cgroup has that the
-// root cgroup cannot: v2 memory.max or cpu.max exist in every cgroup but the
-// root; a v1 root cannot be given a memory limit or a CFS quota.
+// root cgroup cannot (rootLacks).
 func topLimitReasons(lv *level) []string {
 	v := &lv.values
+	lacks := rootLacks(v)
 	var out []string
-	if v.Version == 2 {
-		exists := func(s own.Status) bool { return s.Known() || s == own.BadValue }
-		if exists(v.MemoryLimit.Status) {
-			out = append(out, "the top visible cgroup "+lv.loc.Path+" has "+v.MemoryLimit.File+", which the root cgroup lacks")
-		}
-		if exists(v.CPUQuota.Status) {
-			out = append(out, "the top visible cgroup "+lv.loc.Path+" has "+v.CPUQuota.File+", which the root cgroup lacks")
-		}
-		return out
+	has := func(what string) {
+		out = append(out, "the top visible cgroup "+lv.loc.Path+" has "+what+", which the root cgroup cannot have")
 	}
-	if v.MemoryLimit.Status == own.Set {
-		out = append(out, "the top visible cgroup "+lv.loc.Path+" has memory.limit_in_bytes "+
-			strconv.FormatUint(v.MemoryLimit.Value, 10)+", which the root cgroup cannot have")
+	if lacks&topMemoryLimit != 0 {
+		if v.Version == 2 {
+			has(v.MemoryLimit.File)
+		} else {
+			has("memory.limit_in_bytes " + strconv.FormatUint(v.MemoryLimit.Value, 10))
+		}
 	}
-	if v.CPUQuota.Status == own.Set {
-		out = append(out, "the top visible cgroup "+lv.loc.Path+" has a CFS quota, which the root cgroup cannot have")
+	if lacks&topCPUQuota != 0 {
+		if v.Version == 2 {
+			has(v.CPUQuota.File)
+		} else {
+			has("a CFS quota")
+		}
+	}
+	if lacks&topPids != 0 {
+		has(v.Pids.File)
 	}
 	return out
 }

@@ -13,6 +13,12 @@ const (
 	// cgroup, so limits above it may be invisible (a cgroup namespace, or a
 	// mount rooted at the container's cgroup).
 	CodeAncestorsHidden Code = "ancestors-hidden"
+	// CodeLimitHiddenFromProcess (ForPID, and node.Scan with process
+	// views): the binding memory limit, memory.high, CPU limit or pids limit
+	// is set above the top cgroup the process can see (the root of its own
+	// cgroup mount, from /proc/<pid>/mountinfo), so inside it is told a
+	// higher limit or none. The message says what it sees and what applies.
+	CodeLimitHiddenFromProcess Code = "limit-hidden-from-process"
 	// CodeControllerMissing: memory or cpu is not mounted, or not enabled for
 	// this cgroup.
 	CodeControllerMissing Code = "controller-missing"

@@ -2,6 +2,7 @@ package limits
 
 import (
 	"math/bits"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -43,10 +44,27 @@ const initialCgroupNamespace = "cgroup:[4026531835]"
 // than the initial one (so the top of every walk is a namespace root, not the
 // host's root cgroup), or "".
 func foreignCgroupNamespace() string {
+	if ns := cgroupNamespace(); ns != "" && ns != initialCgroupNamespace {
+		return "the process runs in a cgroup namespace (" + ns + "), whose root hides the cgroups above it"
+	}
+	return ""
+}
+
+// inForeignCgroupNamespace reports whether the reader is in a cgroup
+// namespace other than the initial one.
+func inForeignCgroupNamespace() bool {
+	ns := cgroupNamespace()
+	return ns != "" && ns != initialCgroupNamespace
+}
+
+// cgroupNamespace is /proc/self/ns/cgroup's link, read once: a process
+// enters another cgroup namespace only by setns(2) or unshare(2), which a
+// program that wants its own limits does not do. "" when it cannot be read.
+var cgroupNamespace = sync.OnceValue(func() string {
 	var buf [64]byte
 	ns, err := readfile.Readlink(cgroupNamespaceLink, buf[:])
-	if err != nil || string(ns) == initialCgroupNamespace {
+	if err != nil {
 		return ""
 	}
-	return "the process runs in a cgroup namespace (" + string(ns) + "), whose root hides the cgroups above it"
-}
+	return string(ns)
+})

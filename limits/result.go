@@ -33,14 +33,49 @@ const (
 	SourceHierarchicalMemswLimit  = "hierarchical_memsw_limit"
 )
 
+// SourceLXCFS names LXCFS's /proc/meminfo as the source of a memory limit:
+// LXCFS computes MemTotal on the host over the container's whole cgroup
+// path, levels hidden from the container included.
+const SourceLXCFS = "lxcfs:/proc/meminfo"
+
+// Scope says how far up the hierarchy the walk behind a value could see.
+type Scope uint8
+
+const (
+	// ScopeEffective: the value is the effective limit. The walk reached
+	// the host's root cgroup, or ended below its top for a reason that makes
+	// the levels above irrelevant (a v1 memory.use_hierarchy of 0), or the
+	// kernel's own hierarchical value (v1 memory.stat) or LXCFS counted
+	// every ancestor.
+	ScopeEffective Scope = iota
+	// ScopeVisible: the walk reached a top visible cgroup that is not the
+	// host's root (a cgroup namespace, a bind mount of a cgroup, see
+	// CodeAncestorsHidden), so the value is only the tightest limit visible
+	// from here; a hidden ancestor may set a lower one. Read it from
+	// outside (ForPID, cgroupinfo -pid on the host) for the effective one.
+	ScopeVisible
+)
+
+// String returns "effective" or "visible".
+func (s Scope) String() string {
+	if s == ScopeVisible {
+		return "visible"
+	}
+	return "effective"
+}
+
 // Limit is a byte limit (memory) or a count limit (pids) and the cgroup
 // that set it.
 type Limit struct {
 	State State
 	Value uint64 // bytes or a count; valid when State is Limited
 	// Source is the cgroup path (as /proc/<pid>/cgroup writes it) whose file
-	// set the limit, or SourceHierarchicalMemoryLimit; "" unless Limited.
+	// set the limit, SourceHierarchicalMemoryLimit or SourceLXCFS; "" unless
+	// Limited.
 	Source string
+	// Scope says whether the value (limited or unlimited) is the effective
+	// one or only the tightest visible; meaningless when State is Unknown.
+	Scope Scope
 }
 
 // Memory holds the effective memory limits.
@@ -63,6 +98,7 @@ type CPULimit struct {
 	Quota  uint64 // microseconds of CPU time per Period; valid when Limited
 	Period uint64 // microseconds
 	Source string
+	Scope  Scope // as Limit.Scope
 }
 
 // CPUs returns Quota/Period, the limit in CPUs (0.5, 2, 1.5), or 0 unless Limited.

@@ -11,20 +11,27 @@ import (
 // c (Documentation/admin-guide/cgroup-v2.rst: a cgroup is bounded by every
 // ancestor's limits). It stops where c shows that the levels above cannot
 // change the answer: a v1 memory.use_hierarchy cut, or the cpuset found.
-func (r *reader) walk(i int, from cgroup.Location, want own.Want, c *effective.Chain) {
+// The scope it returns says whether the values are effective or, when the
+// walk ended at a top visible cgroup that may not be the host's root, only
+// the tightest visible.
+func (r *reader) walk(i int, from cgroup.Location, want own.Want, c *effective.Chain) Scope {
 	for loc, ok := from, true; ok; loc, ok = loc.Parent() {
-		r.walkLevel(i, loc, want, loc.Path != r.placed[i].loc.Path, c)
+		lv := r.walkLevel(i, loc, want, loc.Path != r.placed[i].loc.Path, c)
 		if (i == memoryIdx && c.MemoryCut()) || (i == cpusetIdx && c.CPUSetDecided()) {
-			return
+			return ScopeEffective
+		}
+		if loc.IsTop() {
+			return r.topScope(lv)
 		}
 	}
+	return ScopeEffective
 }
 
 // walkLevel reads one level of the walk and adds it to c. Above the
 // process's own cgroup a v1 memory walk reads memory.use_hierarchy first and
 // the limits only when it lets them bind the process
 // (Documentation/admin-guide/cgroup-v1/memory.rst, 6. Hierarchy support).
-func (r *reader) walkLevel(i int, loc cgroup.Location, want own.Want, above bool, c *effective.Chain) {
+func (r *reader) walkLevel(i int, loc cgroup.Location, want own.Want, above bool, c *effective.Chain) *level {
 	lv := r.addLevel(i, loc)
 	if i == memoryIdx && loc.Version == 1 && above {
 		r.read(loc, own.UseHierarchy, &lv.values)
@@ -34,6 +41,55 @@ func (r *reader) walkLevel(i int, loc cgroup.Location, want own.Want, above bool
 	}
 	r.read(loc, want, &lv.values)
 	c.Add(&lv.values, loc.Path, effective.Up)
+	return lv
+}
+
+// topScope says whether the top visible cgroup lv, where a walk ended, is
+// provably the host's root cgroup (ScopeEffective) or may have hidden
+// ancestors (ScopeVisible): its hierarchy is mounted from another cgroup,
+// it has a file the root cgroup cannot have (rootLacks), or, on the live
+// system, the process is in a cgroup namespace of its own.
+func (r *reader) topScope(lv *level) Scope {
+	if lv.loc.Mount.Root != "/" || rootLacks(&lv.values) != 0 || (r.root == "/" && inForeignCgroupNamespace()) {
+		return ScopeVisible
+	}
+	return ScopeEffective
+}
+
+// The limits a top visible cgroup may have that the root cgroup cannot, as
+// rootLacks reports them.
+const (
+	topMemoryLimit = 1 << iota
+	topCPUQuota
+	topPids
+)
+
+// rootLacks says which of the limits read at a top visible cgroup the root
+// cgroup cannot have: on v2 memory.max, cpu.max and pids.max exist in every
+// cgroup but the root; a v1 root cannot be given a memory limit or a CFS
+// quota, and has no pids.max either.
+func rootLacks(v *own.Values) int {
+	exists := func(s own.Status) bool { return s.Known() || s == own.BadValue }
+	lacks := 0
+	if exists(v.Pids.Status) {
+		lacks |= topPids
+	}
+	if v.Version == 2 {
+		if exists(v.MemoryLimit.Status) {
+			lacks |= topMemoryLimit
+		}
+		if exists(v.CPUQuota.Status) {
+			lacks |= topCPUQuota
+		}
+		return lacks
+	}
+	if v.MemoryLimit.Status == own.Set {
+		lacks |= topMemoryLimit
+	}
+	if v.CPUQuota.Status == own.Set {
+		lacks |= topCPUQuota
+	}
+	return lacks
 }
 
 // walkMemory computes the memory limit and memory.high over the memory walk
@@ -54,26 +110,40 @@ func (r *reader) walkMemory(swap bool) {
 	var c effective.Chain
 	m := &r.res.Memory
 	if p.loc.Version == 2 {
-		r.walk(memoryIdx, p.loc, want|own.MemoryHigh, &c)
-		m.Limit, m.High = limitOf(c.Memory(p.enabled)), limitOf(c.High(p.enabled))
+		scope := r.walk(memoryIdx, p.loc, want|own.MemoryHigh, &c)
+		m.Limit, m.High = limitOf(c.Memory(p.enabled), scope), limitOf(c.High(p.enabled), scope)
 		if swap {
-			m.Swap = limitOf(c.Swap(p.enabled))
+			m.Swap = limitOf(c.Swap(p.enabled), scope)
 		}
 		return
 	}
 	leaf := r.addLevel(memoryIdx, p.loc)
 	r.read(p.loc, own.MemoryStat, &leaf.values)
-	unbound := effective.Unbound(leaf.values.MemoryStat, swap)
+	stat := leaf.values.MemoryStat
+	unbound := effective.Unbound(stat, swap)
 	if !unbound {
 		r.read(p.loc, want, &leaf.values)
 	}
 	c.Add(&leaf.values, p.loc.Path, effective.Up)
-	if parent, ok := p.loc.Parent(); ok && !unbound {
-		r.walk(memoryIdx, parent, want, &c)
+	scope := ScopeEffective
+	switch parent, ok := p.loc.Parent(); {
+	case unbound:
+	case ok:
+		scope = r.walk(memoryIdx, parent, want, &c)
+	default:
+		scope = r.topScope(leaf)
 	}
-	m.Limit = limitOf(c.Memory(true))
+	// The kernel's hierarchical values count every level that binds the
+	// leaf, hidden ones included.
+	hierarchical := func(has bool) Scope {
+		if has && stat.Status == own.Set {
+			return ScopeEffective
+		}
+		return scope
+	}
+	m.Limit = limitOf(c.Memory(true), hierarchical(stat.Limits.HasHierarchicalMemoryLimit))
 	if swap {
-		m.MemSwap = limitOf(c.Swap(false))
+		m.MemSwap = limitOf(c.Swap(false), hierarchical(stat.Limits.HasHierarchicalMemswLimit))
 	}
 }
 
@@ -84,8 +154,8 @@ func (r *reader) walkMemory(swap bool) {
 func (r *reader) walkCPU() {
 	if p := r.placed[cpuIdx]; p.found {
 		var c effective.Chain
-		r.walk(cpuIdx, p.loc, own.CPUQuota, &c)
-		r.res.CPU.Limit = cpuLimitOf(c.CPU(p.enabled))
+		scope := r.walk(cpuIdx, p.loc, own.CPUQuota, &c)
+		r.res.CPU.Limit = cpuLimitOf(c.CPU(p.enabled), scope)
 	}
 }
 
@@ -106,8 +176,8 @@ func (r *reader) walkCPUSet() {
 func (r *reader) walkPids() {
 	if p := r.placed[pidsIdx]; p.found {
 		var c effective.Chain
-		r.walk(pidsIdx, p.loc, own.Pids, &c)
-		r.res.Pids = limitOf(c.Pids(p.enabled))
+		scope := r.walk(pidsIdx, p.loc, own.Pids, &c)
+		r.res.Pids = limitOf(c.Pids(p.enabled), scope)
 	}
 }
 
@@ -126,10 +196,10 @@ func (r *reader) readWeight() {
 	}
 }
 
-func limitOf(b effective.Bytes) Limit {
-	return Limit{State: State(b.State), Value: b.Value, Source: b.Source}
+func limitOf(b effective.Bytes, scope Scope) Limit {
+	return Limit{State: State(b.State), Value: b.Value, Source: b.Source, Scope: scope}
 }
 
-func cpuLimitOf(q effective.Quota) CPULimit {
-	return CPULimit{State: State(q.State), Quota: q.Quota, Period: q.Period, Source: q.Source}
+func cpuLimitOf(q effective.Quota, scope Scope) CPULimit {
+	return CPULimit{State: State(q.State), Quota: q.Quota, Period: q.Period, Source: q.Source, Scope: scope}
 }

@@ -24,3 +24,14 @@ func IsClean(p string) bool {
 		}
 	}
 }
+
+// Within reports whether the clean cgroup path p lies at or below the clean
+// cgroup path top, on a path-component boundary: "/a/b" is within "/a",
+// "/ab" is not.
+func Within(p, top string) bool {
+	if top == "/" {
+		return strings.HasPrefix(p, "/")
+	}
+	rest, ok := strings.CutPrefix(p, top)
+	return ok && (rest == "" || rest[0] == '/')
+}

@@ -32,12 +32,16 @@ type memoryDoc struct {
 	State       string  `json:"state"`
 	LimitBytes  *uint64 `json:"limit_bytes"`
 	Source      *string `json:"source"`
+	Scope       *string `json:"scope"`
 	HighBytes   *uint64 `json:"high_bytes"`
 	HighSource  *string `json:"high_source"`
+	HighScope   *string `json:"high_scope"`
 	SwapBytes   *uint64 `json:"swap_bytes"`
 	SwapSource  *string `json:"swap_source"`
+	SwapScope   *string `json:"swap_scope"`
 	MemswBytes  *uint64 `json:"memsw_bytes"`
 	MemswSource *string `json:"memsw_source"`
+	MemswScope  *string `json:"memsw_scope"`
 }
 
 // cPUDoc is the "cpu" object. Limit is quota/period in CPUs.
@@ -45,6 +49,7 @@ type cPUDoc struct {
 	State        string   `json:"state"`
 	Limit        *float64 `json:"limit"`
 	Source       *string  `json:"source"`
+	Scope        *string  `json:"scope"`
 	QuotaUs      *uint64  `json:"quota_us"`
 	PeriodUs     *uint64  `json:"period_us"`
 	CPUSetCPUs   *int     `json:"cpuset_cpus"`
@@ -59,6 +64,7 @@ type cPUDoc struct {
 type pidsDoc struct {
 	Limit  *uint64 `json:"limit"`
 	Source *string `json:"source"`
+	Scope  *string `json:"scope"`
 }
 
 // hostDoc is the "host" object: totals, never limits.
@@ -109,13 +115,13 @@ func newDocument(r limits.Result) document {
 	}
 	m := r.Memory
 	d.Memory = memoryDoc{State: m.Limit.State.String()}
-	d.Memory.LimitBytes, d.Memory.Source = bytesDoc(m.Limit)
-	d.Memory.HighBytes, d.Memory.HighSource = bytesDoc(m.High)
-	d.Memory.SwapBytes, d.Memory.SwapSource = bytesDoc(m.Swap)
-	d.Memory.MemswBytes, d.Memory.MemswSource = bytesDoc(m.MemSwap)
+	d.Memory.LimitBytes, d.Memory.Source, d.Memory.Scope = bytesDoc(m.Limit)
+	d.Memory.HighBytes, d.Memory.HighSource, d.Memory.HighScope = bytesDoc(m.High)
+	d.Memory.SwapBytes, d.Memory.SwapSource, d.Memory.SwapScope = bytesDoc(m.Swap)
+	d.Memory.MemswBytes, d.Memory.MemswSource, d.Memory.MemswScope = bytesDoc(m.MemSwap)
 
 	c := r.CPU
-	d.CPU = cPUDoc{State: c.Limit.State.String()}
+	d.CPU = cPUDoc{State: c.Limit.State.String(), Scope: scopeDoc(c.Limit.State, c.Limit.Scope)}
 	if c.Limit.State == limits.Limited {
 		d.CPU.Limit = ptr(c.Limit.CPUs())
 		d.CPU.Source = ptr(c.Limit.Source)
@@ -135,9 +141,7 @@ func newDocument(r limits.Result) document {
 		}
 		d.CPU.WeightSource = ptr(c.Weight.Source)
 	}
-	if r.Pids.State == limits.Limited {
-		d.Pids = pidsDoc{Limit: ptr(r.Pids.Value), Source: ptr(r.Pids.Source)}
-	}
+	d.Pids.Limit, d.Pids.Source, d.Pids.Scope = bytesDoc(r.Pids)
 
 	h := r.Host
 	d.Host = hostDoc{
@@ -173,11 +177,21 @@ func JSON(r limits.Result) ([]byte, error) {
 	return json.MarshalIndent(newDocument(r), "", "  ")
 }
 
-func bytesDoc(b limits.Limit) (*uint64, *string) {
+func bytesDoc(b limits.Limit) (value *uint64, source, scope *string) {
+	scope = scopeDoc(b.State, b.Scope)
 	if b.State != limits.Limited {
-		return nil, nil
+		return nil, nil, scope
 	}
-	return ptr(b.Value), ptr(b.Source)
+	return ptr(b.Value), ptr(b.Source), scope
+}
+
+// scopeDoc is a value's scope, null when the value is unknown: an
+// unlimited value has one too ("unlimited as far as visible").
+func scopeDoc(state limits.State, scope limits.Scope) *string {
+	if state == limits.Unknown {
+		return nil
+	}
+	return ptr(scope.String())
 }
 
 func ptr[T any](v T) *T { return &v }
