@@ -7,6 +7,7 @@ import (
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits/internal/effective"
+	"github.com/truelimit/truelimit/limits/internal/hidden"
 	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
@@ -98,9 +99,9 @@ func (r *reader) diagnoseAncestors() {
 		msg.WriteString("); tools that read only the leaf miss it")
 		r.diag(CodeLimitInAncestor, msg.String())
 	}
-	if hidden := r.hiddenReasons(); len(hidden) > 0 {
+	if reasons := r.hiddenReasons(); len(reasons) > 0 {
 		r.diag(CodeAncestorsHidden, "the top visible cgroup is not the host's root, so limits above it may be invisible: "+
-			strings.Join(hidden, "; ")+r.visibleOnly())
+			strings.Join(reasons, "; ")+r.visibleOnly())
 	}
 }
 
@@ -131,7 +132,7 @@ func (r *reader) visibleOnly() string {
 // visible, the hierarchy is mounted from a cgroup other than the root, or
 // the reader is in a cgroup namespace.
 func (r *reader) hiddenReasons() []string {
-	var hidden []string
+	var reasons []string
 	for _, i := range [...]int{memoryIdx, cpuIdx, pidsIdx} {
 		p := r.placed[i]
 		if !p.found {
@@ -139,49 +140,49 @@ func (r *reader) hiddenReasons() []string {
 		}
 		for j := range r.levels {
 			if lv := &r.levels[j]; lv.controller == i && lv.loc.IsTop() {
-				hidden = append(hidden, topLimitReasons(lv)...)
+				reasons = append(reasons, topLimitReasons(lv)...)
 			}
 		}
 		if i == memoryIdx && r.res.Memory.Limit.Source == effective.SourceHierarchicalMemoryLimit && r.walkedToTop(i) {
-			hidden = append(hidden, "memory.stat hierarchical_memory_limit "+strconv.FormatUint(r.res.Memory.Limit.Value, 10)+
+			reasons = append(reasons, "memory.stat hierarchical_memory_limit "+strconv.FormatUint(r.res.Memory.Limit.Value, 10)+
 				" is lower than every visible memory.limit_in_bytes")
 		}
 		if p.loc.Mount.Root != "/" {
-			hidden = append(hidden, "the "+p.loc.Controller+" hierarchy is mounted from cgroup "+p.loc.Mount.Root+", not the root")
+			reasons = append(reasons, "the "+p.loc.Controller+" hierarchy is mounted from cgroup "+p.loc.Mount.Root+", not the root")
 		}
 	}
 	if r.root == "/" && (r.placed[memoryIdx].found || r.placed[cpuIdx].found || r.placed[pidsIdx].found) {
-		if reason := foreignCgroupNamespace(); reason != "" {
-			hidden = append(hidden, reason)
+		if ns := hidden.ForeignCgroupNamespace(); ns != "" {
+			reasons = append(reasons, "the process runs in a cgroup namespace ("+ns+"), whose root hides the cgroups above it")
 		}
 	}
-	return hidden
+	return reasons
 }
 
 // topLimitReasons says which limits the top visible cgroup has that the
-// root cgroup cannot (rootLacks).
+// root cgroup cannot (hidden.RootLacks).
 func topLimitReasons(lv *level) []string {
 	v := &lv.values
-	lacks := rootLacks(v)
+	lacks := hidden.RootLacks(v)
 	var out []string
 	has := func(what string) {
 		out = append(out, "the top visible cgroup "+lv.loc.Path+" has "+what+", which the root cgroup cannot have")
 	}
-	if lacks&topMemoryLimit != 0 {
+	if lacks&hidden.TopMemoryLimit != 0 {
 		if v.Version == 2 {
 			has(v.MemoryLimit.File)
 		} else {
 			has("memory.limit_in_bytes " + strconv.FormatUint(v.MemoryLimit.Value, 10))
 		}
 	}
-	if lacks&topCPUQuota != 0 {
+	if lacks&hidden.TopCPUQuota != 0 {
 		if v.Version == 2 {
 			has(v.CPUQuota.File)
 		} else {
 			has("a CFS quota")
 		}
 	}
-	if lacks&topPids != 0 {
+	if lacks&hidden.TopPids != 0 {
 		has(v.Pids.File)
 	}
 	return out

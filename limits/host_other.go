@@ -3,7 +3,3 @@
 package limits
 
 func affinityCPUs(int) int { return 0 }
-
-func foreignCgroupNamespace() string { return "" }
-
-func inForeignCgroupNamespace() bool { return false }

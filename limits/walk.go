@@ -3,6 +3,7 @@ package limits
 import (
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits/internal/effective"
+	"github.com/truelimit/truelimit/limits/internal/hidden"
 	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
@@ -47,49 +48,13 @@ func (r *reader) walkLevel(i int, loc cgroup.Location, want own.Want, above bool
 // topScope says whether the top visible cgroup lv, where a walk ended, is
 // provably the host's root cgroup (ScopeEffective) or may have hidden
 // ancestors (ScopeVisible): its hierarchy is mounted from another cgroup,
-// it has a file the root cgroup cannot have (rootLacks), or, on the live
+// it has a file the root cgroup cannot have (hidden.RootLacks), or, on the live
 // system, the process is in a cgroup namespace of its own.
 func (r *reader) topScope(lv *level) Scope {
-	if lv.loc.Mount.Root != "/" || rootLacks(&lv.values) != 0 || (r.root == "/" && inForeignCgroupNamespace()) {
+	if lv.loc.Mount.Root != "/" || hidden.RootLacks(&lv.values) != 0 || (r.root == "/" && hidden.ForeignCgroupNamespace() != "") {
 		return ScopeVisible
 	}
 	return ScopeEffective
-}
-
-// The limits a top visible cgroup may have that the root cgroup cannot, as
-// rootLacks reports them.
-const (
-	topMemoryLimit = 1 << iota
-	topCPUQuota
-	topPids
-)
-
-// rootLacks says which of the limits read at a top visible cgroup the root
-// cgroup cannot have: on v2 memory.max, cpu.max and pids.max exist in every
-// cgroup but the root; a v1 root cannot be given a memory limit or a CFS
-// quota, and has no pids.max either.
-func rootLacks(v *own.Values) int {
-	exists := func(s own.Status) bool { return s.Known() || s == own.BadValue }
-	lacks := 0
-	if exists(v.Pids.Status) {
-		lacks |= topPids
-	}
-	if v.Version == 2 {
-		if exists(v.MemoryLimit.Status) {
-			lacks |= topMemoryLimit
-		}
-		if exists(v.CPUQuota.Status) {
-			lacks |= topCPUQuota
-		}
-		return lacks
-	}
-	if v.MemoryLimit.Status == own.Set {
-		lacks |= topMemoryLimit
-	}
-	if v.CPUQuota.Status == own.Set {
-		lacks |= topCPUQuota
-	}
-	return lacks
 }
 
 // walkMemory computes the memory limit and memory.high over the memory walk

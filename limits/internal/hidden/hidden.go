@@ -16,6 +16,7 @@ import (
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/cgpath"
 	"github.com/truelimit/truelimit/limits/internal/effective"
+	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
 // Top is the top cgroup a process can see in one hierarchy.
@@ -100,4 +101,45 @@ func CPUs(q effective.Quota) string {
 		return strconv.FormatFloat(float64(q.Quota)/float64(q.Period), 'g', -1, 64) + " CPUs from " + q.Source
 	}
 	return Bytes(effective.Bytes{State: q.State}, "")
+}
+
+// Lacks is a set of the limits a top visible cgroup has that the root
+// cgroup cannot have: such a top is not the host's root, and limits above it
+// are hidden from whoever sees it as the top.
+type Lacks uint8
+
+// The limits a top visible cgroup may have that the root cgroup cannot, as
+// RootLacks reports them.
+const (
+	TopMemoryLimit Lacks = 1 << iota
+	TopCPUQuota
+	TopPids
+)
+
+// RootLacks says which of the limits read at a top visible cgroup the root
+// cgroup cannot have: on v2 memory.max, cpu.max and pids.max exist in every
+// cgroup but the root; a v1 root cannot be given a memory limit or a CFS
+// quota, and has no pids.max either.
+func RootLacks(v *own.Values) Lacks {
+	exists := func(s own.Status) bool { return s.Known() || s == own.BadValue }
+	var lacks Lacks
+	if exists(v.Pids.Status) {
+		lacks |= TopPids
+	}
+	if v.Version == 2 {
+		if exists(v.MemoryLimit.Status) {
+			lacks |= TopMemoryLimit
+		}
+		if exists(v.CPUQuota.Status) {
+			lacks |= TopCPUQuota
+		}
+		return lacks
+	}
+	if v.MemoryLimit.Status == own.Set {
+		lacks |= TopMemoryLimit
+	}
+	if v.CPUQuota.Status == own.Set {
+		lacks |= TopCPUQuota
+	}
+	return lacks
 }

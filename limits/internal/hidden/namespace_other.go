@@ -1,0 +1,6 @@
+//go:build !linux
+
+package hidden
+
+// ForeignCgroupNamespace returns "": cgroup namespaces exist only on Linux.
+func ForeignCgroupNamespace() string { return "" }
