@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,7 +37,22 @@ func comparableDocument(t *testing.T, r limits.Result) map[string]any {
 	return doc
 }
 
-// TestFixtures runs Detect on every tree in testdata/ and compares the whole
+// detectFixture reads a tree with Detect or, when it holds a numbered
+// proc/<N>/ directory (a host's view of process N), with ForPID(N).
+func detectFixture(t *testing.T, dir string) (limits.Result, error) {
+	t.Helper()
+	procs, err := filepath.Glob(filepath.Join(dir, "proc", "[0-9]*"))
+	require.NoError(t, err)
+	require.LessOrEqual(t, len(procs), 1, "a tree holds at most one process's view")
+	if len(procs) == 1 {
+		pid, err := strconv.Atoi(filepath.Base(procs[0]))
+		require.NoError(t, err)
+		return limits.ForPID(pid, limits.WithRoot(dir))
+	}
+	return limits.Detect(limits.WithRoot(dir))
+}
+
+// TestFixtures runs Detect (or ForPID, see detectFixture) on every tree in testdata/ and compares the whole
 // answer with the expected.json derived by hand in the tree's SOURCE.md.
 func TestFixtures(t *testing.T) {
 	trees, err := filepath.Glob("../testdata/*/expected.json")
@@ -52,7 +68,7 @@ func TestFixtures(t *testing.T) {
 			var want map[string]any
 			require.NoError(t, json.Unmarshal(raw, &want))
 
-			res, err := limits.Detect(limits.WithRoot(dir))
+			res, err := detectFixture(t, dir)
 			require.NoError(t, err)
 			got := comparableDocument(t, res)
 			gotJSON, _ := json.MarshalIndent(got, "", "  ")

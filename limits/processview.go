@@ -35,16 +35,17 @@ func (r *reader) diagnoseHidden(pid int) {
 		if !ok || top.Sees(l.Source) || (i == memoryIdx && p.loc.Version == 1 && top.Mounted) {
 			return
 		}
-		var c effective.Chain
+		clause := hidden.Clause{What: what, Controller: controllerNames[i], Top: top, Applies: applies}
 		if top.Mounted {
+			var c effective.Chain
 			for j := range r.levels {
 				if lv := &r.levels[j]; lv.controller == i && top.Sees(lv.loc.Path) {
 					c.Add(&lv.values, lv.loc.Path, effective.Up)
 				}
 			}
+			clause.Sees = sees(&c)
 		}
-		clauses = append(clauses, hidden.Clause{What: what, Controller: controllerNames[i], Top: top,
-			Sees: sees(&c), Applies: applies})
+		clauses = append(clauses, clause)
 	}
 	m := &r.res.Memory
 	enabled := r.placed[memoryIdx].enabled

@@ -19,10 +19,10 @@ func TestJSONNullsAndSources(t *testing.T) {
 		Mode: cgroup.ModeV2,
 		Memory: limits.Memory{
 			Limit: limits.Limit{State: limits.Limited, Value: 268435456, Source: "/pod.slice"},
-			High:  limits.Limit{State: limits.Unlimited},
+			High:  limits.Limit{State: limits.Unlimited, Scope: limits.ScopeVisible},
 		},
 		CPU: limits.CPU{
-			Limit:  limits.CPULimit{State: limits.Limited, Quota: 150000, Period: 100000, Source: "/pod.slice/c.scope"},
+			Limit:  limits.CPULimit{State: limits.Limited, Quota: 150000, Period: 100000, Source: "/pod.slice/c.scope", Scope: limits.ScopeVisible},
 			Set:    limits.CPUSetLimit{State: limits.Limited, CPUs: set, Source: "/"},
 			Weight: limits.Weight{State: limits.Limited, Value: 100, Source: "/pod.slice/c.scope"},
 		},
@@ -33,13 +33,15 @@ func TestJSONNullsAndSources(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{
 	  "mode": "v2",
-	  "memory": {"state": "limited", "limit_bytes": 268435456, "source": "/pod.slice",
-	             "high_bytes": null, "high_source": null, "swap_bytes": null, "swap_source": null,
-	             "memsw_bytes": null, "memsw_source": null},
-	  "cpu": {"state": "limited", "limit": 1.5, "source": "/pod.slice/c.scope", "quota_us": 150000, "period_us": 100000,
+	  "memory": {"state": "limited", "limit_bytes": 268435456, "source": "/pod.slice", "scope": "effective",
+	             "high_bytes": null, "high_source": null, "high_scope": "visible",
+	             "swap_bytes": null, "swap_source": null, "swap_scope": null,
+	             "memsw_bytes": null, "memsw_source": null, "memsw_scope": null},
+	  "cpu": {"state": "limited", "limit": 1.5, "source": "/pod.slice/c.scope", "scope": "visible",
+	          "quota_us": 150000, "period_us": 100000,
 	          "cpuset_cpus": 5, "cpuset": "0-3,8", "cpuset_source": "/",
 	          "weight": 100, "shares": null, "weight_source": "/pod.slice/c.scope"},
-	  "pids": {"limit": null, "source": null},
+	  "pids": {"limit": null, "source": null, "scope": null},
 	  "host": {"mem_total_bytes": null, "online_cpus": null, "affinity_cpus": null, "kernel": null},
 	  "cgroups": {"memory": {"version": 2, "path": "/pod.slice/c.scope", "dir": "/sys/fs/cgroup/pod.slice/c.scope"},
 	              "cpu": null, "cpuset": null, "pids": null},
@@ -59,6 +61,7 @@ func TestText(t *testing.T) {
 	res := limits.Result{
 		Mode:        cgroup.ModeV1,
 		Memory:      limits.Memory{Limit: limits.Limit{State: limits.Limited, Value: 256 << 20, Source: "/parent"}},
+		CPU:         limits.CPU{Limit: limits.CPULimit{State: limits.Unlimited, Scope: limits.ScopeVisible}},
 		Placements:  []limits.Placement{{Controller: "memory", Version: 1, Path: "/parent/child", MountPoint: "/sys/fs/cgroup/memory", MountRoot: "/"}},
 		Walk:        []limits.Reading{{Controller: "memory", Cgroup: "/parent", File: "memory.limit_in_bytes", Value: "268435456"}},
 		Diagnostics: []limits.Diagnostic{{Code: limits.CodeLimitInAncestor, Message: "set above"}},
@@ -66,7 +69,8 @@ func TestText(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, Text(&out, res))
 	for _, want := range []string{"cgroup mode:  v1", "256 MiB (268435456 bytes)", "from /parent", "n/a on cgroup v1",
-		"memory.limit_in_bytes", "! limit-in-ancestor: set above", "/sys/fs/cgroup/memory/parent/child"} {
+		"memory.limit_in_bytes", "! limit-in-ancestor: set above", "/sys/fs/cgroup/memory/parent/child",
+		"as far as visible (see ancestors-hidden)"} {
 		assert.Contains(t, out.String(), want)
 	}
 }

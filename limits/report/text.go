@@ -24,15 +24,15 @@ func Text(w io.Writer, r limits.Result) error {
 	if pl, ok := r.Placement("memory"); ok {
 		version = pl.Version
 	}
-	p("  memory\t%s\t%s\n", bytesText(m.Limit), sourceText(m.Limit.State, m.Limit.Source))
-	p("  memory.high\t%s\t%s\n", onlyOn(cgroup.V2, version, bytesText(m.High)), sourceText(m.High.State, m.High.Source))
-	p("  swap\t%s\t%s\n", onlyOn(cgroup.V2, version, bytesText(m.Swap)), sourceText(m.Swap.State, m.Swap.Source))
-	p("  memory+swap\t%s\t%s\n", onlyOn(cgroup.V1, version, bytesText(m.MemSwap)), sourceText(m.MemSwap.State, m.MemSwap.Source))
+	p("  memory\t%s\t%s\n", bytesText(m.Limit), limitSource(m.Limit))
+	p("  memory.high\t%s\t%s\n", onlyOn(cgroup.V2, version, bytesText(m.High)), limitSource(m.High))
+	p("  swap\t%s\t%s\n", onlyOn(cgroup.V2, version, bytesText(m.Swap)), limitSource(m.Swap))
+	p("  memory+swap\t%s\t%s\n", onlyOn(cgroup.V1, version, bytesText(m.MemSwap)), limitSource(m.MemSwap))
 	c := r.CPU
-	p("  cpu\t%s\t%s\n", cpuText(c.Limit), sourceText(c.Limit.State, c.Limit.Source))
+	p("  cpu\t%s\t%s\n", cpuText(c.Limit), withScope(sourceText(c.Limit.State, c.Limit.Source), c.Limit.State, c.Limit.Scope))
 	p("  cpuset\t%s\t%s\n", cpusetText(c.Set), sourceText(c.Set.State, c.Set.Source))
 	p("  weight\t%s\t%s\n", weightText(c.Weight), sourceText(c.Weight.State, c.Weight.Source))
-	p("  pids\t%s\t%s\n", countText(r.Pids), sourceText(r.Pids.State, r.Pids.Source))
+	p("  pids\t%s\t%s\n", countText(r.Pids), limitSource(r.Pids))
 
 	h := r.Host
 	p("\nHost (totals, not limits)\n")
@@ -80,6 +80,24 @@ func onlyOn(want, version cgroup.Version, text string) string {
 		return "n/a on cgroup " + version.String()
 	}
 	return text
+}
+
+// limitSource is a limit's source column: where it was set, and whether
+// it is only the tightest visible.
+func limitSource(l limits.Limit) string {
+	return withScope(sourceText(l.State, l.Source), l.State, l.Scope)
+}
+
+// withScope marks a known value whose scope is visible: a cgroup above the
+// top visible one may set a lower limit.
+func withScope(text string, s limits.State, scope limits.Scope) string {
+	if s == limits.Unknown || scope != limits.ScopeVisible {
+		return text
+	}
+	if text != "" {
+		text += ", "
+	}
+	return text + "as far as visible (see ancestors-hidden)"
 }
 
 func sourceText(s limits.State, source string) string {

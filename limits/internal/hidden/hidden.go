@@ -57,8 +57,10 @@ type Clause struct {
 	What       string // "memory limit", "memory.high", "CPU limit", "pids limit"
 	Controller string // the hierarchy: "memory", "cpu", "pids"
 	Top        Top
-	Sees       string // what the process sees: Bytes, CPUs or Count of the levels at or below its top
-	Applies    string // what applies, in the same form
+	// Sees is what the process sees, Bytes or CPUs of the levels at or
+	// below its top; unused when it has no mount of the hierarchy.
+	Sees    string
+	Applies string // what applies, in the same form
 }
 
 // Message is the sentence of the limit-hidden-from-process diagnostic.
@@ -71,11 +73,11 @@ func Message(clauses []Clause) string {
 		}
 		b.WriteString(c.What)
 		if c.Top.Mounted {
-			b.WriteString(": below the top of its " + c.Controller + " hierarchy, " + c.Top.Path + ", it sees ")
+			b.WriteString(": below the top of its " + c.Controller + " hierarchy, " + c.Top.Path + ", it sees " + c.Sees)
 		} else {
-			b.WriteString(": it has no mount of the " + c.Controller + " hierarchy, so it sees ")
+			b.WriteString(": it has no mount of the " + c.Controller + " hierarchy, so it sees no cgroup limit")
 		}
-		b.WriteString(c.Sees + ", but " + c.Applies + " applies")
+		b.WriteString(", but " + c.Applies + " applies")
 	}
 	return b.String()
 }
