@@ -220,16 +220,17 @@ type memPart struct {
 
 // decide computes GOMEMLIMIT from a Result.
 func (m *memPart) decide(res Result) decision {
-	budget, source, what := uint64(0), "", ""
+	budget, source, what, scope := uint64(0), "", "", res.Memory.Limit.Scope
 	if l := res.Memory.Limit; l.State == Limited {
 		budget, source, what = l.Value, l.Source, "the memory limit"
 	}
 	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Value < budget) {
-		budget, source, what = h.Value, h.Source, "memory.high"
+		budget, source, what, scope = h.Value, h.Source, "memory.high", h.Scope
 	}
 	if budget == 0 {
 		if !m.cfg.hostFallback || res.Host.MemTotal == 0 {
-			return decision{why: "no cgroup limits memory (" + res.Memory.Limit.State.String() + "): GOMEMLIMIT left as it was"}
+			return decision{why: "no cgroup limits memory (" + res.Memory.Limit.State.String() +
+				visibleNote(res.Memory.Limit.State, scope) + "): GOMEMLIMIT left as it was"}
 		}
 		budget, source, what = res.Host.MemTotal, SourceHost, "the host's MemTotal"
 	}
@@ -244,8 +245,19 @@ func (m *memPart) decide(res Result) decision {
 	return decision{
 		value:  int64(v),
 		source: source,
-		policy: strconv.FormatFloat(m.cfg.ratio, 'g', -1, 64) + " of " + what + " " + strconv.FormatUint(budget, 10) + " bytes from " + source,
+		policy: strconv.FormatFloat(m.cfg.ratio, 'g', -1, 64) + " of " + what + " " + strconv.FormatUint(budget, 10) + " bytes from " + source +
+			visibleNote(res.Memory.Limit.State, scope),
 	}
+}
+
+// visibleNote says, for a Setting's reason, that the value acted on is only
+// the tightest visible (ScopeVisible): the process's cgroup namespace or
+// mount hides the cgroups above it, and one of them may set a lower limit.
+func visibleNote(state State, scope Scope) string {
+	if state == Unknown || scope != ScopeVisible {
+		return ""
+	}
+	return ", only as far as the process can see: a cgroup above its top visible one may set a lower limit"
 }
 
 // cpuPart is SetGoMaxProcs's state in the refresh loop.
@@ -258,7 +270,7 @@ type cpuPart struct {
 func (c *cpuPart) decide(res Result) decision {
 	q := res.CPU.Limit
 	if q.State != Limited {
-		return decision{why: "no CPU quota on the walk (" + q.State.String() + "): GOMAXPROCS left to the runtime"}
+		return decision{why: "no CPU quota on the walk (" + q.State.String() + visibleNote(q.State, q.Scope) + "): GOMAXPROCS left to the runtime"}
 	}
 	cpus := res.Host.AffinityCPUs
 	if cpus == 0 {
@@ -280,6 +292,6 @@ func (c *cpuPart) decide(res Result) decision {
 	return decision{
 		value:  n,
 		source: q.Source,
-		policy: "CPU quota " + strconv.FormatFloat(q.CPUs(), 'g', -1, 64) + " from " + q.Source + " " + policy,
+		policy: "CPU quota " + strconv.FormatFloat(q.CPUs(), 'g', -1, 64) + " from " + q.Source + " " + policy + visibleNote(q.State, q.Scope),
 	}
 }
