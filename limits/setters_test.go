@@ -13,12 +13,13 @@ import (
 )
 
 const (
-	podLimitTree        = "../testdata/v2-k8s-systemd-pod-limit-leaf-max" // memory.max 2 GiB and 2 CPUs on the pod slice
-	highTree            = "../testdata/v2-systemd-service-allowedcpus"    // memory.max 1 GiB, memory.high 768 MiB
-	noLimitTree         = "../testdata/v2-dind-inner-container"           // nothing limited
-	halfCPUTree         = "../testdata/v1-docker-cgroupfs"                // 0.5 CPU
-	podSlice            = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod2d7d6742_06e6_4c5c_a405_5a05fa9b85a6.slice"
-	hostMemTotal uint64 = 8135212 * 1024 // MemTotal of noLimitTree's proc/meminfo
+	podLimitTree                = "../testdata/v2-k8s-systemd-pod-limit-leaf-max" // memory.max 2 GiB and 2 CPUs on the pod slice
+	highTree                    = "../testdata/v2-systemd-service-allowedcpus"    // memory.max 1 GiB, memory.high 768 MiB
+	noLimitTree                 = "../testdata/v2-dind-inner-container"           // nothing limited
+	halfCPUTree                 = "../testdata/v1-docker-cgroupfs"                // 0.5 CPU
+	privateNamespaceTree        = "../testdata/v2-docker-private-cgroupns"        // 512 MiB at the namespace's root
+	podSlice                    = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod2d7d6742_06e6_4c5c_a405_5a05fa9b85a6.slice"
+	hostMemTotal         uint64 = 8135212 * 1024 // MemTotal of noLimitTree's proc/meminfo
 )
 
 // hostFallbackLimit is 0.9 of hostMemTotal, rounded down as the setter does.
@@ -45,7 +46,9 @@ func TestSetGoMemLimit(t *testing.T) {
 		{name: "minimum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(3 << 30)}, changed: true, value: 3 << 30, source: podSlice},
 		{name: "memory.high below memory.max is the budget", tree: highTree, changed: true, value: 724775731,
 			source: "/system.slice/render-worker.service", reason: "memory.high"},
-		{name: "no limit: left alone", tree: noLimitTree, changed: false, reason: "no cgroup limits memory"},
+		{name: "no limit: left alone", tree: noLimitTree, changed: false, reason: "no cgroup limits memory (unlimited, only as far as the process can see"},
+		{name: "a limit at a top that hides its ancestors says so", tree: privateNamespaceTree, changed: true, value: 483183820,
+			source: "/", reason: "only as far as the process can see: a cgroup above its top visible one may set a lower limit"},
 		{name: "no limit with the host fallback", tree: noLimitTree, opts: []limits.MemoryOption{limits.WithHostMemoryFallback()},
 			changed: true, value: hostFallbackLimit, source: limits.SourceHost},
 		{name: "GOMEMLIMIT in the environment stands", tree: podLimitTree, env: map[string]string{"GOMEMLIMIT": "1GiB"}, changed: false, reason: "GOMEMLIMIT=1GiB in the environment stands"},
