@@ -64,6 +64,7 @@ func detect(cfg config, pid int) (Result, error) {
 	}
 	r := newReader(cfg.root, cfg.beneath, nil)
 	defer r.release()
+	r.wantLXCFS = pid == 0
 	if err := r.start(pid, true); err != nil {
 		return Result{}, err
 	}
@@ -85,6 +86,9 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 		return Result{}, err
 	}
 	r.walkMemory(true)
+	if r.lxcfs {
+		r.res.Memory.Limit = applyLXCFS(r.res.Memory.Limit, r.res.Host.MemTotal, kernelTotalRAM())
+	}
 	r.walkCPU()
 	r.readWeight()
 	r.walkCPUSet()

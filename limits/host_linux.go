@@ -28,3 +28,14 @@ func affinityCPUs(pid int) int {
 	}
 	return count
 }
+
+// kernelTotalRAM is the kernel's own total of usable RAM (sysinfo(2)
+// totalram times mem_unit), which no file system can virtualize; 0 when it
+// cannot be read.
+func kernelTotalRAM() uint64 {
+	var info syscall.Sysinfo_t
+	if syscall.Sysinfo(&info) != nil {
+		return 0
+	}
+	return uint64(info.Totalram) * uint64(info.Unit)
+}

@@ -3,3 +3,5 @@
 package limits
 
 func affinityCPUs(int) int { return 0 }
+
+func kernelTotalRAM() uint64 { return 0 }

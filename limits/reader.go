@@ -45,6 +45,9 @@ type reader struct {
 	// handles kept open across refreshes instead of opening them on every
 	// read.
 	open *openFiles
+	// wantLXCFS asks start to look for LXCFS in the live mountinfo (Detect
+	// only); lxcfs says it found LXCFS mounted on /proc/meminfo.
+	wantLXCFS, lxcfs bool
 	// located is a copy of R/proc/self/cgroup as start read it through
 	// open: what the cgroups were located from, for the refresh loop to
 	// compare with.
@@ -77,7 +80,7 @@ func newReader(root string, beneath readfile.Beneath, open *openFiles) *reader {
 // reset readies a reader for a detection.
 func (r *reader) reset(root string, beneath readfile.Beneath, open *openFiles) {
 	r.root, r.open, r.placed, r.at, r.res, r.keep = root, open, placements{}, cgroup.Location{}, Result{}, false
-	r.located = nil
+	r.located, r.wantLXCFS, r.lxcfs = nil, false, false
 	r.dir.Set(root, beneath)
 	r.buf, r.path = r.buf[:0], r.path[:0]
 	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
@@ -159,6 +162,9 @@ func (r *reader) start(pid int, memberships bool) error {
 	}
 	if r.mounts, err = cgroup.AppendMountInfo(r.mounts[:0], data); err != nil {
 		return &Error{Path: r.abs(mountinfo), Err: err}
+	}
+	if r.wantLXCFS && r.root == "/" {
+		r.lxcfs = lxcfsMeminfo(data)
 	}
 	if !memberships {
 		return nil

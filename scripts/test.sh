@@ -2,9 +2,10 @@
 # The project's test suite: formatting, vet, staticcheck, the unit, fixture,
 # real-kernel and differential tests, short fuzz runs of every fuzz target,
 # and cross-compilation for the platforms a service importing truelimit
-# builds on. Needs only Go (the module proxy provides the rest); the
-# real-kernel tests need root and a writable cgroup v1 hierarchy and skip
-# with a reason otherwise.
+# builds on. Needs Go (the module proxy provides the rest); the real-kernel
+# tests need root and a writable cgroup v1 hierarchy and skip with a reason
+# otherwise. As root on Debian it installs lxcfs from apt for the LXCFS test,
+# which then must run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +71,12 @@ go run "$STATICCHECK" -tags e2e ./internal/e2e/...
 (cd internal/oracle && go run "$STATICCHECK" ./...)
 
 step "go test ./... (unit, fixture and real-kernel tests)"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if ! command -v lxcfs >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lxcfs >/dev/null
+  fi
+  export TRUELIMIT_REQUIRE_LXCFS=1
+fi
 go test -count=1 ./...
 
 step "differential tests against other implementations (internal/oracle)"
