@@ -64,7 +64,9 @@ func detect(cfg config, pid int) (Result, error) {
 	}
 	r := newReader(cfg.root, cfg.beneath, nil)
 	defer r.release()
-	r.wantLXCFS = pid == 0
+	if pid == 0 && cfg.root == "/" {
+		r.onMountInfo = findLXCFS
+	}
 	if err := r.start(pid, true); err != nil {
 		return Result{}, err
 	}

@@ -1,24 +1,33 @@
 package limits
 
-import "bytes"
+import "strings"
+
+// findLXCFS is Detect's look at the live mountinfo (see reader.onMountInfo):
+// whether LXCFS serves /proc/meminfo.
+func findLXCFS(r *reader, mountinfo []byte) { r.lxcfs = lxcfsMeminfo(mountinfo) }
 
 // lxcfsMeminfo reports whether mountinfo shows LXCFS (file system type
 // fuse.lxcfs) mounted on /proc/meminfo, as LXC and some Kubernetes setups
-// do for containers.
+// do for containers: "36 35 0:52 /proc/meminfo /proc/meminfo rw - fuse.lxcfs
+// lxcfs rw", the mount point being the fifth field.
 func lxcfsMeminfo(mountinfo []byte) bool {
-	for rest := mountinfo; len(rest) > 0; {
+	for rest := string(mountinfo); rest != ""; {
 		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
 			line, rest = rest[:i], rest[i+1:]
 		} else {
-			rest = nil
+			rest = ""
 		}
-		// "36 35 0:52 /proc/meminfo /proc/meminfo rw,... - fuse.lxcfs lxcfs rw,..."
-		fields, fstype, ok := bytes.Cut(line, []byte(" - "))
-		if !ok || !bytes.HasPrefix(fstype, []byte("fuse.lxcfs ")) {
+		if !strings.Contains(line, " - fuse.lxcfs ") {
 			continue
 		}
-		if f := bytes.Fields(fields); len(f) >= 5 && string(f[4]) == "/proc/meminfo" {
+		field := line
+		for range 4 {
+			if i := strings.IndexByte(field, ' '); i >= 0 {
+				field = field[i+1:]
+			}
+		}
+		if strings.HasPrefix(field, "/proc/meminfo ") {
 			return true
 		}
 	}

@@ -33,7 +33,9 @@ func TestLXCFSMeminfo(t *testing.T) {
 func TestApplyLXCFS(t *testing.T) {
 	const gib = 1 << 30
 	walk := Limit{State: Limited, Value: 2 * gib, Source: "/", Scope: ScopeVisible}
-	lxcfs := func(v uint64) Limit { return Limit{State: Limited, Value: v, Source: SourceLXCFS, Scope: ScopeEffective} }
+	lxcfs := func(v uint64) Limit {
+		return Limit{State: Limited, Value: v, Source: SourceLXCFS, Scope: ScopeEffective}
+	}
 	for _, tt := range []struct {
 		name               string
 		walk               Limit

@@ -45,9 +45,12 @@ type reader struct {
 	// handles kept open across refreshes instead of opening them on every
 	// read.
 	open *openFiles
-	// wantLXCFS asks start to look for LXCFS in the live mountinfo (Detect
-	// only); lxcfs says it found LXCFS mounted on /proc/meminfo.
-	wantLXCFS, lxcfs bool
+	// onMountInfo, when set, is shown the mountinfo start read (Detect
+	// looks there for LXCFS); a function value, so that programs that never
+	// call Detect do not link what it does. lxcfs says LXCFS serves
+	// /proc/meminfo.
+	onMountInfo func(r *reader, mountinfo []byte)
+	lxcfs       bool
 	// located is a copy of R/proc/self/cgroup as start read it through
 	// open: what the cgroups were located from, for the refresh loop to
 	// compare with.
@@ -80,7 +83,7 @@ func newReader(root string, beneath readfile.Beneath, open *openFiles) *reader {
 // reset readies a reader for a detection.
 func (r *reader) reset(root string, beneath readfile.Beneath, open *openFiles) {
 	r.root, r.open, r.placed, r.at, r.res, r.keep = root, open, placements{}, cgroup.Location{}, Result{}, false
-	r.located, r.wantLXCFS, r.lxcfs = nil, false, false
+	r.located, r.onMountInfo, r.lxcfs = nil, nil, false
 	r.dir.Set(root, beneath)
 	r.buf, r.path = r.buf[:0], r.path[:0]
 	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
@@ -163,8 +166,8 @@ func (r *reader) start(pid int, memberships bool) error {
 	if r.mounts, err = cgroup.AppendMountInfo(r.mounts[:0], data); err != nil {
 		return &Error{Path: r.abs(mountinfo), Err: err}
 	}
-	if r.wantLXCFS && r.root == "/" {
-		r.lxcfs = lxcfsMeminfo(data)
+	if r.onMountInfo != nil {
+		r.onMountInfo(r, data)
 	}
 	if !memberships {
 		return nil

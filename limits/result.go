@@ -68,14 +68,14 @@ func (s Scope) String() string {
 // that set it.
 type Limit struct {
 	State State
+	// Scope says whether the value (limited or unlimited) is the effective
+	// one or only the tightest visible; meaningless when State is Unknown.
+	Scope Scope
 	Value uint64 // bytes or a count; valid when State is Limited
 	// Source is the cgroup path (as /proc/<pid>/cgroup writes it) whose file
 	// set the limit, SourceHierarchicalMemoryLimit or SourceLXCFS; "" unless
 	// Limited.
 	Source string
-	// Scope says whether the value (limited or unlimited) is the effective
-	// one or only the tightest visible; meaningless when State is Unknown.
-	Scope Scope
 }
 
 // Memory holds the effective memory limits.
@@ -95,10 +95,10 @@ type Memory struct {
 // cpu.cfs_period_us) and the cgroup that set it.
 type CPULimit struct {
 	State  State
+	Scope  Scope  // as Limit.Scope
 	Quota  uint64 // microseconds of CPU time per Period; valid when Limited
 	Period uint64 // microseconds
 	Source string
-	Scope  Scope // as Limit.Scope
 }
 
 // CPUs returns Quota/Period, the limit in CPUs (0.5, 2, 1.5), or 0 unless Limited.

@@ -257,7 +257,7 @@ func visibleNote(state State, scope Scope) string {
 	if state == Unknown || scope != ScopeVisible {
 		return ""
 	}
-	return ", only as far as the process can see: a cgroup above its top visible one may set a lower limit"
+	return ", as far as visible (a hidden ancestor may set less)"
 }
 
 // cpuPart is SetGoMaxProcs's state in the refresh loop.

@@ -100,15 +100,18 @@ func (r *reader) walkMemory(swap bool) {
 	}
 	// The kernel's hierarchical values count every level that binds the
 	// leaf, hidden ones included.
-	hierarchical := func(has bool) Scope {
-		if has && stat.Status == own.Set {
-			return ScopeEffective
+	limitScope, memswScope := scope, scope
+	if stat.Status == own.Set {
+		if stat.Limits.HasHierarchicalMemoryLimit {
+			limitScope = ScopeEffective
 		}
-		return scope
+		if stat.Limits.HasHierarchicalMemswLimit {
+			memswScope = ScopeEffective
+		}
 	}
-	m.Limit = limitOf(c.Memory(true), hierarchical(stat.Limits.HasHierarchicalMemoryLimit))
+	m.Limit = limitOf(c.Memory(true), limitScope)
 	if swap {
-		m.MemSwap = limitOf(c.Swap(false), hierarchical(stat.Limits.HasHierarchicalMemswLimit))
+		m.MemSwap = limitOf(c.Swap(false), memswScope)
 	}
 }
 

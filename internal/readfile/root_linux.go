@@ -149,7 +149,7 @@ func (d *Root) DirBelow(base, rel string) error {
 		name[n] = 0
 		child, err := openAtFlags(fd, name[:n+1], dirFlags|syscall.O_NOFOLLOW)
 		if err == syscall.ENOTDIR || err == syscall.ELOOP {
-			if _, lerr := readlinkAt(fd, name[:n+1], target[:]); lerr == nil {
+			if _, lerr := readlinkAt(fd, name[:n+1], target[:]); lerr == 0 {
 				return ErrSymlink
 			}
 		}
@@ -284,10 +284,11 @@ func walk(dirfd int, path []byte, flags int, beneath bool) (int, error) {
 		if err != syscall.ELOOP && err != syscall.ENOTDIR {
 			return -1, err
 		}
-		t, lerr := readlinkAt(cur(), nm, target[:])
-		if lerr != nil {
+		tn, lerr := readlinkAt(cur(), nm, target[:])
+		if lerr != 0 {
 			return -1, err // not a link: the open's error
 		}
+		t := target[:tn]
 		if len(t) == 0 {
 			return -1, syscall.ENOENT
 		}
@@ -336,12 +337,10 @@ func openAtFlags(dirfd int, path []byte, flags int) (int, error) {
 	}
 }
 
-// readlinkAt is readlinkat(2) of a NUL-terminated path into buf.
-func readlinkAt(dirfd int, path, buf []byte) ([]byte, error) {
+// readlinkAt is readlinkat(2) of a NUL-terminated path into buf: the
+// length of the target read, or the errno. Small enough to be inlined.
+func readlinkAt(dirfd int, path, buf []byte) (int, syscall.Errno) {
 	n, _, errno := syscall.Syscall6(syscall.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(&path[0])),
 		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
-	if errno != 0 {
-		return nil, errno
-	}
-	return buf[:n], nil
+	return int(n), errno
 }

@@ -24,7 +24,11 @@ func Readlink(path, buf []byte) ([]byte, error) {
 	if len(path) == 0 || path[len(path)-1] != 0 || len(buf) == 0 {
 		return nil, syscall.EINVAL
 	}
-	return readlinkAt(atFDCWD, path, buf)
+	n, errno := readlinkAt(atFDCWD, path, buf)
+	if errno != 0 {
+		return nil, errno
+	}
+	return buf[:n], nil
 }
 
 // ReadAt is Read for a path relative to the open directory dirfd: for a

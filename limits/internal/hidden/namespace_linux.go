@@ -25,14 +25,21 @@ func ForeignCgroupNamespace() string {
 	return ""
 }
 
-// cgroupNamespace is /proc/self/ns/cgroup's link, read once: a process
-// enters another cgroup namespace only by setns(2) or unshare(2), which a
-// program that wants its own limits does not do. "" when it cannot be read.
-var cgroupNamespace = sync.OnceValue(func() string {
-	var buf [64]byte
-	ns, err := readfile.Readlink(cgroupNamespaceLink, buf[:])
-	if err != nil {
-		return ""
-	}
-	return string(ns)
-})
+// The reader's cgroup namespace, read once: a process enters another cgroup
+// namespace only by setns(2) or unshare(2), which a program that wants its
+// own limits does not do.
+var (
+	namespaceOnce sync.Once
+	namespace     string
+)
+
+// cgroupNamespace is /proc/self/ns/cgroup's link, "" when it cannot be read.
+func cgroupNamespace() string {
+	namespaceOnce.Do(func() {
+		var buf [64]byte
+		if ns, err := readfile.Readlink(cgroupNamespaceLink, buf[:]); err == nil {
+			namespace = string(ns)
+		}
+	})
+	return namespace
+}
