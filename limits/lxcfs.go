@@ -1,9 +1,10 @@
 package limits
 
-import "strings"
+import "bytes"
 
 // findLXCFS is Detect's look at the live mountinfo (see reader.onMountInfo):
-// whether LXCFS serves /proc/meminfo.
+// whether LXCFS serves /proc/meminfo. Programs that call only the setters
+// do not link it.
 func findLXCFS(r *reader, mountinfo []byte) { r.lxcfs = lxcfsMeminfo(mountinfo) }
 
 // lxcfsMeminfo reports whether mountinfo shows LXCFS (file system type
@@ -11,23 +12,23 @@ func findLXCFS(r *reader, mountinfo []byte) { r.lxcfs = lxcfsMeminfo(mountinfo) 
 // do for containers: "36 35 0:52 /proc/meminfo /proc/meminfo rw - fuse.lxcfs
 // lxcfs rw", the mount point being the fifth field.
 func lxcfsMeminfo(mountinfo []byte) bool {
-	for rest := string(mountinfo); rest != ""; {
+	for rest := mountinfo; len(rest) > 0; {
 		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
 			line, rest = rest[:i], rest[i+1:]
 		} else {
-			rest = ""
+			rest = nil
 		}
-		if !strings.Contains(line, " - fuse.lxcfs ") {
+		if !bytes.Contains(line, []byte(" - fuse.lxcfs ")) {
 			continue
 		}
 		field := line
 		for range 4 {
-			if i := strings.IndexByte(field, ' '); i >= 0 {
+			if i := bytes.IndexByte(field, ' '); i >= 0 {
 				field = field[i+1:]
 			}
 		}
-		if strings.HasPrefix(field, "/proc/meminfo ") {
+		if bytes.HasPrefix(field, []byte("/proc/meminfo ")) {
 			return true
 		}
 	}
