@@ -39,8 +39,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // memory.memsw.limit_in_bytes, cpu.cfs_quota_us, cpu.cfs_period_us,
 // cpuset.effective_cpus, pids.max), the leaf's cpu.weight or cpu.shares,
 // and the host's totals (R/proc/meminfo, R/sys/devices/system/cpu/online).
-// docs/SEMANTICS.md says exactly which files and how they combine. It is
-// safe for concurrent use.
+// On the live system, where LXCFS serves /proc/meminfo (a fuse.lxcfs mount
+// in mountinfo) with a MemTotal below the kernel's (sysinfo(2)), that
+// MemTotal is a memory limit candidate: LXCFS computes it on the host over
+// levels the process may not see. Each value's Scope says whether it is
+// the effective limit or only the tightest visible. docs/SEMANTICS.md says
+// exactly which files and how they combine. It is safe for concurrent use.
 func Detect(opts ...Option) (Result, error) {
 	return detect(newConfig(opts), 0)
 }
@@ -48,8 +52,11 @@ func Detect(opts ...Option) (Result, error) {
 // ForPID returns the effective limits of another process, reading what
 // Detect reads with R/proc/<pid>/cgroup for its cgroups. Those paths are
 // resolved against the caller's own mountinfo: the kernel prints another
-// process's cgroup paths relative to the reader's cgroup namespace. It is
-// safe for concurrent use.
+// process's cgroup paths relative to the reader's cgroup namespace. It also
+// reads R/proc/<pid>/mountinfo, whose cgroup mount roots show the top cgroup
+// the process itself can see, and reports CodeLimitHiddenFromProcess when a
+// binding limit sits above it: run from the host, it says what a container
+// is told and what really applies. It is safe for concurrent use.
 func ForPID(pid int, opts ...Option) (Result, error) {
 	if pid <= 0 {
 		return Result{}, fmt.Errorf("%w: %d", ErrInvalidPID, pid)

@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,4 +54,28 @@ func TestApplyLXCFS(t *testing.T) {
 	} {
 		assert.Equal(t, tt.want, applyLXCFS(tt.walk, tt.memTotal, tt.totalRAM), tt.name)
 	}
+}
+
+// FuzzLXCFSMeminfo compares lxcfsMeminfo with a plain reading of the
+// mountinfo format: the fifth field is the mount point, the first field
+// after the " - " separator the file system type.
+func FuzzLXCFSMeminfo(f *testing.F) {
+	f.Add("640 610 0:52 /proc/meminfo /proc/meminfo rw - fuse.lxcfs lxcfs rw\n")
+	f.Add("46 27 0:42 / /var/lib/lxcfs rw - fuse.lxcfs lxcfs rw\n35 24 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw")
+	f.Add(" - fuse.lxcfs /proc/meminfo ")
+	f.Fuzz(func(t *testing.T, mountinfo string) {
+		want := false
+		for _, line := range strings.Split(mountinfo, "\n") {
+			before, after, ok := strings.Cut(line, " - ")
+			fields := strings.Split(before, " ")
+			if ok && strings.HasPrefix(after, "fuse.lxcfs ") && !strings.Contains(before, " - fuse.lxcfs ") &&
+				len(fields) >= 5 && fields[4] == "/proc/meminfo" && !strings.Contains(after, " - fuse.lxcfs ") {
+				want = true
+			}
+		}
+		got := lxcfsMeminfo([]byte(mountinfo))
+		if want && !got {
+			t.Fatalf("lxcfsMeminfo(%q) = false, want true", mountinfo)
+		}
+	})
 }
