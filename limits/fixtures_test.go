@@ -38,14 +38,15 @@ func comparableDocument(t *testing.T, r limits.Result) map[string]any {
 }
 
 // detectFixture reads a tree with Detect or, when it holds a numbered
-// proc/<N>/ directory (a host's view of process N), with ForPID(N).
+// proc/<N>/ directory with a mountinfo (a host's view of process N), with
+// ForPID(N).
 func detectFixture(t *testing.T, dir string) (limits.Result, error) {
 	t.Helper()
-	procs, err := filepath.Glob(filepath.Join(dir, "proc", "[0-9]*"))
+	procs, err := filepath.Glob(filepath.Join(dir, "proc", "[0-9]*", "mountinfo"))
 	require.NoError(t, err)
 	require.LessOrEqual(t, len(procs), 1, "a tree holds at most one process's view")
 	if len(procs) == 1 {
-		pid, err := strconv.Atoi(filepath.Base(procs[0]))
+		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(procs[0])))
 		require.NoError(t, err)
 		return limits.ForPID(pid, limits.WithRoot(dir))
 	}
