@@ -1,7 +1,8 @@
 // Package e2e holds the real-kernel VM matrix of issues 5 and 11: tests,
 // behind the build tag e2e, that boot Debian's cloud kernels 6.1 and 6.12
 // under QEMU, build cgroup trees inside, run the probe (cmd/vmprobe) there
-// and assert what package limits reports, value by value:
+// and assert what package limits reports, value by value, each with its
+// scope (effective, or only the tightest visible):
 //
 //   - v2 on both kernels: Kubernetes pod shape (limits on the pod slice,
 //     "max" on the container scope) and the reverse; ForCgroup in OCI
@@ -22,7 +23,7 @@
 //     podman pod, by its nspawn unit, or as runc inside a privileged podman
 //     container, on cgroup v2 and (podman, docker) v1; the probe runs
 //     inside (Detect) and on the guest host (ForPID of the container's
-//     process).
+//     process, which says when a limit is hidden from the process).
 //
 // The everyday `go test ./...` builds none of it. Run the matrix with
 // scripts/vm-test.sh, which installs QEMU, busybox-static, the kernels, runc,

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -30,6 +31,39 @@ func codes(c ...string) []probe.DiagnosticDoc {
 	d := []probe.DiagnosticDoc{}
 	for _, code := range c {
 		d = append(d, probe.DiagnosticDoc{Code: code})
+	}
+	return d
+}
+
+// The scopes of a report's values (docs/SEMANTICS.md, "Scope"): the
+// effective limit, or only the tightest one visible from the top cgroup the
+// walk reached (a cgroup namespace, or a runtime's bind mount of the
+// container's cgroup).
+const (
+	effective = "effective"
+	visible   = "visible"
+)
+
+// scoped returns d with the scope of every value it knows (the memory values
+// when its state is known, memory.high and swap with them on v2, the CPU
+// limit when its state is known, the pids limit when the pids hierarchy was
+// located): scope, except for the v1 memory limit and memsw, which are
+// effective wherever the leaf's memory.stat holds the kernel's hierarchical
+// values (every real kernel).
+func scoped(d probe.Document, scope string) probe.Document {
+	s := str(scope)
+	switch {
+	case d.Memory.State == "unknown":
+	case d.Cgroups.Memory != nil && d.Cgroups.Memory.Version == 1:
+		d.Memory.Scope, d.Memory.MemswScope = str(effective), str(effective)
+	default:
+		d.Memory.Scope, d.Memory.HighScope, d.Memory.SwapScope = s, s, s
+	}
+	if d.CPU.State != "unknown" {
+		d.CPU.Scope = s
+	}
+	if d.Cgroups.Pids != nil {
+		d.Pids.Scope = s
 	}
 	return d
 }
@@ -111,4 +145,37 @@ func host(online, affinity int, v1Memory bool) probe.HostDoc {
 		h.Kernel = str(bootedKernel)
 	}
 	return h
+}
+
+// codeHidden is the diagnostic ForPID adds when a binding limit is set
+// above the top cgroup the process can see.
+const codeHidden = "limit-hidden-from-process"
+
+// hiddenValue is a limit hidden from a process: the value that applies as
+// the diagnostic writes it ("268435456", "0.5", "2048") and the cgroup that
+// sets it.
+type hiddenValue struct{ value, source string }
+
+// assertHiddenMessage checks the sentence of a ForPID answer's
+// limit-hidden-from-process diagnostic (reportOf keeps only its code): one
+// clause per hidden value, naming top (the root of the process's cgroup
+// mount), what the process sees there (no limit, in every scenario), then
+// the value that applies and the cgroup that sets it.
+func assertHiddenMessage(t *testing.T, a probe.Answer, top string, hidden ...hiddenValue) {
+	t.Helper()
+	if a.Report == nil {
+		return // reportOf has failed the test
+	}
+	var msg string
+	for _, d := range a.Report.Diagnostics {
+		if d.Code == codeHidden {
+			msg = d.Message
+		}
+	}
+	assert.Len(t, strings.Split(msg, ";"), len(hidden), "one clause per hidden value: %q", msg)
+	for _, h := range hidden {
+		clause := regexp.QuoteMeta(top) + `[^;]*\bunlimited\b[^;]*[^0-9.]` + regexp.QuoteMeta(h.value) +
+			`[^0-9.][^;]*\s` + regexp.QuoteMeta(h.source) + `(\s|,|;|$)`
+		assert.Regexp(t, clause, msg, "%s from %s hidden below %s", h.value, h.source, top)
+	}
 }

@@ -72,7 +72,7 @@ umount /sys/fs/cgroup
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 exec vmprobe -label unreachable
 `
-	// Nothing can be located: no number, only the diagnostic.
+	// Nothing can be located: no number, no scope, only the diagnostic.
 	unknown := probe.Document{
 		Mode:        str("v2"),
 		Memory:      probe.MemoryDoc{State: "unknown"},
@@ -99,7 +99,9 @@ exec vmprobe -label unreachable
 			{"dind", func(t *testing.T, out probe.Output) {
 				assert.Equal(t, "0::/docker/inner\n", out.ProcSelfCgroup)
 				assert.Equal(t, []mountRoot{{"/mnt/outer", "/../../../.."}, {"/sys/fs/cgroup", "/"}}, mountRoots(out))
-				assert.Equal(t, probe.Document{
+				// In a cgroup namespace of its own every value is only the
+				// tightest visible.
+				assert.Equal(t, scoped(probe.Document{
 					Mode:   str("v2"),
 					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(192 * mib), Source: str("/")},
 					// The pod's 0.5 CPU sits above the namespace's root: invisible.
@@ -108,7 +110,7 @@ exec vmprobe -label unreachable
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups("/docker/inner"),
 					Diagnostics: codes("ancestors-hidden", "limit-in-ancestor"),
-				}, reportOf(t, out.Detect, m))
+				}, visible), reportOf(t, out.Detect, m))
 			}},
 			{"unreachable", func(t *testing.T, out probe.Output) {
 				assert.Equal(t, "0::/../../outside\n", out.ProcSelfCgroup)

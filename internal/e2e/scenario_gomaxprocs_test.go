@@ -64,6 +64,7 @@ done
 				assert.Equal(t, c.cpus, *doc.CPU.Limit)
 				assert.Equal(t, c.source, *doc.CPU.Source)
 			}
+			assert.Equal(t, str(effective), doc.CPU.Scope, "the host's namespace")
 			assert.Equal(t, 4, out.NumCPU)
 			assert.Equal(t, c.gomaxprocs, out.GOMAXPROCS, "GOMAXPROCS")
 			assert.Equal(t, c.memoryLimit, out.MemoryLimit, "GOMEMLIMIT")

@@ -42,7 +42,8 @@ for c in plain cgroupns; do
 	fi
 done
 `
-	plain := probe.Document{
+	// Without a cgroup namespace the container sees every level: effective.
+	plain := scoped(probe.Document{
 		Mode:   str("v2"),
 		Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
 		CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
@@ -50,18 +51,19 @@ done
 		Host:        host(2, 2, false),
 		Cgroups:     v2Cgroups(ctrPlain),
 		Diagnostics: codes("limit-in-ancestor"),
-	}
+	}, effective)
 	// From outside, the namespaced container's memory limit and the pod's
-	// CPU limit are both visible.
-	nsOutside := probe.Document{
+	// CPU limit are both visible, and effective; the CPU limit is hidden from
+	// the process.
+	nsOutside := scoped(probe.Document{
 		Mode:   str("v2"),
 		Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(ctrNS)},
 		CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
 			CPUSetCPUs: num(2), CPUSet: str("0-1"), CPUSetSource: str(ctrNS), Weight: u64(100), WeightSource: str(ctrNS)},
 		Host:        host(2, 2, false),
 		Cgroups:     v2Cgroups(ctrNS),
-		Diagnostics: codes("limit-in-ancestor"),
-	}
+		Diagnostics: codes(codeHidden, "limit-in-ancestor"),
+	}, effective)
 	return scenario{
 		name:    "runc-" + kernel,
 		machine: m,
@@ -93,7 +95,8 @@ done
 				assert.Equal(t, "0::/\n", out.ProcSelfCgroup)
 				assert.NotEqual(t, initialCgroupNamespace, out.CgroupNamespace)
 				assert.Equal(t, []mountRoot{{"/sys/fs/cgroup", "/"}}, mountRoots(out))
-				assert.Equal(t, probe.Document{
+				// In its own cgroup namespace: only the tightest visible.
+				assert.Equal(t, scoped(probe.Document{
 					Mode:   str("v2"),
 					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str("/")},
 					// The pod's 0.5 CPU is above the namespace's root.
@@ -102,11 +105,12 @@ done
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups("/"),
 					Diagnostics: codes("ancestors-hidden"),
-				}, reportOf(t, out.Detect, m))
+				}, visible), reportOf(t, out.Detect, m))
 			}},
 			{"cgroupns-outside", func(t *testing.T, out probe.Output) {
 				assert.Len(t, out.ForPID, 1)
 				assert.Equal(t, nsOutside, reportOf(t, out.ForPID[0], m), "ForPID of the container's process")
+				assertHiddenMessage(t, out.ForPID[0], ctrNS, hiddenValue{"0.5", pod})
 			}},
 		},
 	}

@@ -10,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +28,8 @@ import (
 // host (ForPID of the container's process, as a node agent would ask).
 // Whenever the runtime puts the limit above the root of the container's
 // cgroup namespace, the inside answer is "unlimited" with ancestors-hidden
-// while the outside answer names the level that binds.
+// while the outside answer names the level that binds and says, with
+// limit-hidden-from-process, that the process cannot see it.
 
 // runtimeInit is /init of the runtime guest. Container runtimes pivot_root
 // into a container's root, which cannot work while / is the initramfs (the
@@ -182,8 +185,9 @@ var v1Hierarchies = map[string]string{
 	"cpuset": "/sys/fs/cgroup/cpuset", "pids": "/sys/fs/cgroup/pids",
 }
 
-// document is the report a view stands for.
-func (v view) document() probe.Document {
+// document is the report a view stands for, its values of the scope given
+// (scoped: v1 memory is effective in either).
+func (v view) document(scope string) probe.Document {
 	v1 := v.mode != "v2"
 	mount := v.mount
 	if mount == "" {
@@ -227,7 +231,28 @@ func (v view) document() probe.Document {
 	if v.pids != 0 {
 		d.Pids = probe.PidsDoc{Limit: u64(v.pids), Source: str(v.pidsAt)}
 	}
-	return d
+	return scoped(d, scope)
+}
+
+// hiddenFrom lists the limits of v set above top, the root of the
+// process's own cgroup mounts: those ForPID must report hidden from the
+// process. A v1 memory limit never is (the process reads memory.stat's
+// hierarchical_memory_limit).
+func (v view) hiddenFrom(top string) []hiddenValue {
+	above := func(source string) bool {
+		return source != "" && source != top && !strings.HasPrefix(source, strings.TrimSuffix(top, "/")+"/")
+	}
+	var hidden []hiddenValue
+	if v.mode == "v2" && above(v.memory) {
+		hidden = append(hidden, hiddenValue{strconv.Itoa(256 * mib), v.memory})
+	}
+	if above(v.cpu) {
+		hidden = append(hidden, hiddenValue{"0.5", v.cpu})
+	}
+	if v.pids != 0 && above(v.pidsAt) {
+		hidden = append(hidden, hiddenValue{strconv.FormatUint(v.pids, 10), v.pidsAt})
+	}
+	return hidden
 }
 
 // runtimeCase is one container of a runtime scenario, probed inside
@@ -272,8 +297,8 @@ func up(p string, n int) string {
 // is in a namespace of its own.
 //
 // Where the binding limit is above what the process can see, the outside
-// view's diagnostics line says "hidden from the process": one line per
-// case, so a diagnostic ForPID adds for that is one code on that line.
+// view has limit-hidden-from-process (marked "hidden from the process");
+// checks derives from the view which limits its sentence must name.
 var (
 	ownLimitsInside = func(string) view {
 		return view{mode: "v2", cgroup: "/", memory: "/", cpu: "/", swap: "/", pids: 2048, pidsAt: "/",
@@ -301,7 +326,7 @@ func parentCases(prefix, parent, name string) []runtimeCase {
 	return []runtimeCase{
 		{label: prefix + "-parent-private", cgroup: regexp.QuoteMeta(parent) + name, private: true,
 			inside:  hiddenInside,
-			outside: limitedByParent(codes("limit-in-ancestor"))}, // hidden from the process
+			outside: limitedByParent(codes(codeHidden, "limit-in-ancestor"))}, // hidden from the process
 		{label: prefix + "-parent-host", cgroup: regexp.QuoteMeta(parent) + name,
 			inside:  limitedByParent(codes("limit-in-ancestor")),
 			outside: limitedByParent(codes("limit-in-ancestor"))},
@@ -317,7 +342,7 @@ func podCase(label, name string) runtimeCase {
 		outside: func(leaf string) view {
 			pod := up(leaf, strings.Count(name, "/")+1)
 			return view{mode: "v2", cgroup: leaf, memory: pod, cpu: pod, swap: pod, pids: 2048, pidsAt: leaf,
-				diags: codes("limit-in-ancestor")} // hidden from the process
+				diags: codes(codeHidden, "limit-in-ancestor")} // hidden from the process
 		}}
 }
 
@@ -330,7 +355,7 @@ func dindCase(label, outer string) runtimeCase {
 		outside: func(leaf string) view {
 			outer := up(leaf, 1)
 			return view{mode: "v2", cgroup: leaf, memory: outer, cpu: outer, swap: outer, pids: 2048, pidsAt: outer,
-				diags: codes("limit-in-ancestor")} // hidden from the process
+				diags: codes(codeHidden, "limit-in-ancestor")} // hidden from the process
 		}}
 }
 
@@ -418,13 +443,13 @@ probe_nspawn nspawn-slice --slice=limited.slice
 			outside: func(leaf string) view {
 				scope := up(leaf, 1)
 				return view{mode: "v2", cgroup: leaf, memory: scope, cpu: scope, pids: 16384, pidsAt: scope,
-					diags: codes("limit-in-ancestor")} // hidden from the process
+					diags: codes(codeHidden, "limit-in-ancestor")} // hidden from the process
 			}},
 		runtimeCase{label: "nspawn-slice", cgroup: `/limited\.slice/machine-nspawn\\x2dslice\.scope/payload`, private: true,
 			inside: nspawnHidden,
 			outside: func(leaf string) view {
 				return view{mode: "v2", cgroup: leaf, memory: "/limited.slice", cpu: "/limited.slice", pids: 16384, pidsAt: up(leaf, 1),
-					diags: codes("limit-in-ancestor")} // hidden from the process
+					diags: codes(codeHidden, "limit-in-ancestor")} // hidden from the process
 			}})
 	return runtimeScenario("docker-nspawn-6.1", runtimeMachine(false), run, false, cases)
 }
@@ -463,7 +488,7 @@ probe_ctr v1-docker-parent-host docker` + opts + ` --cgroupns host --cgroup-pare
 		// The CPU quota is hidden in both namespaces.
 		outside := func(leaf string) view {
 			return view{mode: "hybrid", cgroup: leaf, memory: parent, cpu: parent, pids: 2048, pidsAt: leaf,
-				diags: codes("limit-in-ancestor")} // hidden from the process
+				diags: codes(codeHidden, "limit-in-ancestor")} // hidden from the process
 		}
 		return []runtimeCase{
 			{label: prefix + "-parent-private", cgroup: regexp.QuoteMeta(parent) + name, private: true, v1: true,
@@ -535,7 +560,13 @@ func (c runtimeCase) checks(m machine) []check {
 				root = own
 			}
 			c.checkMounts(t, out.CgroupMounts, root, "the container's cgroup mounts")
-			assert.Equal(t, c.inside(own).document(), reportOf(t, out.Detect, m), "Detect in the container")
+			// In a cgroup namespace of its own, or below a bind-mounted
+			// cgroup (v1), the container sees only the tightest visible.
+			scope := effective
+			if c.private || c.v1 {
+				scope = visible
+			}
+			assert.Equal(t, c.inside(own).document(scope), reportOf(t, out.Detect, m), "Detect in the container")
 		}},
 		{c.label + "-outside", func(t *testing.T, out probe.Output) {
 			assert.Equal(t, initialCgroupNamespace, out.CgroupNamespace, "the probe runs on the guest host")
@@ -549,7 +580,14 @@ func (c runtimeCase) checks(m machine) []check {
 				root = leaf
 			}
 			c.checkMounts(t, a.Target.CgroupMounts, root, "the container's cgroup mounts seen from the guest host")
-			assert.Equal(t, c.outside(leaf).document(), reportOf(t, a, m), "ForPID(%s) on the guest host", a.Query)
+			v := c.outside(leaf)
+			assert.Equal(t, v.document(effective), reportOf(t, a, m), "ForPID(%s) on the guest host", a.Query)
+			hidden := v.hiddenFrom(root)
+			assert.Equal(t, len(hidden) > 0, slices.Contains(v.diags, probe.DiagnosticDoc{Code: codeHidden}),
+				"the case expects %s exactly when a limit is above %s: %v", codeHidden, root, hidden)
+			if len(hidden) > 0 {
+				assertHiddenMessage(t, a, root, hidden...)
+			}
 		}},
 	}
 }

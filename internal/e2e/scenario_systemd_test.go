@@ -102,7 +102,7 @@ systemctl poweroff --force --force
 				// and their ancestors: not for this scope, which therefore has
 				// no cpu.weight, while the pod slice's quota still applies.
 				// Nothing enables cpuset: the root's is the nearest.
-				want := probe.Document{
+				want := scoped(probe.Document{
 					Mode: str("v2"),
 					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod),
 						HighBytes: u64(192 * mib), HighSource: str(pod)},
@@ -112,7 +112,7 @@ systemctl poweroff --force --force
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups(scope),
 					Diagnostics: codes("controller-missing", "limit-in-ancestor"),
-				}
+				}, effective)
 				assert.Equal(t, want, reportOf(t, out.Detect, m), "Detect")
 				require.Len(t, out.ForCgroup, 2)
 				assert.Equal(t, want, reportOf(t, out.ForCgroup[0], m), "ForCgroup(%s)", pathA)
@@ -125,7 +125,7 @@ systemctl poweroff --force --force
 			{"container-limit", func(t *testing.T, out probe.Output) {
 				scope := names(t, out, pathB, idB)
 				pod := filepath.Dir(scope)
-				want := probe.Document{
+				want := scoped(probe.Document{
 					Mode: str("v2"),
 					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(scope),
 						HighBytes: u64(192 * mib), HighSource: str(pod)},
@@ -135,7 +135,7 @@ systemctl poweroff --force --force
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups(scope),
 					Diagnostics: codes("limit-in-ancestor"), // the pod's MemoryHigh
-				}
+				}, effective)
 				assert.Equal(t, want, reportOf(t, out.Detect, m), "Detect")
 				require.Len(t, out.ForCgroup, 1)
 				assert.Equal(t, want, reportOf(t, out.ForCgroup[0], m), "ForCgroup(%s)", pathB)

@@ -25,9 +25,10 @@ echo 512 > "$cg/pids/pids-group/pids.max"
 run_in "$cg/memory$CTR $cg/cpu,cpuacct$CTR $cg/cpuset/pinned $cg/pids/pids-group/x" vmprobe -label pod-limit
 `
 
-// v1PodLimit is the answer for v1Tree with the mode given.
+// v1PodLimit is the answer for v1Tree with the mode given; its walks reach
+// the host's root, so every value is effective.
 func v1PodLimit(mode, pod, ctr string) probe.Document {
-	return probe.Document{
+	return scoped(probe.Document{
 		Mode:   str(mode),
 		Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
 		CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
@@ -41,7 +42,7 @@ func v1PodLimit(mode, pod, ctr string) probe.Document {
 			Pids:   placement(1, "/sys/fs/cgroup/pids", "/pids-group/x"),
 		},
 		Diagnostics: codes("limit-in-ancestor"),
-	}
+	}, effective)
 }
 
 // v1Scenario is cgroup v1 on kernel 6.1 (Debian's 6.12 has no v1 memory or
@@ -98,7 +99,9 @@ exec vmprobe -label cgroupns
 				assert.Contains(t, roots, mountRoot{"/mnt/outer/memory", "/../../../.."})
 				assert.Contains(t, roots, mountRoot{"/sys/fs/cgroup/memory", "/../../../.."}, "the outer mount, covered")
 				assert.Contains(t, roots, mountRoot{"/sys/fs/cgroup/memory", "/"})
-				assert.Equal(t, probe.Document{
+				// The CPU and pids values are only the tightest visible; the
+				// memory limit and memsw, from memory.stat, are effective.
+				assert.Equal(t, scoped(probe.Document{
 					Mode:   str("v1"),
 					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(192 * mib), Source: str("hierarchical_memory_limit")},
 					// The pod's quota is above the namespace's root: invisible on v1 too.
@@ -112,7 +115,7 @@ exec vmprobe -label cgroupns
 						Pids:   placement(1, "/sys/fs/cgroup/pids", "/"),
 					},
 					Diagnostics: codes("ancestors-hidden", "limit-in-ancestor"),
-				}, reportOf(t, out.Detect, m))
+				}, visible), reportOf(t, out.Detect, m))
 			}},
 		},
 	}
@@ -179,7 +182,7 @@ run_in "$cg/unified$CTR $cg/cpu,cpuacct$CTR $cg/pids$CTR" vmprobe -label memory-
 				assert.Contains(t, out.ProcSelfCgroup, "0::"+ctr+"\n")
 				assert.Contains(t, out.ProcSelfCgroup, ":cpu,cpuacct:"+ctr+"\n")
 				assert.NotContains(t, out.ProcSelfCgroup, ":memory:")
-				assert.Equal(t, probe.Document{
+				assert.Equal(t, scoped(probe.Document{
 					Mode:   str("hybrid"),
 					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(pod)},
 					CPU: probe.CPUDoc{State: "limited", Limit: f64(0.5), Source: str(pod), QuotaUs: u64(50000), PeriodUs: u64(100000),
@@ -192,7 +195,7 @@ run_in "$cg/unified$CTR $cg/cpu,cpuacct$CTR $cg/pids$CTR" vmprobe -label memory-
 						Pids:   placement(1, "/sys/fs/cgroup/pids", ctr),
 					},
 					Diagnostics: codes("limit-in-ancestor"),
-				}, reportOf(t, out.Detect, m))
+				}, effective), reportOf(t, out.Detect, m))
 			}},
 		},
 	}

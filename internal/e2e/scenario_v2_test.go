@@ -45,7 +45,9 @@ echo "25000 100000" > "$cg$CTR_B/cpu.max"
 echo 64 > "$cg$CTR_B/pids.max"
 run_in "$cg$CTR_B" vmprobe -label container-limit
 `
-	podLimit := probe.Document{
+	// Every walk here is in the host's cgroup namespace and reaches its root:
+	// every value is effective.
+	podLimit := scoped(probe.Document{
 		Mode: str("v2"),
 		Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(256 * mib), Source: str(podA),
 			HighBytes: u64(192 * mib), HighSource: str(podA)},
@@ -55,7 +57,7 @@ run_in "$cg$CTR_B" vmprobe -label container-limit
 		Host:        host(2, 1, false),
 		Cgroups:     v2Cgroups(ctrA),
 		Diagnostics: codes("limit-in-ancestor"),
-	}
+	}, effective)
 	// Asked before the container's scope exists, ForCgroup walks from the pod.
 	notCreated := podLimit
 	notCreated.CPU.CPUSetSource, notCreated.CPU.WeightSource = str(podA), str(podA)
@@ -88,7 +90,7 @@ run_in "$cg$CTR_B" vmprobe -label container-limit
 			}},
 			{"container-limit", func(t *testing.T, out probe.Output) {
 				assert.Equal(t, "0::"+ctrB+"\n", out.ProcSelfCgroup)
-				assert.Equal(t, probe.Document{
+				assert.Equal(t, scoped(probe.Document{
 					Mode:   str("v2"),
 					Memory: probe.MemoryDoc{State: "limited", LimitBytes: u64(128 * mib), Source: str(ctrB)},
 					CPU: probe.CPUDoc{State: "limited", Limit: f64(0.25), Source: str(ctrB), QuotaUs: u64(25000), PeriodUs: u64(100000),
@@ -97,7 +99,7 @@ run_in "$cg$CTR_B" vmprobe -label container-limit
 					Host:        host(2, 2, false),
 					Cgroups:     v2Cgroups(ctrB),
 					Diagnostics: codes(),
-				}, reportOf(t, out.Detect, m))
+				}, effective), reportOf(t, out.Detect, m))
 			}},
 		},
 	}

@@ -14,24 +14,32 @@ type Document struct {
 	Walk        []ReadingDoc    `json:"walk"`
 }
 
-// MemoryDoc is the "memory" object.
+// MemoryDoc is the "memory" object. Each Scope is "effective" or
+// "visible" (only the tightest limit visible from the process's top
+// cgroup), null when the value is unknown.
 type MemoryDoc struct {
 	State       string  `json:"state"`
 	LimitBytes  *uint64 `json:"limit_bytes"`
 	Source      *string `json:"source"`
+	Scope       *string `json:"scope"`
 	HighBytes   *uint64 `json:"high_bytes"`
 	HighSource  *string `json:"high_source"`
+	HighScope   *string `json:"high_scope"`
 	SwapBytes   *uint64 `json:"swap_bytes"`
 	SwapSource  *string `json:"swap_source"`
+	SwapScope   *string `json:"swap_scope"`
 	MemswBytes  *uint64 `json:"memsw_bytes"`
 	MemswSource *string `json:"memsw_source"`
+	MemswScope  *string `json:"memsw_scope"`
 }
 
-// CPUDoc is the "cpu" object. Limit is quota/period in CPUs.
+// CPUDoc is the "cpu" object. Limit is quota/period in CPUs; Scope is the
+// limit's, as in MemoryDoc.
 type CPUDoc struct {
 	State        string   `json:"state"`
 	Limit        *float64 `json:"limit"`
 	Source       *string  `json:"source"`
+	Scope        *string  `json:"scope"`
 	QuotaUs      *uint64  `json:"quota_us"`
 	PeriodUs     *uint64  `json:"period_us"`
 	CPUSetCPUs   *int     `json:"cpuset_cpus"`
@@ -42,10 +50,11 @@ type CPUDoc struct {
 	WeightSource *string  `json:"weight_source"`
 }
 
-// PidsDoc is the "pids" object.
+// PidsDoc is the "pids" object; Scope is the limit's, as in MemoryDoc.
 type PidsDoc struct {
 	Limit  *uint64 `json:"limit"`
 	Source *string `json:"source"`
+	Scope  *string `json:"scope"`
 }
 
 // HostDoc is the "host" object: totals, never limits.

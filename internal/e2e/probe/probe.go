@@ -191,8 +191,12 @@ func answer(query string, call func() (limits.Result, error)) Answer {
 	if err != nil {
 		return Answer{Query: query, Error: err.Error()}
 	}
+	// A key Document lacks is an error here rather than a value the checks
+	// never see.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
 	var doc Document
-	if err := json.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		return Answer{Query: query, Error: err.Error()}
 	}
 	budget := res.SandboxBudget(1)
