@@ -38,6 +38,12 @@ func v2Tree(overrides map[string]string) map[string]string {
 		"sys/fs/cgroup/pod.slice/app.scope/cpu.weight":            "100\n",
 		"sys/fs/cgroup/pod.slice/app.scope/cpuset.cpus.effective": "0-3\n",
 	}
+	return overridden(files, overrides)
+}
+
+// overridden applies overrides to a tree's files: a value replaces a file,
+// "<delete>" removes it.
+func overridden(files, overrides map[string]string) map[string]string {
 	for k, v := range overrides {
 		if v == "<delete>" {
 			delete(files, k)

@@ -36,14 +36,7 @@ func podmanPodTree(overrides map[string]string) map[string]string {
 		pod + "ctr.scope/pids.max":                       "max\n",
 		"sys/fs/cgroup/machine.slice/cgroup.controllers": "cpuset cpu io memory pids\n",
 	}
-	for k, v := range overrides {
-		if v == "<delete>" {
-			delete(files, k)
-			continue
-		}
-		files[k] = v
-	}
-	return files
+	return overridden(files, overrides)
 }
 
 // TestForPIDSaysWhatIsHiddenFromTheProcess reads a host's view of a process
