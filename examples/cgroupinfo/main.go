@@ -8,6 +8,7 @@
 //	go run ./examples/cgroupinfo -json        # the stable JSON shape
 //	go run ./examples/cgroupinfo -tree        # every cgroup: own and effective limits
 //	go run ./examples/cgroupinfo -tree -top /kubepods.slice -root DIR -json
+//	go run ./examples/cgroupinfo -tree -process-views   # and the limits hidden from each leaf's process
 package main
 
 import (
@@ -35,6 +36,7 @@ func run(args []string, out io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of the text report")
 	tree := fs.Bool("tree", false, "print every cgroup's own and effective limits (node.Scan), * where they differ")
 	top := fs.String("top", "", "with -tree, scan only cgroup `PATH` and below it")
+	views := fs.Bool("process-views", false, "with -tree, tell which limits the process of each leaf cgroup cannot see")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,11 +46,11 @@ func run(args []string, out io.Writer) error {
 	if *tree && *pid != 0 {
 		return errors.New("-tree scans every cgroup; it takes no -pid")
 	}
-	if *top != "" && !*tree {
-		return errors.New("-top goes with -tree")
+	if (*top != "" || *views) && !*tree {
+		return errors.New("-top and -process-views go with -tree")
 	}
 	if *tree {
-		return printTree(out, *root, *top, *asJSON)
+		return printTree(out, *root, *top, *views, *asJSON)
 	}
 	opts := []limits.Option{limits.WithRoot(*root), limits.WithWalk()}
 	var res limits.Result

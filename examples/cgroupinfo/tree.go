@@ -14,11 +14,16 @@ import (
 )
 
 // printTree scans every cgroup below top with node.Scan and prints each one's
-// own and effective limits, as text or JSON.
-func printTree(out io.Writer, root, top string, asJSON bool) error {
+// own and effective limits, as text or JSON; with views, also what the
+// process of each leaf cgroup can see (node.WithProcessViews), whose hidden
+// limits the limit-hidden-from-process diagnostics name.
+func printTree(out io.Writer, root, top string, views, asJSON bool) error {
 	opts := []node.Option{node.WithRoot(root)}
 	if top != "" {
 		opts = append(opts, node.WithTop(top))
+	}
+	if views {
+		opts = append(opts, node.WithProcessViews())
 	}
 	tree, err := node.Scan(opts...)
 	if err != nil {
@@ -37,7 +42,9 @@ func printTree(out io.Writer, root, top string, asJSON bool) error {
 
 // treeText writes one line per cgroup, indented below its parent: each
 // limit as its own file sets it and, marked with *, the effective limit where
-// that differs, with the ancestor that sets it ("..", "../..").
+// that differs, with the ancestor that sets it ("..", "../.."); an effective
+// limit marked ~ is only the tightest visible (scope visible). A leaf with a
+// process view names its process, marked ! when a limit is hidden from it.
 func treeText(w io.Writer, tree *node.Tree) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
@@ -52,8 +59,16 @@ func treeText(w io.Writer, tree *node.Tree) error {
 			highText = func(limits.Limit) string { return "n/a" }
 		}
 	}
-	p("\nCgroups: own limit; * effective limit where it differs, <- the ancestor that sets it\n")
-	p("CGROUP\tMEMORY\tMEMORY.HIGH\tCPU\tCPUSET\tPIDS\n")
+	p("\nCgroups: own limit; * effective limit where it differs, <- the ancestor that sets it, ~ only the tightest visible\n")
+	views := false
+	for i := range tree.Cgroups {
+		views = views || tree.Cgroups[i].Process != nil
+	}
+	if views {
+		p("CGROUP\tMEMORY\tMEMORY.HIGH\tCPU\tCPUSET\tPIDS\tPROCESS\n")
+	} else {
+		p("CGROUP\tMEMORY\tMEMORY.HIGH\tCPU\tCPUSET\tPIDS\n")
+	}
 	topDepth := -1
 	for i := range tree.Cgroups {
 		cg := &tree.Cgroups[i]
@@ -61,7 +76,7 @@ func treeText(w io.Writer, tree *node.Tree) error {
 			topDepth = depth(cg.Path)
 		}
 		differs := cg.DiffersFromOwn()
-		cell := func(limit, own, eff, source string) string {
+		cell := func(limit, own, eff, source string, scope limits.Scope) string {
 			if slices.Contains(cg.Absent, strings.TrimSuffix(limit, ".high")) {
 				own = "-"
 			}
@@ -71,6 +86,9 @@ func treeText(w io.Writer, tree *node.Tree) error {
 			if source != "" {
 				eff += " <- " + relativeSource(cg.Path, source)
 			}
+			if scope == limits.ScopeVisible {
+				eff = "~" + eff
+			}
 			return own + " *" + eff
 		}
 		name := cg.Path
@@ -78,12 +96,16 @@ func treeText(w io.Writer, tree *node.Tree) error {
 			name = strings.Repeat("  ", d) + cg.Path[strings.LastIndexByte(cg.Path, '/')+1:]
 		}
 		o, e := &cg.Own, &cg.Effective
-		p("%s\t%s\t%s\t%s\t%s\t%s\n", name,
-			cell(node.LimitMemory, bytesText(o.Memory), bytesText(e.Memory), e.Memory.Source),
-			cell(node.LimitMemoryHigh, highText(o.High), highText(e.High), e.High.Source),
-			cell(node.LimitCPU, cpuText(o.CPU), cpuText(e.CPU), e.CPU.Source),
-			cell(node.LimitCPUSet, cpusetText(o.CPUSet), cpusetText(e.CPUSet), e.CPUSet.Source),
-			cell(node.LimitPids, countText(o.Pids), countText(e.Pids), e.Pids.Source))
+		p("%s\t%s\t%s\t%s\t%s\t%s", name,
+			cell(node.LimitMemory, bytesText(o.Memory), bytesText(e.Memory), e.Memory.Source, e.Memory.Scope),
+			cell(node.LimitMemoryHigh, highText(o.High), highText(e.High), e.High.Source, e.High.Scope),
+			cell(node.LimitCPU, cpuText(o.CPU), cpuText(e.CPU), e.CPU.Source, e.CPU.Scope),
+			cell(node.LimitCPUSet, cpusetText(o.CPUSet), cpusetText(e.CPUSet), e.CPUSet.Source, limits.ScopeEffective),
+			cell(node.LimitPids, countText(o.Pids), countText(e.Pids), e.Pids.Source, e.Pids.Scope))
+		if views {
+			p("\t%s", processText(cg.Process))
+		}
+		p("\n")
 	}
 	p("\nDiagnostics\n")
 	if len(tree.Diagnostics) == 0 {
@@ -98,6 +120,19 @@ func treeText(w io.Writer, tree *node.Tree) error {
 		}
 	}
 	return nil
+}
+
+// processText names the process of a leaf's view: "pid 4242", and the
+// limits hidden from it ("pid 4242 !memory,cpu"); "" without a view.
+func processText(v *node.ProcessView) string {
+	if v == nil {
+		return ""
+	}
+	text := "pid " + strconv.Itoa(v.PID)
+	if len(v.Hidden) > 0 {
+		text += " !" + strings.Join(v.Hidden, ",")
+	}
+	return text
 }
 
 // depth is the number of components of a cgroup path: 0 for "/".
@@ -193,6 +228,17 @@ type cgroupDoc struct {
 	// Differs names the limits whose effective value is not the own one.
 	Differs []string `json:"differs"`
 	Absent  []string `json:"absent"`
+	// Process is the view of the leaf's process, with -process-views;
+	// null otherwise.
+	Process *processDoc `json:"process"`
+}
+
+// processDoc is a node.ProcessView: the limits hidden from the process and,
+// for each, what it sees instead (the other limits are "unknown" there).
+type processDoc struct {
+	PID    int       `json:"pid"`
+	Hidden []string  `json:"hidden"`
+	Sees   limitsDoc `json:"sees"`
 }
 
 type limitsDoc struct {
@@ -203,10 +249,13 @@ type limitsDoc struct {
 	Pids       countDoc  `json:"pids"`
 }
 
+// Scope, as in the JSON of a report: "effective", or "visible" when the
+// value is only the tightest visible; null for an unknown value.
 type bytesDoc struct {
 	State  string  `json:"state"`
 	Bytes  *uint64 `json:"bytes"`
 	Source *string `json:"source"`
+	Scope  *string `json:"scope"`
 }
 
 type cpuDoc struct {
@@ -215,6 +264,7 @@ type cpuDoc struct {
 	QuotaUs  *uint64  `json:"quota_us"`
 	PeriodUs *uint64  `json:"period_us"`
 	Source   *string  `json:"source"`
+	Scope    *string  `json:"scope"`
 }
 
 type cpusetDoc struct {
@@ -228,6 +278,7 @@ type countDoc struct {
 	State  string  `json:"state"`
 	Limit  *uint64 `json:"limit"`
 	Source *string `json:"source"`
+	Scope  *string `json:"scope"`
 }
 
 func newTreeDoc(tree *node.Tree) treeDoc {
@@ -237,13 +288,17 @@ func newTreeDoc(tree *node.Tree) treeDoc {
 	}
 	for i := range tree.Cgroups {
 		cg := &tree.Cgroups[i]
-		doc.Cgroups = append(doc.Cgroups, cgroupDoc{
+		d := cgroupDoc{
 			Path:      cg.Path,
 			Own:       newLimitsDoc(cg.Own),
 			Effective: newLimitsDoc(cg.Effective),
 			Differs:   orEmpty(cg.DiffersFromOwn()),
 			Absent:    orEmpty(cg.Absent),
-		})
+		}
+		if v := cg.Process; v != nil {
+			d.Process = &processDoc{PID: v.PID, Hidden: orEmpty(v.Hidden), Sees: newLimitsDoc(v.Sees)}
+		}
+		doc.Cgroups = append(doc.Cgroups, d)
 	}
 	for _, d := range tree.Diagnostics {
 		doc.Diagnostics = append(doc.Diagnostics, diagnosticDoc{Code: string(d.Code), Message: d.Message})
@@ -253,16 +308,23 @@ func newTreeDoc(tree *node.Tree) treeDoc {
 
 func newLimitsDoc(l node.Limits) limitsDoc {
 	limited := func(s limits.State) bool { return s == limits.Limited }
+	scope := func(s limits.State, sc limits.Scope) *string {
+		if s == limits.Unknown {
+			return nil
+		}
+		text := sc.String()
+		return &text
+	}
 	var d limitsDoc
-	d.Memory = bytesDoc{State: l.Memory.State.String()}
+	d.Memory = bytesDoc{State: l.Memory.State.String(), Scope: scope(l.Memory.State, l.Memory.Scope)}
 	if limited(l.Memory.State) {
 		d.Memory.Bytes, d.Memory.Source = &l.Memory.Value, &l.Memory.Source
 	}
-	d.MemoryHigh = bytesDoc{State: l.High.State.String()}
+	d.MemoryHigh = bytesDoc{State: l.High.State.String(), Scope: scope(l.High.State, l.High.Scope)}
 	if limited(l.High.State) {
 		d.MemoryHigh.Bytes, d.MemoryHigh.Source = &l.High.Value, &l.High.Source
 	}
-	d.CPU = cpuDoc{State: l.CPU.State.String()}
+	d.CPU = cpuDoc{State: l.CPU.State.String(), Scope: scope(l.CPU.State, l.CPU.Scope)}
 	if limited(l.CPU.State) {
 		cpus := l.CPU.CPUs()
 		d.CPU.Limit, d.CPU.QuotaUs, d.CPU.PeriodUs, d.CPU.Source = &cpus, &l.CPU.Quota, &l.CPU.Period, &l.CPU.Source
@@ -272,7 +334,7 @@ func newLimitsDoc(l node.Limits) limitsDoc {
 		list, n := l.CPUSet.CPUs.String(), l.CPUSet.CPUs.Count()
 		d.CPUSet.CPUs, d.CPUSet.Count, d.CPUSet.Source = &list, &n, &l.CPUSet.Source
 	}
-	d.Pids = countDoc{State: l.Pids.State.String()}
+	d.Pids = countDoc{State: l.Pids.State.String(), Scope: scope(l.Pids.State, l.Pids.Scope)}
 	if limited(l.Pids.State) {
 		d.Pids.Limit, d.Pids.Source = &l.Pids.Value, &l.Pids.Source
 	}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -85,6 +88,87 @@ func BenchmarkScan(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(bt.cgroups)), "cgroups/op") // after the loop, which resets metrics
+}
+
+// The processes of the benchmark node, for BenchmarkScanProcessViews: one per
+// container, written into the same tree once that benchmark runs. Scan
+// without WithProcessViews reads none of these files (nor lists the
+// containers' directories, which have no subdirectories), so
+// BenchmarkScan's cost does not depend on them.
+var (
+	benchProcsOnce  sync.Once
+	benchProcs      int
+	benchProcsSetup error
+)
+
+// containerMountinfo is the mountinfo of a containerd container as the host
+// reads it, its cgroup2 mount rooted at its own cgroup (a private cgroup
+// namespace): %s is the container's cgroup path.
+const containerMountinfo = `1199 1180 0:112 / / rw,relatime master:560 - overlay overlay rw,lowerdir=/var/lib/containerd/l1:/var/lib/containerd/l2,upperdir=/var/lib/containerd/u,workdir=/var/lib/containerd/w
+1200 1199 0:115 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw
+1201 1199 0:116 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+1202 1201 0:117 / /dev/pts rw,nosuid,noexec,relatime - devpts devpts rw,gid=5,mode=620,ptmxmode=666
+1203 1201 0:110 / /dev/mqueue rw,nosuid,nodev,noexec,relatime - mqueue mqueue rw
+1204 1199 0:118 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro
+1205 1204 0:30 %s /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup rw,nsdelegate,memory_recursiveprot
+1206 1199 253:1 /var/lib/kubelet/pods/uid/etc-hosts /etc/hosts rw,relatime - ext4 /dev/vda1 rw
+1207 1201 253:1 /var/lib/kubelet/pods/uid/containers/app/0 /dev/termination-log rw,relatime - ext4 /dev/vda1 rw
+1208 1199 253:1 /var/lib/containerd/sandboxes/id/hostname /etc/hostname rw,relatime - ext4 /dev/vda1 rw
+1209 1199 253:1 /var/lib/containerd/sandboxes/id/resolv.conf /etc/resolv.conf rw,relatime - ext4 /dev/vda1 rw
+1210 1201 0:109 / /dev/shm rw,nosuid,nodev,noexec,relatime - tmpfs shm rw,size=65536k
+1211 1199 0:108 / /run/secrets/kubernetes.io/serviceaccount ro,relatime - tmpfs tmpfs rw,size=7901884k
+1212 1200 0:115 /bus /proc/bus ro,nosuid,nodev,noexec,relatime - proc proc rw
+1213 1200 0:116 /null /proc/kcore rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+`
+
+// benchNodeProcesses adds to the benchmark node a process in each
+// container (cgroup.procs, and its /proc/<pid>/mountinfo and cgroup) and
+// returns how many containers there are.
+func benchNodeProcesses(b *testing.B, bt benchTree) int {
+	benchProcsOnce.Do(func() {
+		for i, path := range bt.cgroups {
+			if !strings.HasSuffix(path, ".scope") {
+				continue
+			}
+			pid := strconv.Itoa(1000 + i)
+			files := map[string]string{
+				filepath.Join("sys/fs/cgroup", path, "cgroup.procs"): pid + "\n",
+				filepath.Join("proc", pid, "mountinfo"):              fmt.Sprintf(containerMountinfo, path),
+				filepath.Join("proc", pid, "cgroup"):                 "0::" + path + "\n",
+			}
+			for name, content := range files {
+				full := filepath.Join(bt.root, name)
+				if benchProcsSetup = os.MkdirAll(filepath.Dir(full), 0o755); benchProcsSetup == nil {
+					benchProcsSetup = os.WriteFile(full, []byte(content), 0o644)
+				}
+				if benchProcsSetup != nil {
+					return
+				}
+			}
+			benchProcs++
+		}
+		benchProcsSetup = syncTree(bt.root)
+	})
+	if benchProcsSetup != nil || benchProcs == 0 {
+		b.Fatal("writing the benchmark node's processes:", benchProcsSetup)
+	}
+	return benchProcs
+}
+
+// BenchmarkScanProcessViews is BenchmarkScan with WithProcessViews, each
+// container running a process in a private cgroup namespace that cannot
+// see its pod's pids.max (and some pods' memory and CPU limits).
+func BenchmarkScanProcessViews(b *testing.B) {
+	bt := benchNode(b)
+	procs := benchNodeProcesses(b, bt)
+	b.ReportAllocs()
+	for b.Loop() {
+		tree, err := node.Scan(node.WithRoot(bt.root), node.WithProcessViews())
+		if err != nil || len(tree.Cgroups) != len(bt.cgroups) || len(tree.Diagnostics) != procs {
+			b.Fatalf("%d cgroups, %d diagnostics, %v", len(tree.Cgroups), len(tree.Diagnostics), err)
+		}
+	}
+	b.ReportMetric(float64(procs), "processes/op")
 }
 
 // BenchmarkScanIOBaseline is the floor under BenchmarkScan: exactly the

@@ -9,6 +9,10 @@
 // effective value of a cgroup from its own value and its parent's effective
 // one (a cgroup's usage is bounded by every ancestor's limits:
 // Documentation/admin-guide/cgroup-v2.rst, "Top-down Constraint"). The
-// answers are those ForCgroup gives for each cgroup, value, state and source;
-// the tests check that on generated and captured trees.
+// answers are those ForCgroup gives for each cgroup, value, state, source
+// and scope; the tests check that on generated and captured trees.
+//
+// WithProcessViews adds what the process of each leaf cgroup can see: the
+// limits set above the top of its own cgroup mount (a private cgroup
+// namespace) bind it, but it cannot read them.
 package node

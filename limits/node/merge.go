@@ -40,6 +40,7 @@ func merge(parts []part) []Cgroup {
 				src := &p.cgroups[next[i]]
 				cg.Own.take(&src.Own, p.ctl)
 				cg.Effective.take(&src.Effective, p.ctl)
+				cg.Process = cg.Process.join(src.Process, p.ctl)
 				next[i]++
 				continue
 			}
@@ -66,6 +67,23 @@ func (l *Limits) take(from *Limits, ctl controllers) {
 	if ctl&pidsCtl != 0 {
 		l.Pids = from.Pids
 	}
+}
+
+// join adds the view of the same cgroup in the hierarchy of the
+// controllers ctl to v, and returns the joined view: that of the first
+// hierarchy with one, to which a later hierarchy's adds its hidden limits
+// when it speaks of the same process.
+func (v *ProcessView) join(other *ProcessView, ctl controllers) *ProcessView {
+	switch {
+	case v == nil:
+		return other
+	case other == nil || other.PID != v.PID:
+		return v
+	}
+	v.Hidden = append(v.Hidden, other.Hidden...)
+	v.clauses = append(v.clauses, other.clauses...)
+	v.Sees.take(&other.Sees, ctl)
+	return v
 }
 
 // nearestAncestor finds the closest ancestor of path in cgroups (in path

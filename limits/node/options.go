@@ -6,8 +6,9 @@ import "github.com/truelimit/truelimit/limits/internal/under"
 type Option func(*config)
 
 type config struct {
-	root string
-	top  string // "" for the top visible cgroup of each hierarchy
+	root  string
+	top   string // "" for the top visible cgroup of each hierarchy
+	views bool   // WithProcessViews
 }
 
 func newConfig(opts []Option) config {
@@ -32,4 +33,20 @@ func WithRoot(dir string) Option {
 // it Scan starts at the top visible cgroup of each hierarchy: "/" on a host.
 func WithTop(path string) Option {
 	return func(c *config) { c.top = path }
+}
+
+// WithProcessViews makes Scan also tell, for each leaf cgroup (one without
+// child cgroups) of every hierarchy walked, what a process in it can see of
+// the limits that bind it: the limits set above the top cgroup of its own
+// cgroup mount (its cgroup namespace root, or the cgroup a runtime
+// bind-mounted) bind it, but it cannot read them. Scan reads the first PID of
+// the leaf's cgroup.procs, then R/proc/<pid>/mountinfo and R/proc/<pid>/cgroup,
+// and records a ProcessView in Cgroup.Process; each leaf whose process cannot
+// see a memory limit, memory.high, CPU limit or pids limit that binds it adds
+// one limit-hidden-from-process diagnostic saying what the process sees and
+// what applies. A leaf with no process, or whose process cannot be read (it
+// exited, EACCES), has no view and adds nothing; it is never an error. Without
+// this option none of these files are read.
+func WithProcessViews() Option {
+	return func(c *config) { c.views = true }
 }

@@ -37,6 +37,9 @@ const maxMountInfo = 16 << 20
 // the top visible cgroup only; cpu.cfs_quota_us, cpu.cfs_period_us where a
 // quota is set; cpuset.effective_cpus, or cpuset.cpus where it is missing;
 // pids.max. docs/ARCHITECTURE.md says how the directories are listed.
+// WithProcessViews adds, per leaf cgroup, its cgroup.procs and, for its
+// first process, R/proc/<pid>/mountinfo and R/proc/<pid>/cgroup (see
+// ProcessView); without it no other file is read.
 //
 // On v2 one walk reads every controller. On v1 each controller hierarchy
 // (memory; cpu,cpuacct; cpuset; pids) is walked on its own and the answers
@@ -49,8 +52,12 @@ const maxMountInfo = 16 << 20
 // Where Scan and ForCgroup can differ, on trees no kernel writes: a v2
 // directory without cgroup.controllers is all unknown for ForCgroup; a v1
 // memory.stat below the top visible cgroup is not read (the top's sees every
-// hidden ancestor); Scan uses the one mount of each hierarchy that holds the
-// top. It does not report swap, memsw or CPU weight.
+// hidden ancestor, and settles the memory limit's scope); Scan uses the one
+// mount of each hierarchy that holds the top. The scope of a hierarchy's
+// values follows every limit file its top visible cgroup has, so a v2 top
+// with pids.max but no memory.max makes the memory limits ScopeVisible too,
+// where ForCgroup's walk of the memory controller reads only its files
+// there. It does not report swap, memsw or CPU weight.
 //
 // An error is returned only when mountinfo cannot be read or parsed, the top
 // is not a clean cgroup path, or the top exists in no hierarchy. It is safe
@@ -86,6 +93,9 @@ func Scan(opts ...Option) (*Tree, error) {
 	}
 	s := newScanner(cfg.root, &t.Diagnostics)
 	s.dir = &rd
+	if cfg.views {
+		s.views = newViews()
+	}
 	var parts []part
 	var missing error
 	for _, h := range locateHierarchies(mounts, cfg.top, diag) {
@@ -111,6 +121,9 @@ func Scan(opts ...Option) (*Tree, error) {
 		return nil, &limits.Error{Path: cfg.top, Err: missing}
 	}
 	t.Cgroups = merge(parts)
+	if cfg.views {
+		t.addProcessDiagnostics()
+	}
 	return t, nil
 }
 

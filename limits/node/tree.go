@@ -5,6 +5,7 @@ import (
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
+	"github.com/truelimit/truelimit/limits/internal/hidden"
 )
 
 // Limits are the limits of one cgroup, either those its own files set (Own)
@@ -42,6 +43,16 @@ type Cgroup struct {
 	// Effective is what binds a process in the cgroup: the lowest limit of
 	// the cgroup and its ancestors up to the top visible cgroup, with the
 	// cgroup that set it as Source, exactly as limits.ForCgroup reports.
+	// Each memory limit, memory.high, CPU limit and pids limit has the Scope
+	// ForCgroup gives it: limits.ScopeVisible when the top visible cgroup of
+	// its hierarchy is not provably the host's root cgroup (its mount root is
+	// not "/", it has a limit file the root cannot have, or, at root "/",
+	// the reader is in a cgroup namespace of its own), so that a cgroup
+	// above it, hidden from the reader, may set a lower limit;
+	// limits.ScopeEffective otherwise, and for a v1 memory limit that the
+	// top's hierarchical_memory_limit or a memory.use_hierarchy of 0 below
+	// the top settles. Own values always have ScopeEffective: they are the
+	// cgroup's own file.
 	Effective Limits
 	// Absent names the controllers, on a v1 host, whose hierarchy has no
 	// cgroup at Path although another hierarchy has: their Own values are
@@ -49,6 +60,45 @@ type Cgroup struct {
 	// that exists there, where a process in Path really is (as ForCgroup
 	// reports with cgroup-not-created). Nil on cgroup v2.
 	Absent []string
+	// Process is, with WithProcessViews, what a process of this leaf
+	// cgroup can see of its Effective limits; nil without the option, for
+	// a cgroup with child cgroups, and for a leaf with no process or whose
+	// process could not be read.
+	Process *ProcessView
+}
+
+// ProcessView is what one process of a leaf cgroup can see of the limits
+// that bind it (WithProcessViews). The kernel shows a process the cgroups
+// at and below the root of its own mount of each hierarchy (its cgroup
+// namespace root, or the cgroup a runtime bind-mounted there): a limit set
+// above that top binds it, but a program sizing itself from the files it
+// can read (GOMEMLIMIT, GOMAXPROCS, a JVM's heap) does not see it.
+//
+// Scan finds the top as limits.ForPID does: from R/proc/<pid>/mountinfo,
+// whose cgroup mount roots the kernel prints relative to the reader's
+// cgroup namespace (the full path, read from the host), matched against the
+// process's R/proc/<pid>/cgroup. A v1 memory limit is never hidden from a
+// process that has a memory mount: its memory.stat's
+// hierarchical_memory_limit counts every level above it.
+type ProcessView struct {
+	// PID is the first process the cgroup's cgroup.procs lists (in the
+	// reader's PID namespace). On v1 a hierarchy whose cgroup.procs starts
+	// with another process reads the same one if it is in the cgroup there
+	// too; the others' views are not joined to it.
+	PID int
+	// Hidden names the limits of Effective that bind the process but that
+	// it cannot see, in the order LimitMemory, LimitMemoryHigh, LimitCPU,
+	// LimitPids; nil when it sees each one that binds it.
+	Hidden []string
+	// Sees holds, for each limit in Hidden, what the process sees instead:
+	// the lowest limit set by the cgroups from the top of its mount of that
+	// hierarchy down to its own, with Scope limits.ScopeVisible; Unlimited
+	// when it has no mount of that hierarchy at all (the diagnostic says
+	// which). The values of the limits not in Hidden are zero (Unknown).
+	Sees Limits
+	// clauses are the sentences of the limit-hidden-from-process
+	// diagnostic, until Scan has added it.
+	clauses []hidden.Clause
 }
 
 // Hierarchy says where the values of some controllers were read.
@@ -125,23 +175,36 @@ const (
 // cgroup's own file sets: a lower limit of an ancestor binds, the cgroup
 // inherits its cpuset, or an ancestor's unreadable file makes it unknown.
 // These are what tools that read only a container's own files get wrong.
+//
+// Scope does not count: an own value is the cgroup's own file, an effective
+// one may be only the tightest visible, and the same value from the same
+// cgroup is the same limit.
 func (c *Cgroup) DiffersFromOwn() []string {
 	var out []string
-	if c.Own.Memory != c.Effective.Memory {
+	if !sameLimit(c.Own.Memory, c.Effective.Memory) {
 		out = append(out, LimitMemory)
 	}
-	if c.Own.High != c.Effective.High {
+	if !sameLimit(c.Own.High, c.Effective.High) {
 		out = append(out, LimitMemoryHigh)
 	}
-	if c.Own.CPU != c.Effective.CPU {
+	own, eff := c.Own.CPU, c.Effective.CPU
+	own.Scope, eff.Scope = limits.ScopeEffective, limits.ScopeEffective
+	if own != eff {
 		out = append(out, LimitCPU)
 	}
-	own, eff := c.Own.CPUSet, c.Effective.CPUSet
-	if own.State != eff.State || own.Source != eff.Source || !own.CPUs.Equal(eff.CPUs) {
+	set, effSet := c.Own.CPUSet, c.Effective.CPUSet
+	if set.State != effSet.State || set.Source != effSet.Source || !set.CPUs.Equal(effSet.CPUs) {
 		out = append(out, LimitCPUSet)
 	}
-	if c.Own.Pids != c.Effective.Pids {
+	if !sameLimit(c.Own.Pids, c.Effective.Pids) {
 		out = append(out, LimitPids)
 	}
 	return out
+}
+
+// sameLimit reports whether two limits are the same value from the same
+// cgroup, whatever their scope.
+func sameLimit(a, b limits.Limit) bool {
+	a.Scope, b.Scope = limits.ScopeEffective, limits.ScopeEffective
+	return a == b
 }

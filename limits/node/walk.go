@@ -11,6 +11,7 @@ import (
 	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/internal/effective"
+	"github.com/truelimit/truelimit/limits/internal/hidden"
 	"github.com/truelimit/truelimit/limits/internal/own"
 	"github.com/truelimit/truelimit/limits/internal/under"
 )
@@ -50,8 +51,26 @@ type scanner struct {
 	// countSubdirs says a directory's link count tells how many
 	// subdirectories it has, on this hierarchy's filesystem.
 	countSubdirs bool
-	out          cgroupChunks
-	diags        *[]limits.Diagnostic
+	// scope is the scope of the hierarchy's effective values, set where
+	// its top visible cgroup is read (topScope), and topHierarchical says
+	// that the top's v1 memory.stat has hierarchical_memory_limit, which
+	// counts the levels hidden above it.
+	scope           limits.Scope
+	topHierarchical bool
+	out             cgroupChunks
+	diags           *[]limits.Diagnostic
+	// views finds the process views of the leaves (WithProcessViews); nil
+	// without the option.
+	views *views
+}
+
+// lineage is what a cgroup inherits from the levels above it: their chain,
+// and whether a v1 memory.use_hierarchy of 0 (or unreadable) cut the memory
+// limits of some of them off from it, so that the levels above the top
+// visible cgroup cannot bind its memory either.
+type lineage struct {
+	chain     effective.Chain
+	memoryCut bool
 }
 
 func newScanner(root string, diags *[]limits.Diagnostic) *scanner {
@@ -84,7 +103,10 @@ func (s *scanner) walk(h hierarchy) ([]Cgroup, error) {
 	}
 	s.countSubdirs = useLinkCounts && d.linksCountSubdirs()
 	path := mount.Root
-	var parent effective.Chain
+	if s.views != nil {
+		s.views.levels = s.views.levels[:0]
+	}
+	var parent lineage
 	for rest := h.loc.Rel(); rest != ""; {
 		var name string
 		name, rest = nextComponent(rest)
@@ -157,7 +179,7 @@ func pathOrSlash(p []byte) string {
 // children in name order so that the answer comes out sorted. subdirs is
 // how many subdirectories d has, -1 if unknown; a directory without any is
 // not listed.
-func (s *scanner) visit(d dir, path string, parent *effective.Chain, subdirs int) {
+func (s *scanner) visit(d dir, path string, parent *lineage, subdirs int) {
 	first, namesStart := len(s.spans), len(s.names)
 	if subdirs != 0 {
 		var err error
@@ -168,7 +190,11 @@ func (s *scanner) visit(d dir, path string, parent *effective.Chain, subdirs int
 	}
 	last := len(s.spans)
 	mine, c, below := s.readOwn(d, path, parent, last > first)
-	s.out.add(Cgroup{Path: path, Own: mine, Effective: s.effective(d, &c)})
+	cg := Cgroup{Path: path, Own: mine, Effective: s.effective(d, &c)}
+	if s.views != nil && last == first {
+		cg.Process = s.processView(d, path, &cg.Effective)
+	}
+	s.out.add(cg)
 	slices.SortFunc(s.spans[first:last], func(a, b span) int {
 		return bytes.Compare(s.names[a.start:a.end], s.names[b.start:b.end])
 	})
@@ -195,6 +221,9 @@ func (s *scanner) visit(d dir, path string, parent *effective.Chain, subdirs int
 		s.cgPath, s.absDir = s.cgPath[:cgLen], s.absDir[:absLen]
 	}
 	s.spans, s.names = s.spans[:first], s.names[:namesStart]
+	if s.views != nil {
+		s.views.levels = s.views.levels[:len(s.views.levels)-1]
+	}
 }
 
 // ReadFile reads one interface file of the cgroup being read, s.cur: it is
@@ -208,13 +237,15 @@ func (s *scanner) ReadFile(name string, buf []byte) ([]byte, error) {
 }
 
 // readOwn reads the own files of the cgroup at d for the hierarchy's
-// controllers and returns its own limits, the chain from it up to the top
-// visible cgroup, and the chain its children inherit; parent is its
-// parent's chain. hasChildren says whether it has subdirectories: on v1 only
-// then is memory.use_hierarchy read, for the children's chain. Files that
-// cannot be read or parsed become diagnostics.
-func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildren bool) (mine Limits, c, below effective.Chain) {
+// controllers and returns its own limits, its lineage (the chain from it up
+// to the top visible cgroup), and the lineage its children inherit; parent
+// is its parent's. hasChildren says whether it has subdirectories: on v1
+// only then is memory.use_hierarchy read, for the children's chain. Files
+// that cannot be read or parsed become diagnostics. Read at the top visible
+// cgroup, the first of the walk, its values set the hierarchy's scope.
+func (s *scanner) readOwn(d dir, path string, parent *lineage, hasChildren bool) (mine Limits, c, below lineage) {
 	v1 := s.h.loc.Version == 1
+	isTop := path == s.h.loc.Mount.Root
 	ctl := s.h.ctl
 	var want own.Want
 	if ctl&memoryCtl != 0 {
@@ -222,7 +253,7 @@ func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildr
 		switch {
 		case !v1:
 			want |= own.MemoryHigh
-		case path == s.h.loc.Mount.Root:
+		case isTop:
 			// The top visible cgroup's hierarchical_memory_limit sees the
 			// ancestors hidden above it, for every cgroup below it too
 			// (Documentation/admin-guide/cgroup-v1/memory.rst, 5.2).
@@ -247,9 +278,16 @@ func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildr
 	if v.Failed() {
 		v.Problems(pathOrSlash(s.absDir), s.report)
 	}
+	if isTop {
+		s.scope = s.topScope(&v)
+		s.topHierarchical = v.MemoryStat.Status == own.Set && v.MemoryStat.Limits.HasHierarchicalMemoryLimit
+	}
+	if s.views != nil {
+		s.views.levels = append(s.views.levels, level{path: path, values: v})
+	}
 
 	c = *parent
-	c.Add(&v, path, effective.Down)
+	c.chain.Add(&v, path, effective.Down)
 	if ctl&memoryCtl != 0 {
 		mine.Memory = ownLimit(v.MemoryLimit, path)
 		if !v1 {
@@ -270,7 +308,22 @@ func (s *scanner) readOwn(d dir, path string, parent *effective.Chain, hasChildr
 	if ctl&pidsCtl != 0 {
 		mine.Pids = ownLimit(v.Pids, path)
 	}
-	return mine, c, c.Below(&v)
+	below = lineage{chain: c.chain.Below(&v), memoryCut: c.memoryCut || !effective.BindsDescendants(v.UseHierarchy)}
+	return mine, c, below
+}
+
+// topScope says whether the top visible cgroup, whose own values are v, is
+// provably the host's root cgroup (limits.ScopeEffective) or may have
+// hidden ancestors (limits.ScopeVisible): its hierarchy is mounted from
+// another cgroup, it has a file the root cgroup cannot have
+// (hidden.RootLacks), or, on the live system, the reader is in a cgroup
+// namespace of its own. limits.ForCgroup decides by the same rule at the
+// top of each controller's walk, from that controller's files there.
+func (s *scanner) topScope(v *own.Values) limits.Scope {
+	if s.h.loc.Mount.Root != "/" || hidden.RootLacks(v) != 0 || (s.root == "/" && hidden.ForeignCgroupNamespace() != "") {
+		return limits.ScopeVisible
+	}
+	return limits.ScopeEffective
 }
 
 // ownLimit is what a cgroup's own limit file says: Limited with the cgroup
@@ -296,42 +349,53 @@ func ownCPU(q own.Quota, path string) limits.CPULimit {
 	return limits.CPULimit{}
 }
 
-// effective turns the chain of the cgroup at d into its effective limits.
-func (s *scanner) effective(d dir, c *effective.Chain) (eff Limits) {
-	ctl := s.h.ctl
-	mem, cpu, pids := true, true, true
-	if s.h.loc.Version == 2 {
-		mem, cpu, pids = s.enabled(d, c)
-	}
+// effective turns the lineage of the cgroup at d into its effective limits,
+// with their scope: the hierarchy's, but a v1 memory limit below a
+// memory.use_hierarchy cut, or settled by the top's
+// hierarchical_memory_limit, is effective.
+func (s *scanner) effective(d dir, l *lineage) (eff Limits) {
+	ctl, c := s.h.ctl, &l.chain
+	mem, cpu, pids := s.enabled(d, c)
 	if ctl&memoryCtl != 0 {
-		eff.Memory = limitOf(c.Memory(mem))
 		if s.h.loc.Version == 2 {
-			eff.High = limitOf(c.High(mem))
+			eff.Memory, eff.High = limitOf(c.Memory(mem), s.scope), limitOf(c.High(mem), s.scope)
+		} else {
+			scope := s.scope
+			if l.memoryCut || s.topHierarchical {
+				scope = limits.ScopeEffective
+			}
+			eff.Memory = limitOf(c.Memory(mem), scope)
 		}
 	}
 	if ctl&cpuCtl != 0 {
-		q := c.CPU(cpu)
-		eff.CPU = limits.CPULimit{State: limits.State(q.State), Quota: q.Quota, Period: q.Period, Source: q.Source}
+		eff.CPU = cpuLimitOf(c.CPU(cpu), s.scope)
 	}
 	if ctl&cpusetCtl != 0 {
 		set := c.CPUSet()
 		eff.CPUSet = limits.CPUSetLimit{State: limits.State(set.State), CPUs: set.Set, Source: set.Source}
 	}
 	if ctl&pidsCtl != 0 {
-		eff.Pids = limitOf(c.Pids(pids))
+		eff.Pids = limitOf(c.Pids(pids), s.scope)
 	}
 	return eff
 }
 
-func limitOf(b effective.Bytes) limits.Limit {
-	return limits.Limit{State: limits.State(b.State), Value: b.Value, Source: b.Source}
+func limitOf(b effective.Bytes, scope limits.Scope) limits.Limit {
+	return limits.Limit{State: limits.State(b.State), Value: b.Value, Source: b.Source, Scope: scope}
 }
 
-// enabled says, for a v2 cgroup, whether memory, cpu and pids are enabled
-// for it. It matters only where no level of the walk has the controller's
-// limit file (unlimited if enabled, as at the root cgroup, which has none;
-// unknown if not), so cgroup.controllers is read only then.
+func cpuLimitOf(q effective.Quota, scope limits.Scope) limits.CPULimit {
+	return limits.CPULimit{State: limits.State(q.State), Quota: q.Quota, Period: q.Period, Source: q.Source, Scope: scope}
+}
+
+// enabled says whether memory, cpu and pids are enabled for the cgroup at
+// d: always on v1. On v2 it matters only where no level of the chain c has
+// the controller's limit file (unlimited if enabled, as at the root cgroup,
+// which has none; unknown if not), so cgroup.controllers is read only then.
 func (s *scanner) enabled(d dir, c *effective.Chain) (mem, cpu, pids bool) {
+	if s.h.loc.Version == 1 {
+		return true, true, true
+	}
 	ctl := s.h.ctl
 	memory, quota, count := c.Undecided()
 	if !(ctl&memoryCtl != 0 && memory) && !(ctl&cpuCtl != 0 && quota) && !(ctl&pidsCtl != 0 && count) {
