@@ -145,8 +145,8 @@ func TestScanProcessViews(t *testing.T) {
 		{
 			name: "no cgroup mount", files: v2PodTree(""), pid: viewPID,
 			hidden: []string{node.LimitMemory, node.LimitCPU},
-			message: "limits are set above the cgroups the process can see: memory limit: it has no mount of the memory hierarchy, so it sees unlimited, " +
-				"but 268435456 bytes from " + viewPod + " applies; CPU limit: it has no mount of the cpu hierarchy, so it sees unlimited, but 0.5 CPUs from " + viewPod + " applies",
+			message: "limits are set above the cgroups the process can see: memory limit: it has no mount of the memory hierarchy, so it sees no cgroup limit, " +
+				"but 268435456 bytes from " + viewPod + " applies; CPU limit: it has no mount of the cpu hierarchy, so it sees no cgroup limit, but 0.5 CPUs from " + viewPod + " applies",
 		},
 		{
 			name: "no proc/<pid>", files: without(private, "proc/4242/mountinfo", "proc/4242/cgroup"),
@@ -358,11 +358,8 @@ func TestScanScope(t *testing.T) {
 		name           string
 		files          map[string]string
 		memory, cpu    limits.Scope // of the container's effective values
+		pids           limits.Scope
 		differsFromOwn []string
-		// notForCgroup: ForCgroup's walk of one controller sees only that
-		// controller's files at the top, so it does not tell that a top
-		// with pids.max is not the root for memory and cpu.
-		notForCgroup bool
 	}{
 		{name: "v2 host root", files: v2, memory: e, cpu: e, differsFromOwn: []string{node.LimitMemory, node.LimitCPU, node.LimitCPUSet}},
 		{
@@ -370,9 +367,13 @@ func TestScanScope(t *testing.T) {
 			files: v2PodTreeFrom("/kubepods", ""),
 		},
 		{
-			name: "v2 top with a limit file the root cannot have", memory: v, cpu: v,
+			// Per controller, as ForCgroup's walks decide: only the pids
+			// walk reads pids.max at the top. (A kernel-made top with
+			// pids.max has memory.max and cpu.max too where they are
+			// enabled.)
+			name: "v2 top with a limit file the root cannot have", memory: e, cpu: e, pids: v,
 			files:          with(v2, map[string]string{"sys/fs/cgroup/pids.max": "max\n"}),
-			differsFromOwn: []string{node.LimitMemory, node.LimitCPU, node.LimitCPUSet}, notForCgroup: true,
+			differsFromOwn: []string{node.LimitMemory, node.LimitCPU, node.LimitCPUSet},
 		},
 		{
 			name: "v2 container at the top", memory: v, cpu: v, differsFromOwn: []string{node.LimitCPUSet},
@@ -416,10 +417,11 @@ func TestScanScope(t *testing.T) {
 			assert.Equal(t, e, cg.Own.Memory.Scope, "an own value is the cgroup's own file")
 			assert.Equal(t, e, cg.Own.CPU.Scope)
 			assert.Equal(t, tt.differsFromOwn, cg.DiffersFromOwn(), "scope does not count")
+			if tt.pids == v {
+				assert.Equal(t, v, cg.Effective.Pids.Scope, "pids")
+			}
 			for _, c := range tree.Cgroups {
-				if !tt.notForCgroup {
-					assertSameLimits(t, forCgroup(t, root, c.Path), c.Effective, c.Path)
-				}
+				assertSameLimits(t, forCgroup(t, root, c.Path), c.Effective, c.Path)
 			}
 		})
 	}

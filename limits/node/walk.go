@@ -51,11 +51,11 @@ type scanner struct {
 	// countSubdirs says a directory's link count tells how many
 	// subdirectories it has, on this hierarchy's filesystem.
 	countSubdirs bool
-	// scope is the scope of the hierarchy's effective values, set where
-	// its top visible cgroup is read (topScope), and topHierarchical says
-	// that the top's v1 memory.stat has hierarchical_memory_limit, which
-	// counts the levels hidden above it.
-	scope           limits.Scope
+	// scope is the scope of the hierarchy's effective values, per
+	// controller, set where its top visible cgroup is read (topScope), and
+	// topHierarchical says that the top's v1 memory.stat has
+	// hierarchical_memory_limit, which counts the levels hidden above it.
+	scope           scopes
 	topHierarchical bool
 	out             cgroupChunks
 	diags           *[]limits.Diagnostic
@@ -279,7 +279,7 @@ func (s *scanner) readOwn(d dir, path string, parent *lineage, hasChildren bool)
 		v.Problems(pathOrSlash(s.absDir), s.report)
 	}
 	if isTop {
-		s.scope = s.topScope(&v)
+		s.scope = s.topScopes(&v)
 		s.topHierarchical = v.MemoryStat.Status == own.Set && v.MemoryStat.Limits.HasHierarchicalMemoryLimit
 	}
 	if s.views != nil {
@@ -312,18 +312,28 @@ func (s *scanner) readOwn(d dir, path string, parent *lineage, hasChildren bool)
 	return mine, c, below
 }
 
-// topScope says whether the top visible cgroup, whose own values are v, is
+// scopes are the scopes of one hierarchy's effective values, by controller.
+type scopes struct{ memory, cpu, pids limits.Scope }
+
+// topScopes says whether the top visible cgroup, whose own values are v, is
 // provably the host's root cgroup (limits.ScopeEffective) or may have
-// hidden ancestors (limits.ScopeVisible): its hierarchy is mounted from
-// another cgroup, it has a file the root cgroup cannot have
-// (hidden.RootLacks), or, on the live system, the reader is in a cgroup
-// namespace of its own. limits.ForCgroup decides by the same rule at the
-// top of each controller's walk, from that controller's files there.
-func (s *scanner) topScope(v *own.Values) limits.Scope {
-	if s.h.loc.Mount.Root != "/" || hidden.RootLacks(v) != 0 || (s.root == "/" && hidden.ForeignCgroupNamespace() != "") {
-		return limits.ScopeVisible
+// hidden ancestors (limits.ScopeVisible), for each controller by the rule
+// limits.ForCgroup applies at the top of that controller's walk: the
+// hierarchy is mounted from another cgroup, the top has that controller's
+// file the root cgroup cannot have (hidden.RootLacks), or, on the live
+// system, the reader is in a cgroup namespace of its own. (On a tree the
+// kernel made, a top that has one such file has those of every controller
+// enabled there, so per controller and per hierarchy agree.)
+func (s *scanner) topScopes(v *own.Values) scopes {
+	hiddenAll := s.h.loc.Mount.Root != "/" || (s.root == "/" && hidden.ForeignCgroupNamespace() != "")
+	lacks := hidden.RootLacks(v)
+	scope := func(file hidden.Lacks) limits.Scope {
+		if hiddenAll || lacks&file != 0 {
+			return limits.ScopeVisible
+		}
+		return limits.ScopeEffective
 	}
-	return limits.ScopeEffective
+	return scopes{memory: scope(hidden.TopMemoryLimit), cpu: scope(hidden.TopCPUQuota), pids: scope(hidden.TopPids)}
 }
 
 // ownLimit is what a cgroup's own limit file says: Limited with the cgroup
@@ -358,9 +368,9 @@ func (s *scanner) effective(d dir, l *lineage) (eff Limits) {
 	mem, cpu, pids := s.enabled(d, c)
 	if ctl&memoryCtl != 0 {
 		if s.h.loc.Version == 2 {
-			eff.Memory, eff.High = limitOf(c.Memory(mem), s.scope), limitOf(c.High(mem), s.scope)
+			eff.Memory, eff.High = limitOf(c.Memory(mem), s.scope.memory), limitOf(c.High(mem), s.scope.memory)
 		} else {
-			scope := s.scope
+			scope := s.scope.memory
 			if l.memoryCut || s.topHierarchical {
 				scope = limits.ScopeEffective
 			}
@@ -368,14 +378,14 @@ func (s *scanner) effective(d dir, l *lineage) (eff Limits) {
 		}
 	}
 	if ctl&cpuCtl != 0 {
-		eff.CPU = cpuLimitOf(c.CPU(cpu), s.scope)
+		eff.CPU = cpuLimitOf(c.CPU(cpu), s.scope.cpu)
 	}
 	if ctl&cpusetCtl != 0 {
 		set := c.CPUSet()
 		eff.CPUSet = limits.CPUSetLimit{State: limits.State(set.State), CPUs: set.Set, Source: set.Source}
 	}
 	if ctl&pidsCtl != 0 {
-		eff.Pids = limitOf(c.Pids(pids), s.scope)
+		eff.Pids = limitOf(c.Pids(pids), s.scope.pids)
 	}
 	return eff
 }
