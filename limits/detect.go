@@ -109,6 +109,9 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 	if cfg.walk {
 		r.res.Walk = r.walkRecord()
 	}
+	if cfg.usage {
+		r.readUsage(find)
+	}
 	r.diagnose()
 	if pid != 0 {
 		r.diagnoseHidden(pid)

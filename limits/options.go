@@ -5,13 +5,15 @@ import (
 	"github.com/truelimit/truelimit/limits/internal/under"
 )
 
-// Option configures Detect, ForPID and ForCgroup: WithRoot and WithWalk.
+// Option configures Detect, ForPID and ForCgroup: WithRoot, WithWalk and
+// WithUsage.
 type Option interface{ applyDetect(config) config }
 
 type config struct {
 	root    string
 	beneath readfile.Beneath // how files beneath a root other than "/" are opened
 	walk    bool
+	usage   bool // WithUsage
 }
 
 func newConfig(opts []Option) config {

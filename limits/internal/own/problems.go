@@ -51,14 +51,20 @@ func (v *Values) Problems(dir string, report func(code, msg string)) {
 		{v.Pids.File, v.Pids.Status, v.Pids.Err},
 		{v.Controllers.File, v.Controllers.Status, v.Controllers.Err},
 	} {
-		switch f.status {
-		case BadValue:
-			report(CodeBadValue, dir+"/"+f.file+": "+f.err.Error()+"; the value it feeds is unknown")
-		case ReadError:
-			report(CodeReadError, "cannot read "+dir+"/"+f.file+": "+f.err.Error())
-		case Missing:
-			report(CodeReadError, missing(dir, f.file))
-		}
+		problem(dir, f.file, f.status, f.err, report)
+	}
+}
+
+// problem reports one file that held a bad value, could not be read or is
+// missing; other statuses report nothing.
+func problem(dir, file string, status Status, err error, report func(code, msg string)) {
+	switch status {
+	case BadValue:
+		report(CodeBadValue, dir+"/"+file+": "+err.Error()+"; the value it feeds is unknown")
+	case ReadError:
+		report(CodeReadError, "cannot read "+dir+"/"+file+": "+err.Error())
+	case Missing:
+		report(CodeReadError, missing(dir, file))
 	}
 }
 

@@ -1,0 +1,404 @@
+package limits
+
+import (
+	"strconv"
+
+	"github.com/truelimit/truelimit/cgroup"
+	"github.com/truelimit/truelimit/limits/internal/own"
+	cgv2 "github.com/truelimit/truelimit/v2"
+)
+
+// Count is an amount or a counter read from a usage file. Known is false
+// when the file or its key is absent, or the file could not be read or held
+// garbage (a Diagnostic then names it).
+type Count struct {
+	Value uint64
+	Known bool
+}
+
+// Headroom is how far a cgroup is from the limits that bind it: over every
+// level whose limit counts, that level's limit minus that level's own usage
+// (which includes its other children), the lowest, clamped at 0.
+type Headroom struct {
+	Known bool
+	Bytes uint64
+	// Source is the level that leaves the least room, the closest on a
+	// tie, or SourceHierarchicalMemoryLimit: v1's hierarchical limit of an
+	// invisible ancestor minus the leaf's own usage, an upper bound.
+	Source string
+}
+
+// MemoryEvents are the counters of a memory.events (v2), or their v1
+// equivalents: max is memory.failcnt and oom_kill is memory.oom_control's
+// (4.13+); v1 has no high or oom counter.
+type MemoryEvents struct {
+	High, Max, OOM, OOMKill Count
+}
+
+// LimitEvents are the memory events of the level that sets the effective
+// memory limit, when it is not the process's own cgroup: max and oom count
+// where the limit was hit and propagate up, not down.
+type LimitEvents struct {
+	Source string
+	MemoryEvents
+}
+
+// MemoryUsage is what the cgroup's memory charges and how close it is.
+type MemoryUsage struct {
+	// Current is v2 memory.current, v1 memory.usage_in_bytes.
+	Current Count
+	// WorkingSet is Current minus memory.stat inactive_file (v1
+	// total_inactive_file), clamped at 0: what the kubelet evicts on.
+	WorkingSet Count
+	// Peak is v2 memory.peak (5.19+), v1 memory.max_usage_in_bytes.
+	Peak Count
+	// Swap is v2 memory.swap.current, v1 memory.memsw.usage_in_bytes minus
+	// memory.usage_in_bytes (clamped at 0); unknown without swap accounting.
+	Swap Count
+	// The breakdown of memory.stat: v2 anon, file, kernel (5.18+), sock,
+	// shmem, inactive_file; v1 total_rss, total_cache,
+	// memory.kmem.usage_in_bytes, none, total_shmem, total_inactive_file.
+	Anon, File, Kernel, Sock, Shmem, InactiveFile Count
+	// Headroom is against the hard limits, HighHeadroom against
+	// memory.high (v2).
+	Headroom, HighHeadroom Headroom
+	Events                 MemoryEvents
+	// LimitEvents are the events of the level that sets the effective
+	// memory limit; nil when that is the cgroup itself, when no level
+	// limits memory, or for SourceHierarchicalMemoryLimit.
+	LimitEvents *LimitEvents
+}
+
+// Throttling is the CFS bandwidth throttling of the level that sets the
+// effective CPU limit: cpu.stat nr_periods, nr_throttled and throttled_usec
+// (v1 throttled_time in nanoseconds, divided by 1000).
+type Throttling struct {
+	Source                                   string
+	Periods, ThrottledPeriods, ThrottledUsec Count
+}
+
+// CPUUsage is the CPU time the cgroup used and how much it is throttled.
+type CPUUsage struct {
+	// UsageUsec is v2 cpu.stat usage_usec, v1 cpuacct.usage / 1000.
+	UsageUsec Count
+	// Throttling is nil when the CPU is not limited.
+	Throttling *Throttling
+}
+
+// PressureLine is one line of a PSI file: the share of time some (or all)
+// tasks stalled over 10, 60 and 300 seconds, in percent, and the total
+// stall time in microseconds.
+type PressureLine struct {
+	Avg10, Avg60, Avg300 float64
+	TotalUsec            uint64
+}
+
+// Pressure is one PSI file of the cgroup.
+type Pressure struct {
+	Some PressureLine
+	Full *PressureLine // nil where the kernel prints no full line
+}
+
+// Pressures are the cgroup's memory.pressure, cpu.pressure and io.pressure;
+// each nil when absent (a kernel without PSI, or PSI disabled) or when no
+// cgroup2 mount holds the cgroup.
+type Pressures struct {
+	Memory, CPU, IO *Pressure
+}
+
+// Usage is what a cgroup uses and how close it is to the limits that bind
+// it (Result.Usage, with WithUsage).
+type Usage struct {
+	Memory   MemoryUsage
+	CPU      CPUUsage
+	Pids     Count // pids.current
+	Pressure Pressures
+}
+
+// WithUsage makes Detect, ForPID and ForCgroup also read the usage of the
+// cgroups they locate into Result.Usage: the leaf's memory.current (v1
+// memory.usage_in_bytes), memory.peak, swap, memory.stat and memory.events,
+// the own usage of every level whose memory limit or memory.high counts
+// (for the headroom), the memory events of the level that sets the memory
+// limit, cpu.stat (v1 cpuacct.usage) and the cpu.stat of the level that
+// sets the CPU limit, pids.current, and the PSI files of the cgroup2
+// directory. Without it none of these files is read.
+func WithUsage() Option { return usageOption{} }
+
+type usageOption struct{}
+
+func (usageOption) applyDetect(c config) config { c.usage = true; return c }
+
+// unifiedHierarchy names the cgroup2 hierarchy to a locator: no v1 mount
+// binds the empty controller name, so it is located on the unified one.
+const unifiedHierarchy = ""
+
+// readUsage reads Result.Usage once the walks are done; find is the
+// detection's locator, for the v1 cpuacct and the cgroup2 directory.
+func (r *reader) readUsage(find locator) {
+	u := &Usage{}
+	r.res.Usage = u
+	r.memoryUsage(&u.Memory)
+	r.cpuUsage(&u.CPU, find)
+	if p := r.placed[pidsIdx]; p.found && p.wanted == "" {
+		v := r.usageAt(p.loc, own.PidsCurrent)
+		u.Pids = countOf(v.PidsCurrent)
+	}
+	r.pressure(&u.Pressure, find)
+}
+
+// usageAt reads the usage values in want at loc, keeps them for the
+// diagnostics and returns a copy.
+func (r *reader) usageAt(loc cgroup.Location, want own.UsageWant) own.UsageValues {
+	r.usageLevels = append(r.usageLevels, usageLevel{loc: loc})
+	lv := &r.usageLevels[len(r.usageLevels)-1]
+	r.at = loc
+	r.own.ReadUsage(r, loc.Version, want, &lv.values)
+	return lv.values
+}
+
+// memoryUsage reads the leaf's memory usage, the headroom over the levels
+// whose limits count, and the events of the level that sets the limit.
+func (r *reader) memoryUsage(m *MemoryUsage) {
+	p := r.placed[memoryIdx]
+	if !p.found {
+		return
+	}
+	v1 := p.loc.Version == 1
+	var leaf *own.UsageValues
+	if p.wanted == "" {
+		values := r.usageAt(p.loc, own.Current|own.Peak|own.SwapUsage|own.StatUsage|own.Events)
+		leaf = &values
+		m.Current, m.Peak = countOf(leaf.Current), countOf(leaf.Peak)
+		m.Events = eventsOf(leaf)
+		s := leaf.Stat
+		if v1 {
+			m.Swap = clampedDifference(leaf.SwapUsage, leaf.Current)
+			m.Anon = statCount(s.Status, s.V1.TotalRSS, s.V1.HasTotalRSS)
+			m.File = statCount(s.Status, s.V1.TotalCache, s.V1.HasTotalCache)
+			m.Kernel = countOf(leaf.KmemUsage)
+			m.Shmem = statCount(s.Status, s.V1.TotalShmem, s.V1.HasTotalShmem)
+			m.InactiveFile = statCount(s.Status, s.V1.TotalInactiveFile, s.V1.HasTotalInactiveFile)
+		} else {
+			m.Swap = countOf(leaf.SwapUsage)
+			m.Anon = statCount(s.Status, s.V2.Anon, s.V2.HasAnon)
+			m.File = statCount(s.Status, s.V2.File, s.V2.HasFile)
+			m.Kernel = statCount(s.Status, s.V2.Kernel, s.V2.HasKernel)
+			m.Sock = statCount(s.Status, s.V2.Sock, s.V2.HasSock)
+			m.Shmem = statCount(s.Status, s.V2.Shmem, s.V2.HasShmem)
+			m.InactiveFile = statCount(s.Status, s.V2.InactiveFile, s.V2.HasInactiveFile)
+		}
+		if m.Current.Known && m.InactiveFile.Known {
+			m.WorkingSet = Count{Value: m.Current.Value - min(m.Current.Value, m.InactiveFile.Value), Known: true}
+		}
+	}
+	m.Headroom = r.headroom(leaf, func(v *own.Values) own.Number { return v.MemoryLimit }, r.res.Memory.Limit)
+	m.HighHeadroom = r.headroom(nil, func(v *own.Values) own.Number { return v.MemoryHigh }, Limit{State: Limited})
+	if l := r.res.Memory.Limit; l.State == Limited && l.Source != p.loc.Path && l.Source != SourceHierarchicalMemoryLimit && l.Source != SourceLXCFS {
+		if lv := r.levelAt(memoryIdx, l.Source); lv != nil {
+			events := r.usageAt(lv.loc, own.Events)
+			m.LimitEvents = &LimitEvents{Source: l.Source, MemoryEvents: eventsOf(&events)}
+		}
+	}
+	r.sharedLimit(m)
+}
+
+// headroom is the lowest of limit_L - current_L over the levels of the
+// memory walk whose limit (as limitOf picks it) is set, the closest level on
+// a tie; current_L is the level's own usage. With the effective limit from
+// v1's hierarchical_memory_limit, that limit minus the leaf's usage is one
+// more candidate, ranked farthest. Unknown when eff is not Limited or a
+// usage it needs cannot be read; for memory.high (eff Limited by
+// convention) unknown when no level has one.
+func (r *reader) headroom(leaf *own.UsageValues, limitOf func(*own.Values) own.Number, eff Limit) Headroom {
+	if eff.State != Limited {
+		return Headroom{}
+	}
+	var h Headroom
+	leafPath := r.placed[memoryIdx].loc.Path
+	for i := range r.levels {
+		lv := &r.levels[i]
+		limit := limitOf(&lv.values)
+		if lv.controller != memoryIdx || limit.Status != own.Set {
+			continue
+		}
+		var current own.Number
+		if leaf != nil && lv.loc.Path == leafPath {
+			current = leaf.Current
+		} else {
+			current = r.usageAt(lv.loc, own.Current).Current
+		}
+		if current.Status != own.Set {
+			return Headroom{}
+		}
+		room := limit.Value - min(limit.Value, current.Value)
+		if !h.Known || room < h.Bytes {
+			h = Headroom{Known: true, Bytes: room, Source: lv.loc.Path}
+		}
+	}
+	if eff.Source == SourceHierarchicalMemoryLimit {
+		if leaf == nil || leaf.Current.Status != own.Set {
+			return Headroom{}
+		}
+		room := eff.Value - min(eff.Value, leaf.Current.Value)
+		if !h.Known || room < h.Bytes {
+			h = Headroom{Known: true, Bytes: room, Source: SourceHierarchicalMemoryLimit}
+		}
+	}
+	return h
+}
+
+// sharedLimit raises shared-limit when the level that leaves the least
+// headroom is not the cgroup itself and the other cgroups below it use at
+// least a tenth of its limit: what the cgroup may still use is shared.
+func (r *reader) sharedLimit(m *MemoryUsage) {
+	h := m.Headroom
+	if !h.Known || h.Source == SourceHierarchicalMemoryLimit || h.Source == r.placed[memoryIdx].loc.Path || !m.Current.Known {
+		return
+	}
+	lv := r.levelAt(memoryIdx, h.Source)
+	if lv == nil || lv.values.MemoryLimit.Status != own.Set {
+		return
+	}
+	limit := lv.values.MemoryLimit.Value
+	current, ok := r.usageCurrentAt(h.Source)
+	if !ok {
+		return
+	}
+	others := current - min(current, m.Current.Value)
+	// 10 × others ≥ limit, in integers that cannot overflow: others is at
+	// least a tenth of the limit, rounded up.
+	tenth := limit / 10
+	if limit%10 != 0 {
+		tenth++
+	}
+	if others < tenth {
+		return
+	}
+	r.diag(CodeSharedLimit, "the memory limit of "+h.Source+", "+strconv.FormatUint(limit, 10)+
+		" bytes, is shared: the other cgroups below it use "+strconv.FormatUint(others, 10)+
+		" bytes of it, so this cgroup has "+strconv.FormatUint(h.Bytes, 10)+
+		" bytes of headroom, not the limit minus its own usage")
+}
+
+// usageCurrentAt returns the own usage read at the memory level path for
+// the headroom.
+func (r *reader) usageCurrentAt(path string) (uint64, bool) {
+	for i := range r.usageLevels {
+		if u := &r.usageLevels[i]; u.loc.Path == path && u.values.Current.Status == own.Set {
+			return u.values.Current.Value, true
+		}
+	}
+	return 0, false
+}
+
+// levelAt returns the level of controller i's walk at path, or nil.
+func (r *reader) levelAt(i int, path string) *level {
+	for j := range r.levels {
+		if lv := &r.levels[j]; lv.controller == i && lv.loc.Path == path {
+			return lv
+		}
+	}
+	return nil
+}
+
+// cpuUsage reads the CPU time of the cgroup (v2 cpu.stat usage_usec, v1
+// cpuacct.usage in the cpuacct hierarchy) and the throttling of the level
+// that sets the CPU limit.
+func (r *reader) cpuUsage(c *CPUUsage, find locator) {
+	p := r.placed[cpuIdx]
+	if !p.found {
+		return
+	}
+	if p.wanted == "" {
+		if p.loc.Version == 2 {
+			v := r.usageAt(p.loc, own.CPUCounters)
+			c.UsageUsec = statCount(v.CPUStat.Status, v.CPUStat.V2.UsageUsec, v.CPUStat.V2.HasUsage)
+		} else if acct, err := find(r, "cpuacct"); err == nil && acct.found && acct.wanted == "" {
+			if n := r.usageAt(acct.loc, own.CPUAcct).CPUAcct; n.Status == own.Set {
+				c.UsageUsec = Count{Value: n.Value / 1000, Known: true}
+			}
+		}
+	}
+	l := r.res.CPU.Limit
+	if l.State != Limited {
+		return
+	}
+	t := &Throttling{Source: l.Source}
+	c.Throttling = t
+	lv := r.levelAt(cpuIdx, l.Source)
+	if lv == nil {
+		return
+	}
+	s := r.usageAt(lv.loc, own.CPUCounters).CPUStat
+	if lv.loc.Version == 2 {
+		t.Periods = statCount(s.Status, s.V2.NrPeriods, s.V2.HasPeriods)
+		t.ThrottledPeriods = statCount(s.Status, s.V2.NrThrottled, s.V2.HasThrottled)
+		t.ThrottledUsec = statCount(s.Status, s.V2.ThrottledUsec, s.V2.HasThrottledUsec)
+		return
+	}
+	t.Periods = statCount(s.Status, s.V1.NrPeriods, s.V1.HasPeriods)
+	t.ThrottledPeriods = statCount(s.Status, s.V1.NrThrottled, s.V1.HasThrottled)
+	t.ThrottledUsec = statCount(s.Status, s.V1.ThrottledTimeNs/1000, s.V1.HasThrottledTime)
+}
+
+// pressure reads the PSI files of the cgroup's cgroup2 directory: on v2,
+// and on a hybrid host its 0:: cgroup in the unified mount.
+func (r *reader) pressure(ps *Pressures, find locator) {
+	p, err := find(r, unifiedHierarchy)
+	if err != nil || !p.found || p.wanted != "" || p.loc.Version != 2 {
+		return
+	}
+	v := r.usageAt(p.loc, own.Pressure)
+	ps.Memory, ps.CPU, ps.IO = pressureOf(v.MemoryPSI), pressureOf(v.CPUPSI), pressureOf(v.IOPSI)
+}
+
+func pressureOf(f own.PressureFile) *Pressure {
+	if f.Status != own.Set {
+		return nil
+	}
+	line := func(l cgv2.PressureLine) PressureLine {
+		return PressureLine{Avg10: l.Avg10, Avg60: l.Avg60, Avg300: l.Avg300, TotalUsec: l.TotalUsec}
+	}
+	p := &Pressure{Some: line(f.Pressure.Some)}
+	if f.Pressure.HasFull {
+		full := line(f.Pressure.Full)
+		p.Full = &full
+	}
+	return p
+}
+
+// eventsOf turns a level's memory events into MemoryEvents: v2
+// memory.events, or v1 memory.failcnt (max) and memory.oom_control's
+// oom_kill.
+func eventsOf(v *own.UsageValues) MemoryEvents {
+	if v.Version == 2 {
+		e, s := v.Events.Counts, v.Events.Status
+		return MemoryEvents{High: statCount(s, e.High, e.HasHigh), Max: statCount(s, e.Max, e.HasMax),
+			OOM: statCount(s, e.OOM, e.HasOOM), OOMKill: statCount(s, e.OOMKill, e.HasOOMKill)}
+	}
+	return MemoryEvents{Max: countOf(v.Failcnt), OOMKill: statCount(v.OOMControl.Status, v.OOMControl.OOMKill, v.OOMControl.Has)}
+}
+
+// countOf is a usage file's number, known when it was read and parsed.
+func countOf(n own.Number) Count { return Count{Value: n.Value, Known: n.Status == own.Set} }
+
+// statCount is a key of a parsed file: known when the file was read and
+// parsed and the key was there.
+func statCount(s own.Status, v uint64, has bool) Count {
+	return Count{Value: v, Known: s == own.Set && has}
+}
+
+// clampedDifference is a - b clamped at 0, known when both are.
+func clampedDifference(a, b own.Number) Count {
+	if a.Status != own.Set || b.Status != own.Set {
+		return Count{}
+	}
+	return Count{Value: a.Value - min(a.Value, b.Value), Known: true}
+}
+
+// usageLevel is one cgroup whose usage files a report read.
+type usageLevel struct {
+	loc    cgroup.Location
+	values own.UsageValues
+}
