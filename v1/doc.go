@@ -1,5 +1,5 @@
 // Package v1 parses the interface files of the legacy cgroup v1 hierarchies
-// (Documentation/admin-guide/cgroup-v1/memory.rst, cpusets.rst,
+// (Documentation/admin-guide/cgroup-v1/memory.rst, cpuacct.rst, cpusets.rst,
 // Documentation/scheduler/sched-bwc.rst) and /proc/cgroups: one function per
 // file format, bytes in, values out. It reads no files itself; package
 // limits does, and hands the bytes here.

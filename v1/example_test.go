@@ -125,3 +125,36 @@ func ExampleParseProcCgroups() {
 	// pids {Hierarchy:0 NumCgroups:1 Enabled:false} true <nil>
 	// rdma {Hierarchy:0 NumCgroups:0 Enabled:false} false <nil>
 }
+
+func ExampleParseMemoryStatUsage() {
+	stat := []byte("cache 9310208\nrss 4706304\ntotal_cache 57892864\ntotal_rss 10698752\n" +
+		"total_shmem 9166848\ntotal_inactive_file 34369536\n")
+	usage := uint64(68591616) // memory.usage_in_bytes
+	s, err := cgv1.ParseMemoryStatUsage(stat)
+	if err != nil || !s.HasTotalInactiveFile {
+		return
+	}
+	fmt.Printf("working set %d MiB of %d MiB: rss %d MiB, cache %d MiB (shmem %d MiB)\n",
+		(usage-s.TotalInactiveFile)>>20, usage>>20, s.TotalRSS>>20, s.TotalCache>>20, s.TotalShmem>>20)
+	// Output:
+	// working set 32 MiB of 65 MiB: rss 10 MiB, cache 55 MiB (shmem 8 MiB)
+}
+
+func ExampleParseOOMControl() {
+	for _, content := range []string{
+		"oom_kill_disable 0\nunder_oom 0\noom_kill 17\n",
+		"oom_kill_disable 0\nunder_oom 0\n", // before Linux 4.13
+	} {
+		fmt.Println(cgv1.ParseOOMControl([]byte(content)))
+	}
+	// Output:
+	// 17 true <nil>
+	// 0 false <nil>
+}
+
+func ExampleParseCPUStat() {
+	s, err := cgv1.ParseCPUStat([]byte("nr_periods 4217\nnr_throttled 1203\nthrottled_time 93518425634\n"))
+	fmt.Printf("%+v %v\n", s, err)
+	// Output:
+	// {NrPeriods:4217 NrThrottled:1203 ThrottledTimeNs:93518425634 HasPeriods:true HasThrottled:true HasThrottledTime:true} <nil>
+}

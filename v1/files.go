@@ -1,7 +1,7 @@
 package v1
 
 // Interface file names in a cgroup v1 directory
-// (Documentation/admin-guide/cgroup-v1/memory.rst, cpusets.rst,
+// (Documentation/admin-guide/cgroup-v1/memory.rst, cpuacct.rst, cpusets.rst,
 // Documentation/scheduler/sched-bwc.rst) that package limits reads.
 const (
 	// MemoryLimitInBytes is the hard memory limit of the cgroup, in bytes.
@@ -32,4 +32,26 @@ const (
 	CPUSetEffectiveCPUs = "cpuset.effective_cpus"
 	// CPUSetCPUs is the CPU list configured for the cgroup.
 	CPUSetCPUs = "cpuset.cpus"
+	// MemoryUsageInBytes is the memory charged to the cgroup and, with
+	// use_hierarchy, its descendants, in bytes: a fuzzy value, cheaper to
+	// read than exact (memory.stat's total_rss plus total_cache is exact).
+	MemoryUsageInBytes = "memory.usage_in_bytes"
+	// MemoryMaxUsageInBytes is the highest memory.usage_in_bytes recorded,
+	// in bytes.
+	MemoryMaxUsageInBytes = "memory.max_usage_in_bytes"
+	// MemoryMemswUsageInBytes is the memory plus swap charged to the
+	// cgroup, in bytes; it exists only when swap accounting is on.
+	MemoryMemswUsageInBytes = "memory.memsw.usage_in_bytes"
+	// MemoryFailcnt counts the times usage hit memory.limit_in_bytes.
+	MemoryFailcnt = "memory.failcnt"
+	// MemoryOOMControl is the flat keyed OOM state: oom_kill_disable,
+	// under_oom and, since Linux 4.13, the oom_kill count.
+	MemoryOOMControl = "memory.oom_control"
+	// CPUStat is the flat keyed CFS bandwidth statistics file: nr_periods,
+	// nr_throttled and throttled_time (and on newer kernels nr_bursts and
+	// burst_time).
+	CPUStat = "cpu.stat"
+	// CPUAcctUsage is the CPU time used by the cgroup and its descendants,
+	// in nanoseconds, from the cpuacct controller.
+	CPUAcctUsage = "cpuacct.usage"
 )

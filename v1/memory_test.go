@@ -106,6 +106,10 @@ func TestParseUint(t *testing.T) {
 	}{
 		{"0\n", 0, nil}, // memory.kmem.usage_in_bytes with kmem accounting off
 		{"3407872\n", 3407872, nil},
+		{"16290388697286\n", 16290388697286, nil}, // cpuacct.usage, this host's root
+		{"2014552064\n", 2014552064, nil},         // memory.usage_in_bytes, this host's root
+		{"18446744073709551615\n", 18446744073709551615, nil},
+		{"18446744073709551616\n", 0, cgroup.ErrRange},
 		{"-1\n", 0, cgroup.ErrSyntax},
 		{"", 0, cgroup.ErrSyntax},
 	}

@@ -203,3 +203,74 @@ func referenceKey(b []byte, key string) (v uint64, found, ok bool) {
 func isASCIISpace(r rune) bool {
 	return strings.ContainsRune(" \t\n\r\v\f", r)
 }
+
+func TestParseMemoryStatUsage(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    MemoryStatUsage
+		wantErr error
+	}{
+		{"host root", hostMemoryStat, MemoryStatUsage{
+			TotalRSS: 10698752, TotalCache: 57892864, TotalShmem: 9166848, TotalInactiveFile: 34369536,
+			HasTotalRSS: true, HasTotalCache: true, HasTotalShmem: true, HasTotalInactiveFile: true,
+		}, nil},
+		{"3.10 head, no total_shmem", limitedNoSwapMemoryStat, MemoryStatUsage{
+			TotalRSS: 5779456, TotalCache: 1228800, HasTotalRSS: true, HasTotalCache: true,
+		}, nil},
+		{"whole keys: rss, total_rss_huge and inactive_file are not read",
+			"rss 1\ntotal_rss_huge 2\ninactive_file 3\ncache 4\nshmem 5\n", MemoryStatUsage{}, nil},
+		{"first duplicate wins", "total_cache 1\ntotal_cache 2\n", MemoryStatUsage{TotalCache: 1, HasTotalCache: true}, nil},
+		{"CRLF and extra spaces", "total_rss  7\r\ntotal_shmem\t8 \r\n",
+			MemoryStatUsage{TotalRSS: 7, TotalShmem: 8, HasTotalRSS: true, HasTotalShmem: true}, nil},
+		{"other garbage ignored", "cache x\n\ntotal_inactive_file 4096",
+			MemoryStatUsage{TotalInactiveFile: 4096, HasTotalInactiveFile: true}, nil},
+		{"empty", "", MemoryStatUsage{}, nil},
+		{"garbage value", "total_rss 1\ntotal_cache 12k\n", MemoryStatUsage{}, cgroup.ErrSyntax},
+		{"missing value", "total_inactive_file\n", MemoryStatUsage{}, cgroup.ErrSyntax},
+		{"negative", "total_shmem -1\n", MemoryStatUsage{}, cgroup.ErrSyntax},
+		{"overflow", "total_rss 18446744073709551616\n", MemoryStatUsage{}, cgroup.ErrRange},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseMemoryStatUsage([]byte(tt.in))
+			parsetest.CheckErr(t, err, tt.wantErr)
+			if got != tt.want {
+				t.Fatalf("ParseMemoryStatUsage = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// hostOOMControl is /sys/fs/cgroup/memory/memory.oom_control on a Linux
+// 6.18 host.
+const hostOOMControl = "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"
+
+func TestParseOOMControl(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    uint64
+		has     bool
+		wantErr error
+	}{
+		{"host root", hostOOMControl, 0, true, nil},
+		{"killed", "oom_kill_disable 0\nunder_oom 1\noom_kill 17\n", 17, true, nil},
+		{"before 4.13, no oom_kill line", "oom_kill_disable 1\nunder_oom 0\n", 0, false, nil},
+		{"oom_kill_disable is not oom_kill", "oom_kill_disable 1\n", 0, false, nil},
+		{"other lines not parsed", "oom_kill_disable x\nunder_oom\noom_kill 2\n", 2, true, nil},
+		{"CRLF", "oom_kill 3\r\n", 3, true, nil},
+		{"empty", "", 0, false, nil},
+		{"garbage", "oom_kill yes\n", 0, false, cgroup.ErrSyntax},
+		{"overflow", "oom_kill 18446744073709551616\n", 0, false, cgroup.ErrRange},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, has, err := ParseOOMControl([]byte(tt.in))
+			parsetest.CheckErr(t, err, tt.wantErr)
+			if got != tt.want || has != tt.has {
+				t.Fatalf("ParseOOMControl = %d, %v; want %d, %v", got, has, tt.want, tt.has)
+			}
+		})
+	}
+}

@@ -38,7 +38,7 @@ func ParseProcCgroups(b []byte, controller string) (e ProcCgroupsEntry, found bo
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		name, rest := nextField(line)
+		name, rest := parse.NextField(line)
 		if string(name) != controller {
 			continue
 		}
@@ -54,9 +54,9 @@ func ParseProcCgroups(b []byte, controller string) (e ProcCgroupsEntry, found bo
 // procCgroupsLine parses the hierarchy, num_cgroups and enabled columns
 // that follow the name in line.
 func procCgroupsLine(line, rest []byte) (ProcCgroupsEntry, error) {
-	hierarchy, rest := nextField(rest)
-	numCgroups, rest := nextField(rest)
-	enabled, _ := nextField(rest)
+	hierarchy, rest := parse.NextField(rest)
+	numCgroups, rest := parse.NextField(rest)
+	enabled, _ := parse.NextField(rest)
 	if enabled == nil {
 		return ProcCgroupsEntry{}, parse.NewError(procCgroups, line, parse.ErrSyntax)
 	}
@@ -80,27 +80,4 @@ func procCgroupsLine(line, rest []byte) (ProcCgroupsEntry, error) {
 		return ProcCgroupsEntry{}, err
 	}
 	return ProcCgroupsEntry{Hierarchy: int(h), NumCgroups: n, Enabled: on}, nil
-}
-
-// nextField returns the first tab- or space-separated field of b and what
-// follows it. field is nil when b holds only separators.
-func nextField(b []byte) (field, rest []byte) {
-	start := 0
-	for start < len(b) && isSeparator(b[start]) {
-		start++
-	}
-	if start == len(b) {
-		return nil, nil
-	}
-	end := start
-	for end < len(b) && !isSeparator(b[end]) {
-		end++
-	}
-	return b[start:end], b[end:]
-}
-
-// isSeparator reports the column separators of /proc/cgroups (tabs), plus
-// spaces and a stray carriage return.
-func isSeparator(c byte) bool {
-	return c == '\t' || c == ' ' || c == '\r'
 }

@@ -1,5 +1,6 @@
 // Package v2 parses the interface files of the cgroup v2 unified hierarchy
-// (Documentation/admin-guide/cgroup-v2.rst): one function per file format,
+// (Documentation/admin-guide/cgroup-v2.rst; for the pressure files also
+// Documentation/accounting/psi.rst): one function per file format,
 // bytes in, values out. It reads no files itself; package limits does, and
 // hands the bytes here.
 //

@@ -10,3 +10,10 @@ import "github.com/truelimit/truelimit/internal/parse"
 func ParseMax(b []byte) (v uint64, unlimited bool, err error) {
 	return parse.Max(b)
 }
+
+// ParseUint parses a v2 file holding one unsigned decimal number, such as
+// memory.current, memory.peak, memory.swap.current or pids.current
+// (Documentation/admin-guide/cgroup-v2.rst).
+func ParseUint(b []byte) (uint64, error) {
+	return parse.Uint(b)
+}

@@ -34,3 +34,27 @@ func TestParseMax(t *testing.T) {
 		}
 	}
 }
+
+func TestParseUint(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    uint64
+		wantErr error
+	}{
+		{"213909504\n", 213909504, nil}, // memory.current
+		{"0\n", 0, nil},                 // memory.swap.current without swap
+		{"37\n", 37, nil},               // pids.current
+		{"18446744073709551615\n", 18446744073709551615, nil},
+		{"max\n", 0, cgroup.ErrSyntax},
+		{"-1\n", 0, cgroup.ErrSyntax},
+		{"", 0, cgroup.ErrSyntax},
+		{"18446744073709551616\n", 0, cgroup.ErrRange},
+	}
+	for _, tt := range tests {
+		got, err := ParseUint([]byte(tt.in))
+		parsetest.CheckErr(t, err, tt.wantErr)
+		if got != tt.want {
+			t.Errorf("ParseUint(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}

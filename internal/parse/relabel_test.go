@@ -24,3 +24,19 @@ func TestRelabel(t *testing.T) {
 		t.Fatal("Relabel(nil) is not nil")
 	}
 }
+
+func TestRelabelKey(t *testing.T) {
+	_, _, err := parse.FlatKeyed([]byte("anon 12a\n"), "anon")
+	err = parse.RelabelKey(err, "memory.stat")
+	parsetest.CheckErr(t, err, parse.ErrSyntax)
+	want := `cgroup: parsing memory.stat anon "anon 12a": invalid syntax`
+	if err.Error() != want {
+		t.Fatalf("got %q, want %q", err, want)
+	}
+	if got := parse.RelabelKey(io.EOF, "x"); !errors.Is(got, io.EOF) {
+		t.Fatalf("RelabelKey changed a foreign error: %v", got)
+	}
+	if parse.RelabelKey(nil, "x") != nil {
+		t.Fatal("RelabelKey(nil) is not nil")
+	}
+}
