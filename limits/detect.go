@@ -58,10 +58,14 @@ func Detect(opts ...Option) (Result, error) {
 // binding limit sits above it: run from the host, it says what a container
 // is told and what really applies. It is safe for concurrent use.
 func ForPID(pid int, opts ...Option) (Result, error) {
+	return forPID(pid, newConfig(opts))
+}
+
+func forPID(pid int, cfg config) (Result, error) {
 	if pid <= 0 {
 		return Result{}, fmt.Errorf("%w: %d", ErrInvalidPID, pid)
 	}
-	return detect(newConfig(opts), pid)
+	return detect(cfg, pid)
 }
 
 // detect is Detect and ForPID: the process's own cgroups, reported.
@@ -109,10 +113,10 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 	if cfg.walk {
 		r.res.Walk = r.walkRecord()
 	}
-	if cfg.usage {
-		r.readUsage(find)
-	}
 	r.diagnose()
+	if cfg.usage != nil {
+		(&usageReader{r: r, find: find}).read(cfg.usage)
+	}
 	if pid != 0 {
 		r.diagnoseHidden(pid)
 	}

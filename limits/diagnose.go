@@ -24,11 +24,7 @@ func (r *reader) diagnose() {
 			lv.values.Problems(r.abs(lv.loc.Dir()), func(code, msg string) { r.diag(Code(code), msg) })
 		}
 	}
-	for i := range r.usageLevels {
-		if u := &r.usageLevels[i]; u.values.Failed() {
-			u.values.Problems(r.abs(u.loc.Dir()), func(code, msg string) { r.diag(Code(code), msg) })
-		}
-	}
+
 	for _, i := range [...]int{memoryIdx, cpuIdx} {
 		if p := r.placed[i]; p.found && !p.enabled {
 			r.diag(CodeControllerMissing, "the "+controllerNames[i]+" controller is not enabled for cgroup "+p.loc.Path+

@@ -92,7 +92,10 @@ func quote(s string) string {
 // an invalid path; one removed after it was located gives read-error and
 // unknown values. It is safe for concurrent use.
 func ForCgroup(path string, form PathForm, opts ...Option) (Result, error) {
-	cfg := newConfig(opts)
+	return forCgroup(path, form, newConfig(opts))
+}
+
+func forCgroup(path string, form PathForm, cfg config) (Result, error) {
 	clean, relative, err := resolveCgroupPath(path, form)
 	if err != nil {
 		return Result{}, err

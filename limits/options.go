@@ -5,15 +5,16 @@ import (
 	"github.com/truelimit/truelimit/limits/internal/under"
 )
 
-// Option configures Detect, ForPID and ForCgroup: WithRoot, WithWalk and
-// WithUsage.
+// Option configures Detect, ForPID and ForCgroup: WithRoot and WithWalk.
 type Option interface{ applyDetect(config) config }
 
 type config struct {
 	root    string
 	beneath readfile.Beneath // how files beneath a root other than "/" are opened
 	walk    bool
-	usage   bool // WithUsage
+	// usage, set by DetectUsage, ForPIDUsage and ForCgroupUsage, is where
+	// the report puts the usage it reads.
+	usage *Usage
 }
 
 func newConfig(opts []Option) config {

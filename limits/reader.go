@@ -38,11 +38,9 @@ type reader struct {
 	own own.Reader
 	// levels are the levels the walks read, in order, when keep says the
 	// detection reports them; scratch is the one level read otherwise.
-	levels []level
-	keep   bool
-	// usageLevels are the cgroups whose usage files WithUsage read.
-	usageLevels []usageLevel
-	scratch     level
+	levels  []level
+	keep    bool
+	scratch level
 	// open, when set, serves interface files and R/proc/self/cgroup from
 	// handles kept open across refreshes instead of opening them on every
 	// read.
@@ -88,7 +86,7 @@ func (r *reader) reset(root string, beneath readfile.Beneath, open *openFiles) {
 	r.located, r.onMountInfo, r.lxcfs = nil, nil, false
 	r.dir.Set(root, beneath)
 	r.buf, r.path = r.buf[:0], r.path[:0]
-	r.mounts, r.members, r.levels, r.usageLevels = r.mounts[:0], r.members[:0], r.levels[:0], r.usageLevels[:0]
+	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
 }
 
 // release returns a pooled reader, dropping what it must not keep alive.
@@ -97,7 +95,6 @@ func (r *reader) release() {
 	clear(r.mounts[:cap(r.mounts)])
 	clear(r.members[:cap(r.members)])
 	clear(r.levels[:cap(r.levels)])
-	clear(r.usageLevels[:cap(r.usageLevels)])
 	readers.Put(r)
 }
 

@@ -24,7 +24,7 @@ const holdEnv = "TRUELIMIT_HOLD_MIB"
 
 // TestRealKernelHeadroom puts two helpers in sibling children of a 256 MiB
 // v1 memory cgroup, one holding 150 MiB and the other 40 MiB, and reads the
-// first from outside with ForPID and WithUsage. The headroom is the
+// first from outside with ForPIDUsage. The headroom is the
 // parent's limit minus the parent's own usage, which includes the sibling:
 // between 256 MiB minus the parent's memory.usage_in_bytes read just after
 // the call and the same read just before it, with the parent as its source;
@@ -64,20 +64,19 @@ func TestRealKernelHeadroom(t *testing.T) {
 		return v
 	}
 	before := usage()
-	res, err := limits.ForPID(pid, limits.WithUsage())
+	res, u, err := limits.ForPIDUsage(pid)
 	after := usage()
 	require.NoError(t, err)
-	require.NotNil(t, res.Usage)
-	h := res.Usage.Memory.Headroom
-	require.True(t, h.Known, "%+v", res.Usage.Memory)
+	h := u.Memory.Headroom
+	require.True(t, h.Known, "%+v", u.Memory)
 	assert.Equal(t, parent.Path("memory"), h.Source, "the parent binds: its usage holds the sibling's")
 	lo, hi := uint64(limit)-min(limit, max(before, after)), uint64(limit)-min(limit, min(before, after))
 	assert.GreaterOrEqual(t, h.Bytes, lo, "before %d after %d", before, after)
 	assert.LessOrEqual(t, h.Bytes, hi, "before %d after %d", before, after)
-	assert.GreaterOrEqual(t, res.Usage.Memory.Current.Value, uint64(150<<20), "the first helper's own usage")
+	assert.GreaterOrEqual(t, u.Memory.Current.Value, uint64(150<<20), "the first helper's own usage")
 	assert.True(t, res.Has(limits.CodeSharedLimit), "the sibling uses 40 MiB of 256: %v", res.Diagnostics)
-	require.NotNil(t, res.Usage.Memory.LimitEvents)
-	assert.Equal(t, parent.Path("memory"), res.Usage.Memory.LimitEvents.Source)
+	require.NotNil(t, u.Memory.LimitEvents)
+	assert.Equal(t, parent.Path("memory"), u.Memory.LimitEvents.Source)
 }
 
 // holdMemory is the helper role: touch the MiB asked for, say so, and hold

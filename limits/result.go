@@ -176,9 +176,6 @@ type Result struct {
 	Placements  []Placement // memory, cpu, cpuset, pids; only those located
 	Walk        []Reading
 	Diagnostics []Diagnostic
-	// Usage is what the cgroups use and how close they are to the
-	// limits: nil unless the detection was made WithUsage.
-	Usage *Usage
 }
 
 // Has reports whether a diagnostic with the code was raised.

@@ -107,7 +107,7 @@ type Pressures struct {
 }
 
 // Usage is what a cgroup uses and how close it is to the limits that bind
-// it (Result.Usage, with WithUsage).
+// it: what DetectUsage, ForPIDUsage and ForCgroupUsage read.
 type Usage struct {
 	Memory   MemoryUsage
 	CPU      CPUUsage
@@ -115,51 +115,94 @@ type Usage struct {
 	Pressure Pressures
 }
 
-// WithUsage makes Detect, ForPID and ForCgroup also read the usage of the
-// cgroups they locate into Result.Usage: the leaf's memory.current (v1
-// memory.usage_in_bytes), memory.peak, swap, memory.stat and memory.events,
-// the own usage of every level whose memory limit or memory.high counts
-// (for the headroom), the memory events of the level that sets the memory
-// limit, cpu.stat (v1 cpuacct.usage) and the cpu.stat of the level that
-// sets the CPU limit, pids.current, and the PSI files of the cgroup2
-// directory. Without it none of these files is read.
-func WithUsage() Option { return usageOption{} }
+// DetectUsage is Detect plus the usage of the process's cgroups and how
+// close they are to the limits that bind them. Beyond what Detect reads, it
+// reads the leaf's memory.current (v1 memory.usage_in_bytes), memory.peak,
+// swap usage, memory.stat and memory.events; the own usage of every level
+// whose memory limit or memory.high counts, for the headroom; the memory
+// events of the level that sets the memory limit; cpu.stat (v1
+// cpuacct.usage) and the cpu.stat of the level that sets the CPU limit;
+// pids.current; and the PSI files of the cgroup2 directory.
+// docs/SEMANTICS.md (Usage) has the rules. Usage diagnostics (shared-limit,
+// and bad-value or read-error for usage files) are in the Result. It is safe
+// for concurrent use.
+func DetectUsage(opts ...Option) (Result, Usage, error) {
+	var u Usage
+	cfg := newConfig(opts)
+	cfg.usage = &u
+	res, err := detect(cfg, 0)
+	return res, u, err
+}
 
-type usageOption struct{}
+// ForPIDUsage is ForPID plus the usage, as DetectUsage reads it.
+func ForPIDUsage(pid int, opts ...Option) (Result, Usage, error) {
+	var u Usage
+	cfg := newConfig(opts)
+	cfg.usage = &u
+	res, err := forPID(pid, cfg)
+	return res, u, err
+}
 
-func (usageOption) applyDetect(c config) config { c.usage = true; return c }
+// ForCgroupUsage is ForCgroup plus the usage, as DetectUsage reads it. For a
+// cgroup that does not exist yet, its own values are unknown and the
+// headroom is that of the existing levels: how much room they have left
+// for it.
+func ForCgroupUsage(path string, form PathForm, opts ...Option) (Result, Usage, error) {
+	var u Usage
+	cfg := newConfig(opts)
+	cfg.usage = &u
+	res, err := forCgroup(path, form, cfg)
+	return res, u, err
+}
 
 // unifiedHierarchy names the cgroup2 hierarchy to a locator: no v1 mount
 // binds the empty controller name, so it is located on the unified one.
 const unifiedHierarchy = ""
 
-// readUsage reads Result.Usage once the walks are done; find is the
-// detection's locator, for the v1 cpuacct and the cgroup2 directory.
-func (r *reader) readUsage(find locator) {
-	u := &Usage{}
-	r.res.Usage = u
-	r.memoryUsage(&u.Memory)
-	r.cpuUsage(&u.CPU, find)
-	if p := r.placed[pidsIdx]; p.found && p.wanted == "" {
-		v := r.usageAt(p.loc, own.PidsCurrent)
-		u.Pids = countOf(v.PidsCurrent)
-	}
-	r.pressure(&u.Pressure, find)
+// usageReader reads a report's usage once its walks are done. It lives
+// apart from the reader, whose types every detection links, so that a
+// program that imports only the setters links none of the usage types.
+type usageReader struct {
+	r *reader
+	// find is the detection's locator, for the v1 cpuacct and the cgroup2
+	// directory.
+	find locator
+	// levels are the cgroups whose usage files were read, for the
+	// diagnostics.
+	levels []usageLevel
 }
 
-// usageAt reads the usage values in want at loc, keeps them for the
-// diagnostics and returns a copy.
-func (r *reader) usageAt(loc cgroup.Location, want own.UsageWant) own.UsageValues {
-	r.usageLevels = append(r.usageLevels, usageLevel{loc: loc})
-	lv := &r.usageLevels[len(r.usageLevels)-1]
-	r.at = loc
-	r.own.ReadUsage(r, loc.Version, want, &lv.values)
+// read fills u and adds the usage diagnostics to the Result.
+func (ur *usageReader) read(u *Usage) {
+	ur.memoryUsage(&u.Memory)
+	ur.cpuUsage(&u.CPU)
+	if p := ur.r.placed[pidsIdx]; p.found && p.wanted == "" {
+		v := ur.at(p.loc, own.PidsCurrent)
+		u.Pids = countOf(v.PidsCurrent)
+	}
+	ur.pressure(&u.Pressure)
+	for i := range ur.levels {
+		if lv := &ur.levels[i]; lv.values.Failed() {
+			lv.values.Problems(ur.r.abs(lv.loc.Dir()), func(code, msg string) { ur.r.diag(Code(code), msg) })
+		}
+	}
+	ur.sharedLimit(&u.Memory)
+}
+
+// at reads the usage values in want at loc, keeps them for the diagnostics
+// and returns a copy.
+func (ur *usageReader) at(loc cgroup.Location, want own.UsageWant) own.UsageValues {
+	ur.levels = append(ur.levels, usageLevel{loc: loc})
+	lv := &ur.levels[len(ur.levels)-1]
+	ur.r.at = loc
+	ur.r.own.ReadUsage(ur.r, loc.Version, want, &lv.values)
 	return lv.values
 }
 
 // memoryUsage reads the leaf's memory usage, the headroom over the levels
 // whose limits count, and the events of the level that sets the limit.
-func (r *reader) memoryUsage(m *MemoryUsage) {
+func (ur *usageReader) memoryUsage(m *MemoryUsage) {
+	r := ur.r
 	p := r.placed[memoryIdx]
 	if !p.found {
 		return
@@ -167,7 +210,7 @@ func (r *reader) memoryUsage(m *MemoryUsage) {
 	v1 := p.loc.Version == 1
 	var leaf *own.UsageValues
 	if p.wanted == "" {
-		values := r.usageAt(p.loc, own.Current|own.Peak|own.SwapUsage|own.StatUsage|own.Events)
+		values := ur.at(p.loc, own.Current|own.Peak|own.SwapUsage|own.StatUsage|own.Events)
 		leaf = &values
 		m.Current, m.Peak = countOf(leaf.Current), countOf(leaf.Peak)
 		m.Events = eventsOf(leaf)
@@ -192,15 +235,14 @@ func (r *reader) memoryUsage(m *MemoryUsage) {
 			m.WorkingSet = Count{Value: m.Current.Value - min(m.Current.Value, m.InactiveFile.Value), Known: true}
 		}
 	}
-	m.Headroom = r.headroom(leaf, func(v *own.Values) own.Number { return v.MemoryLimit }, r.res.Memory.Limit)
-	m.HighHeadroom = r.headroom(nil, func(v *own.Values) own.Number { return v.MemoryHigh }, Limit{State: Limited})
+	m.Headroom = ur.headroom(leaf, func(v *own.Values) own.Number { return v.MemoryLimit }, r.res.Memory.Limit)
+	m.HighHeadroom = ur.headroom(nil, func(v *own.Values) own.Number { return v.MemoryHigh }, Limit{State: Limited})
 	if l := r.res.Memory.Limit; l.State == Limited && l.Source != p.loc.Path && l.Source != SourceHierarchicalMemoryLimit && l.Source != SourceLXCFS {
 		if lv := r.levelAt(memoryIdx, l.Source); lv != nil {
-			events := r.usageAt(lv.loc, own.Events)
+			events := ur.at(lv.loc, own.Events)
 			m.LimitEvents = &LimitEvents{Source: l.Source, MemoryEvents: eventsOf(&events)}
 		}
 	}
-	r.sharedLimit(m)
 }
 
 // headroom is the lowest of limit_L - current_L over the levels of the
@@ -210,7 +252,8 @@ func (r *reader) memoryUsage(m *MemoryUsage) {
 // more candidate, ranked farthest. Unknown when eff is not Limited or a
 // usage it needs cannot be read; for memory.high (eff Limited by
 // convention) unknown when no level has one.
-func (r *reader) headroom(leaf *own.UsageValues, limitOf func(*own.Values) own.Number, eff Limit) Headroom {
+func (ur *usageReader) headroom(leaf *own.UsageValues, limitOf func(*own.Values) own.Number, eff Limit) Headroom {
+	r := ur.r
 	if eff.State != Limited {
 		return Headroom{}
 	}
@@ -226,7 +269,7 @@ func (r *reader) headroom(leaf *own.UsageValues, limitOf func(*own.Values) own.N
 		if leaf != nil && lv.loc.Path == leafPath {
 			current = leaf.Current
 		} else {
-			current = r.usageAt(lv.loc, own.Current).Current
+			current = ur.at(lv.loc, own.Current).Current
 		}
 		if current.Status != own.Set {
 			return Headroom{}
@@ -251,7 +294,8 @@ func (r *reader) headroom(leaf *own.UsageValues, limitOf func(*own.Values) own.N
 // sharedLimit raises shared-limit when the level that leaves the least
 // headroom is not the cgroup itself and the other cgroups below it use at
 // least a tenth of its limit: what the cgroup may still use is shared.
-func (r *reader) sharedLimit(m *MemoryUsage) {
+func (ur *usageReader) sharedLimit(m *MemoryUsage) {
+	r := ur.r
 	h := m.Headroom
 	if !h.Known || h.Source == SourceHierarchicalMemoryLimit || h.Source == r.placed[memoryIdx].loc.Path || !m.Current.Known {
 		return
@@ -261,7 +305,7 @@ func (r *reader) sharedLimit(m *MemoryUsage) {
 		return
 	}
 	limit := lv.values.MemoryLimit.Value
-	current, ok := r.usageCurrentAt(h.Source)
+	current, ok := ur.currentAt(h.Source)
 	if !ok {
 		return
 	}
@@ -281,11 +325,11 @@ func (r *reader) sharedLimit(m *MemoryUsage) {
 		" bytes of headroom, not the limit minus its own usage")
 }
 
-// usageCurrentAt returns the own usage read at the memory level path for
-// the headroom.
-func (r *reader) usageCurrentAt(path string) (uint64, bool) {
-	for i := range r.usageLevels {
-		if u := &r.usageLevels[i]; u.loc.Path == path && u.values.Current.Status == own.Set {
+// currentAt returns the own usage read at the memory level path for the
+// headroom.
+func (ur *usageReader) currentAt(path string) (uint64, bool) {
+	for i := range ur.levels {
+		if u := &ur.levels[i]; u.loc.Path == path && u.values.Current.Status == own.Set {
 			return u.values.Current.Value, true
 		}
 	}
@@ -305,17 +349,18 @@ func (r *reader) levelAt(i int, path string) *level {
 // cpuUsage reads the CPU time of the cgroup (v2 cpu.stat usage_usec, v1
 // cpuacct.usage in the cpuacct hierarchy) and the throttling of the level
 // that sets the CPU limit.
-func (r *reader) cpuUsage(c *CPUUsage, find locator) {
+func (ur *usageReader) cpuUsage(c *CPUUsage) {
+	r := ur.r
 	p := r.placed[cpuIdx]
 	if !p.found {
 		return
 	}
 	if p.wanted == "" {
 		if p.loc.Version == 2 {
-			v := r.usageAt(p.loc, own.CPUCounters)
+			v := ur.at(p.loc, own.CPUCounters)
 			c.UsageUsec = statCount(v.CPUStat.Status, v.CPUStat.V2.UsageUsec, v.CPUStat.V2.HasUsage)
-		} else if acct, err := find(r, "cpuacct"); err == nil && acct.found && acct.wanted == "" {
-			if n := r.usageAt(acct.loc, own.CPUAcct).CPUAcct; n.Status == own.Set {
+		} else if acct, err := ur.find(r, "cpuacct"); err == nil && acct.found && acct.wanted == "" {
+			if n := ur.at(acct.loc, own.CPUAcct).CPUAcct; n.Status == own.Set {
 				c.UsageUsec = Count{Value: n.Value / 1000, Known: true}
 			}
 		}
@@ -330,7 +375,7 @@ func (r *reader) cpuUsage(c *CPUUsage, find locator) {
 	if lv == nil {
 		return
 	}
-	s := r.usageAt(lv.loc, own.CPUCounters).CPUStat
+	s := ur.at(lv.loc, own.CPUCounters).CPUStat
 	if lv.loc.Version == 2 {
 		t.Periods = statCount(s.Status, s.V2.NrPeriods, s.V2.HasPeriods)
 		t.ThrottledPeriods = statCount(s.Status, s.V2.NrThrottled, s.V2.HasThrottled)
@@ -344,12 +389,12 @@ func (r *reader) cpuUsage(c *CPUUsage, find locator) {
 
 // pressure reads the PSI files of the cgroup's cgroup2 directory: on v2,
 // and on a hybrid host its 0:: cgroup in the unified mount.
-func (r *reader) pressure(ps *Pressures, find locator) {
-	p, err := find(r, unifiedHierarchy)
+func (ur *usageReader) pressure(ps *Pressures) {
+	p, err := ur.find(ur.r, unifiedHierarchy)
 	if err != nil || !p.found || p.wanted != "" || p.loc.Version != 2 {
 		return
 	}
-	v := r.usageAt(p.loc, own.Pressure)
+	v := ur.at(p.loc, own.Pressure)
 	ps.Memory, ps.CPU, ps.IO = pressureOf(v.MemoryPSI), pressureOf(v.CPUPSI), pressureOf(v.IOPSI)
 }
 

@@ -1,6 +1,7 @@
 package limits_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,10 +52,9 @@ func podUsageTree(overrides map[string]string) map[string]string {
 }
 
 func TestUsageOfAPodContainer(t *testing.T) {
-	res, err := limits.Detect(limits.WithRoot(writeTree(t, podUsageTree(nil))), limits.WithUsage())
+	res, u, err := limits.DetectUsage(limits.WithRoot(writeTree(t, podUsageTree(nil))))
 	require.NoError(t, err)
-	require.NotNil(t, res.Usage)
-	m := res.Usage.Memory
+	m := u.Memory
 	known := func(v uint64) limits.Count { return limits.Count{Value: v, Known: true} }
 	assert.Equal(t, known(300*mib), m.Current)
 	assert.Equal(t, known(240*mib), m.WorkingSet, "current minus inactive_file")
@@ -74,14 +74,14 @@ func TestUsageOfAPodContainer(t *testing.T) {
 	assert.Equal(t, limits.LimitEvents{Source: "/pod.slice",
 		MemoryEvents: limits.MemoryEvents{High: known(0), Max: known(12), OOM: known(1), OOMKill: known(1)}}, *m.LimitEvents)
 
-	c := res.Usage.CPU
+	c := u.CPU
 	assert.Equal(t, known(450000), c.UsageUsec)
 	require.NotNil(t, c.Throttling)
 	assert.Equal(t, limits.Throttling{Source: "/pod.slice", Periods: known(400), ThrottledPeriods: known(120),
 		ThrottledUsec: known(3500000)}, *c.Throttling, "read at the level that sets the quota")
-	assert.Equal(t, known(7), res.Usage.Pids)
+	assert.Equal(t, known(7), u.Pids)
 
-	p := res.Usage.Pressure
+	p := u.Pressure
 	require.NotNil(t, p.Memory)
 	assert.Equal(t, limits.PressureLine{Avg10: 1.5, Avg60: 0.75, Avg300: 0.2, TotalUsec: 123456}, p.Memory.Some)
 	require.NotNil(t, p.Memory.Full)
@@ -106,12 +106,12 @@ func TestUsageRules(t *testing.T) {
 	tests := []struct {
 		name      string
 		overrides map[string]string
-		check     func(t *testing.T, u *limits.Usage, r limits.Result)
+		check     func(t *testing.T, u limits.Usage, r limits.Result)
 	}{
 		{
 			name:      "the container's own limit binds: no shared-limit",
 			overrides: map[string]string{ctr + "memory.max": "536870912\n", pod + "memory.current": "419430400\n"},
-			check: func(t *testing.T, u *limits.Usage, r limits.Result) {
+			check: func(t *testing.T, u limits.Usage, r limits.Result) {
 				assert.Equal(t, limits.Headroom{Known: true, Bytes: 212 * mib, Source: "/pod.slice/ctr.scope"}, u.Memory.Headroom)
 				assert.Nil(t, u.Memory.LimitEvents, "the limit is the cgroup's own")
 				assert.False(t, r.Has(limits.CodeSharedLimit))
@@ -120,7 +120,7 @@ func TestUsageRules(t *testing.T) {
 		{
 			name:      "others below a tenth of the pod's limit: no shared-limit",
 			overrides: map[string]string{pod + "memory.current": "409600000\n"},
-			check: func(t *testing.T, u *limits.Usage, r limits.Result) {
+			check: func(t *testing.T, u limits.Usage, r limits.Result) {
 				assert.Equal(t, "/pod.slice", u.Memory.Headroom.Source)
 				assert.False(t, r.Has(limits.CodeSharedLimit), "others use 95,027,200 bytes, under 107,374,183")
 			},
@@ -128,14 +128,14 @@ func TestUsageRules(t *testing.T) {
 		{
 			name:      "a tie: the closest level is the source",
 			overrides: map[string]string{ctr + "memory.max": "314572800\n", pod + "memory.current": "1073741824\n"},
-			check: func(t *testing.T, u *limits.Usage, r limits.Result) {
+			check: func(t *testing.T, u limits.Usage, r limits.Result) {
 				assert.Equal(t, limits.Headroom{Known: true, Bytes: 0, Source: "/pod.slice/ctr.scope"}, u.Memory.Headroom)
 			},
 		},
 		{
 			name:      "inactive_file above current: the working set clamps at 0",
 			overrides: map[string]string{ctr + "memory.stat": "anon 0\ninactive_file 400000000\n"},
-			check: func(t *testing.T, u *limits.Usage, _ limits.Result) {
+			check: func(t *testing.T, u limits.Usage, _ limits.Result) {
 				assert.Equal(t, known(0), u.Memory.WorkingSet)
 				assert.Equal(t, limits.Count{}, u.Memory.Kernel, "kernel absent before 5.18: unknown, not 0")
 			},
@@ -144,7 +144,7 @@ func TestUsageRules(t *testing.T) {
 			name: "memory.high headroom without a hard limit",
 			overrides: map[string]string{pod + "memory.max": "max\n", pod + "memory.high": "1000000000\n",
 				ctr + "memory.high": "800000000\n"},
-			check: func(t *testing.T, u *limits.Usage, r limits.Result) {
+			check: func(t *testing.T, u limits.Usage, r limits.Result) {
 				assert.Equal(t, limits.Headroom{}, u.Memory.Headroom, "no hard limit")
 				assert.Equal(t, limits.Headroom{Known: true, Bytes: 1000000000 - 943718400, Source: "/pod.slice"}, u.Memory.HighHeadroom)
 				assert.Nil(t, u.Memory.LimitEvents)
@@ -153,7 +153,7 @@ func TestUsageRules(t *testing.T) {
 		{
 			name:      "garbage in the pod's memory.current: headroom unknown, bad-value",
 			overrides: map[string]string{pod + "memory.current": "lots\n"},
-			check: func(t *testing.T, u *limits.Usage, r limits.Result) {
+			check: func(t *testing.T, u limits.Usage, r limits.Result) {
 				assert.Equal(t, limits.Headroom{}, u.Memory.Headroom)
 				assert.True(t, r.Has(limits.CodeBadValue))
 				assert.False(t, r.Has(limits.CodeSharedLimit))
@@ -165,7 +165,7 @@ func TestUsageRules(t *testing.T) {
 				ctr + "memory.stat": "<delete>", ctr + "memory.events": "<delete>", ctr + "cpu.stat": "<delete>",
 				ctr + "pids.current": "<delete>", ctr + "memory.pressure": "<delete>", ctr + "cpu.pressure": "<delete>",
 				ctr + "memory.swap.current": "<delete>"},
-			check: func(t *testing.T, u *limits.Usage, r limits.Result) {
+			check: func(t *testing.T, u limits.Usage, r limits.Result) {
 				assert.Equal(t, limits.MemoryUsage{
 					Headroom:    limits.Headroom{Known: true, Bytes: 124 * mib, Source: "/pod.slice"},
 					LimitEvents: u.Memory.LimitEvents,
@@ -180,14 +180,14 @@ func TestUsageRules(t *testing.T) {
 		{
 			name:      "CPU not limited: no throttling",
 			overrides: map[string]string{pod + "cpu.max": "max 100000\n"},
-			check: func(t *testing.T, u *limits.Usage, _ limits.Result) {
+			check: func(t *testing.T, u limits.Usage, _ limits.Result) {
 				assert.Nil(t, u.CPU.Throttling)
 			},
 		},
 		{
 			name:      "the limiting level has no cpu.stat: throttling with its source and unknown counters",
 			overrides: map[string]string{pod + "cpu.stat": "<delete>"},
-			check: func(t *testing.T, u *limits.Usage, _ limits.Result) {
+			check: func(t *testing.T, u limits.Usage, _ limits.Result) {
 				require.NotNil(t, u.CPU.Throttling)
 				assert.Equal(t, limits.Throttling{Source: "/pod.slice"}, *u.CPU.Throttling)
 			},
@@ -195,10 +195,9 @@ func TestUsageRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := limits.Detect(limits.WithRoot(writeTree(t, podUsageTree(tt.overrides))), limits.WithUsage())
+			res, u, err := limits.DetectUsage(limits.WithRoot(writeTree(t, podUsageTree(tt.overrides))))
 			require.NoError(t, err)
-			require.NotNil(t, res.Usage)
-			tt.check(t, res.Usage, res)
+			tt.check(t, u, res)
 		})
 	}
 }
@@ -235,11 +234,10 @@ func v1UsageTree() map[string]string {
 }
 
 func TestUsageOnV1(t *testing.T) {
-	res, err := limits.Detect(limits.WithRoot(writeTree(t, v1UsageTree())), limits.WithUsage())
+	res, u, err := limits.DetectUsage(limits.WithRoot(writeTree(t, v1UsageTree())))
 	require.NoError(t, err)
-	require.NotNil(t, res.Usage)
 	known := func(v uint64) limits.Count { return limits.Count{Value: v, Known: true} }
-	m := res.Usage.Memory
+	m := u.Memory
 	assert.Equal(t, known(100*mib), m.Current)
 	assert.Equal(t, known(80*mib), m.WorkingSet)
 	assert.Equal(t, known(150*mib), m.Peak)
@@ -254,27 +252,38 @@ func TestUsageOnV1(t *testing.T) {
 	assert.Nil(t, m.LimitEvents, "the hierarchical limit's level is not known")
 	assert.False(t, res.Has(limits.CodeSharedLimit))
 
-	c := res.Usage.CPU
+	c := u.CPU
 	assert.Equal(t, known(987654), c.UsageUsec, "cpuacct.usage in µs, truncated")
 	require.NotNil(t, c.Throttling)
 	assert.Equal(t, limits.Throttling{Source: "/docker/abc", Periods: known(50), ThrottledPeriods: known(10),
 		ThrottledUsec: known(2500000)}, *c.Throttling)
-	assert.Equal(t, limits.Pressures{}, res.Usage.Pressure, "no cgroup2 mount")
+	assert.Equal(t, limits.Pressures{}, u.Pressure, "no cgroup2 mount")
 }
 
-// TestUsageIsReadOnlyWhenAskedFor: without WithUsage no usage file is read
-// and Result.Usage is nil.
+// TestUsageIsReadOnlyWhenAskedFor: Detect reads no usage file; DetectUsage
+// does.
 func TestUsageIsReadOnlyWhenAskedFor(t *testing.T) {
 	root := writeTree(t, podUsageTree(nil))
 	var files []string
 	stop := limits.TraceReads(func(p []byte) { files = append(files, string(p[:len(p)-1])) })
-	res, err := limits.Detect(limits.WithRoot(root))
+	_, err := limits.Detect(limits.WithRoot(root))
 	stop()
 	require.NoError(t, err)
-	assert.Nil(t, res.Usage)
-	for _, f := range files {
+	usageFile := func(f string) bool {
 		for _, usage := range []string{"current", "peak", "events", "cpu.stat", "pressure", "memory.stat"} {
-			assert.False(t, strings.HasSuffix(f, usage), "%s read without WithUsage", f)
+			if strings.HasSuffix(f, usage) {
+				return true
+			}
 		}
+		return false
 	}
+	for _, f := range files {
+		assert.False(t, usageFile(f), "Detect read %s", f)
+	}
+	files = nil
+	stop = limits.TraceReads(func(p []byte) { files = append(files, string(p[:len(p)-1])) })
+	_, _, err = limits.DetectUsage(limits.WithRoot(root))
+	stop()
+	require.NoError(t, err)
+	assert.True(t, slices.ContainsFunc(files, usageFile), "DetectUsage reads usage files: %v", files)
 }

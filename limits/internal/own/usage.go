@@ -54,7 +54,7 @@ type MemoryStatUsage struct {
 // MemoryEvents is a v2 memory.events.
 type MemoryEvents struct {
 	Status Status
-	Counts cgv2.MemoryEvents // when Set
+	Counts cgv2.MemoryEventCounts // when Set
 	File   string
 	Err    error
 }
@@ -71,8 +71,8 @@ type OOMControl struct {
 // CPUStat is a cpu.stat.
 type CPUStat struct {
 	Status Status
-	V2     cgv2.CPUStat // on v2, when Set
-	V1     cgv1.CPUStat // on v1, when Set
+	V2     cgv2.CPUStatCounters // on v2, when Set
+	V1     cgv1.CPUStatCounters // on v1, when Set
 	File   string
 	Err    error
 }
