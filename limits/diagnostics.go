@@ -19,7 +19,7 @@ const (
 	// cgroup mount, from /proc/<pid>/mountinfo), so inside it is told a
 	// higher limit or none. The message says what it sees and what applies.
 	CodeLimitHiddenFromProcess Code = "limit-hidden-from-process"
-	// CodeSharedLimit (WithUsage): the level that leaves the least memory
+	// CodeSharedLimit (DetectUsage and its kin): the level that leaves the least memory
 	// headroom is not the cgroup itself, and the other cgroups below it
 	// use at least a tenth of its limit: a budget of 0.9 of that limit
 	// (GOMEMLIMIT's default ratio) assumes room they already use.
