@@ -73,7 +73,7 @@ func TestReadsStayInTheRoot(t *testing.T) {
 				finish(t, "Detect", func() { res, err = limits.Detect(limits.WithRoot(c.Root), limits.WithWalk()) })
 				require.NoError(t, err)
 				assertInside(t, "Detect", res)
-				js, err := report.JSON(res)
+				js, err := report.JSON(res, nil)
 				require.NoError(t, err)
 				assertInside(t, "report.JSON", string(js))
 				if c.Legit {

@@ -17,9 +17,9 @@ import (
 
 // comparableDocument renders r as the fixtures' expected.json holds it: the
 // report without the walk, diagnostics reduced to their codes, sorted.
-func comparableDocument(t *testing.T, r limits.Result) map[string]any {
+func comparableDocument(t *testing.T, r limits.Result, u *limits.Usage) map[string]any {
 	t.Helper()
-	data, err := report.JSON(r)
+	data, err := report.JSON(r, u)
 	require.NoError(t, err)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(data, &doc))
@@ -37,10 +37,10 @@ func comparableDocument(t *testing.T, r limits.Result) map[string]any {
 	return doc
 }
 
-// detectFixture reads a tree with Detect or, when it holds a numbered
+// detectFixture reads a tree with DetectUsage or, when it holds a numbered
 // proc/<N>/ directory with a mountinfo (a host's view of process N), with
-// ForPID(N).
-func detectFixture(t *testing.T, dir string) (limits.Result, error) {
+// ForPIDUsage(N).
+func detectFixture(t *testing.T, dir string) (limits.Result, limits.Usage, error) {
 	t.Helper()
 	procs, err := filepath.Glob(filepath.Join(dir, "proc", "[0-9]*", "mountinfo"))
 	require.NoError(t, err)
@@ -48,9 +48,9 @@ func detectFixture(t *testing.T, dir string) (limits.Result, error) {
 	if len(procs) == 1 {
 		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(procs[0])))
 		require.NoError(t, err)
-		return limits.ForPID(pid, limits.WithRoot(dir))
+		return limits.ForPIDUsage(pid, limits.WithRoot(dir))
 	}
-	return limits.Detect(limits.WithRoot(dir))
+	return limits.DetectUsage(limits.WithRoot(dir))
 }
 
 // TestFixtures runs Detect (or ForPID, see detectFixture) on every tree in testdata/ and compares the whole
@@ -69,9 +69,9 @@ func TestFixtures(t *testing.T) {
 			var want map[string]any
 			require.NoError(t, json.Unmarshal(raw, &want))
 
-			res, err := detectFixture(t, dir)
+			res, usage, err := detectFixture(t, dir)
 			require.NoError(t, err)
-			got := comparableDocument(t, res)
+			got := comparableDocument(t, res, &usage)
 			gotJSON, _ := json.MarshalIndent(got, "", "  ")
 			wantJSON, _ := json.MarshalIndent(want, "", "  ")
 			assert.JSONEq(t, string(wantJSON), string(gotJSON))

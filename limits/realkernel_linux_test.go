@@ -122,7 +122,7 @@ func printDetectJSON() {
 		fmt.Fprintln(os.Stderr, "Detect:", err)
 		os.Exit(2)
 	}
-	out, err := report.JSON(res)
+	out, err := report.JSON(res, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "report.JSON:", err)
 		os.Exit(2)

@@ -1,6 +1,7 @@
 // Command cgroupinfo prints the effective memory and CPU limits of a process:
-// the cgroup mode, each limit and the cgroup that set it, the walk level by
-// level, the host's totals and what looks misconfigured.
+// the cgroup mode, each limit and the cgroup that set it, how much it uses
+// and its headroom, the walk level by level, the host's totals and what
+// looks misconfigured.
 //
 //	go run ./examples/cgroupinfo              # this process
 //	go run ./examples/cgroupinfo -pid 1234    # another process
@@ -54,22 +55,23 @@ func run(args []string, out io.Writer) error {
 	}
 	opts := []limits.Option{limits.WithRoot(*root), limits.WithWalk()}
 	var res limits.Result
+	var usage limits.Usage
 	var err error
 	if *pid != 0 {
-		res, err = limits.ForPID(*pid, opts...)
+		res, usage, err = limits.ForPIDUsage(*pid, opts...)
 	} else {
-		res, err = limits.Detect(opts...)
+		res, usage, err = limits.DetectUsage(opts...)
 	}
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		data, err := report.JSON(res)
+		data, err := report.JSON(res, &usage)
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(out, "%s\n", data)
 		return err
 	}
-	return report.Text(out, res)
+	return report.Text(out, res, &usage)
 }

@@ -25,9 +25,9 @@ func TestRunPrintsTheLibraryAnswer(t *testing.T) {
 	for _, expected := range trees {
 		dir := filepath.Dir(expected)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			res, err := limits.Detect(limits.WithRoot(dir), limits.WithWalk())
+			res, usage, err := limits.DetectUsage(limits.WithRoot(dir), limits.WithWalk())
 			require.NoError(t, err)
-			want, err := report.JSON(res)
+			want, err := report.JSON(res, &usage)
 			require.NoError(t, err)
 
 			var out bytes.Buffer

@@ -15,7 +15,7 @@ func ExampleJSON() {
 		fmt.Println(err)
 		return
 	}
-	data, err := report.JSON(res)
+	data, err := report.JSON(res, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

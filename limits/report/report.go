@@ -25,6 +25,7 @@ type document struct {
 	Cgroups     cgroupsDoc      `json:"cgroups"`
 	Diagnostics []diagnosticDoc `json:"diagnostics"`
 	Walk        []readingDoc    `json:"walk"`
+	Usage       *usageDoc       `json:"usage"`
 }
 
 // memoryDoc is the "memory" object.
@@ -104,8 +105,9 @@ type readingDoc struct {
 	Value      string `json:"value"`
 }
 
-// newDocument converts a Result into its JSON shape.
-func newDocument(r limits.Result) document {
+// newDocument converts a Result, and the usage when read, into its JSON
+// shape.
+func newDocument(r limits.Result, u *limits.Usage) document {
 	d := document{
 		Diagnostics: []diagnosticDoc{},
 		Walk:        []readingDoc{},
@@ -169,12 +171,17 @@ func newDocument(r limits.Result) document {
 	for _, w := range r.Walk {
 		d.Walk = append(d.Walk, readingDoc(w))
 	}
+	if u != nil {
+		d.Usage = newUsageDoc(u)
+	}
 	return d
 }
 
-// JSON returns the indented JSON document of r.
-func JSON(r limits.Result) ([]byte, error) {
-	return json.MarshalIndent(newDocument(r), "", "  ")
+// JSON returns the indented JSON document of r and, when not nil, of the
+// usage read with it (limits.DetectUsage and its kin); "usage" is null
+// otherwise.
+func JSON(r limits.Result, u *limits.Usage) ([]byte, error) {
+	return json.MarshalIndent(newDocument(r, u), "", "  ")
 }
 
 func bytesDoc(b limits.Limit) (value *uint64, source, scope *string) {

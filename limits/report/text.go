@@ -11,9 +11,10 @@ import (
 )
 
 // Text writes a report for people: the effective limits and the cgroup that
-// set each, the host's totals, where each controller's cgroup is, the walk
+// set each, the usage and headroom when u is not nil (limits.DetectUsage and
+// its kin), the host's totals, where each controller's cgroup is, the walk
 // level by level (when the Result was made WithWalk) and the diagnostics.
-func Text(w io.Writer, r limits.Result) error {
+func Text(w io.Writer, r limits.Result, u *limits.Usage) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
 
@@ -33,6 +34,10 @@ func Text(w io.Writer, r limits.Result) error {
 	p("  cpuset\t%s\t%s\n", cpusetText(c.Set), sourceText(c.Set.State, c.Set.Source))
 	p("  weight\t%s\t%s\n", weightText(c.Weight), sourceText(c.Weight.State, c.Weight.Source))
 	p("  pids\t%s\t%s\n", countText(r.Pids), limitSource(r.Pids))
+
+	if u != nil {
+		usageText(p, r, u)
+	}
 
 	h := r.Host
 	p("\nHost (totals, not limits)\n")

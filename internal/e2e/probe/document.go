@@ -12,6 +12,9 @@ type Document struct {
 	Cgroups     CgroupsDoc      `json:"cgroups"`
 	Diagnostics []DiagnosticDoc `json:"diagnostics"`
 	Walk        []ReadingDoc    `json:"walk"`
+	// Usage is null in what the probe writes (it reads no usage); a
+	// report with usage decodes to a non-nil map the checks would see.
+	Usage *map[string]any `json:"usage"`
 }
 
 // MemoryDoc is the "memory" object. Each Scope is "effective" or

@@ -187,7 +187,7 @@ func answer(query string, call func() (limits.Result, error)) Answer {
 	if err != nil {
 		return Answer{Query: query, Error: err.Error()}
 	}
-	data, err := report.JSON(res)
+	data, err := report.JSON(res, nil)
 	if err != nil {
 		return Answer{Query: query, Error: err.Error()}
 	}
