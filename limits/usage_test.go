@@ -287,3 +287,22 @@ func TestUsageIsReadOnlyWhenAskedFor(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, slices.ContainsFunc(files, usageFile), "DetectUsage reads usage files: %v", files)
 }
+
+// TestUsageOfACgroupNotCreatedYet: ForCgroupUsage of a cgroup that does not
+// exist yet gives none of its own values, and the headroom its nearest
+// existing ancestor has left for it.
+func TestUsageOfACgroupNotCreatedYet(t *testing.T) {
+	res, u, err := limits.ForCgroupUsage("/pod.slice/new.scope", limits.FormCgroupfs, limits.WithRoot(writeTree(t, podUsageTree(nil))))
+	require.NoError(t, err)
+	require.True(t, res.Has(limits.CodeCgroupNotCreated))
+	m := u.Memory
+	assert.Equal(t, limits.Count{}, m.Current)
+	assert.Equal(t, limits.MemoryEvents{}, m.Events)
+	assert.Equal(t, limits.Headroom{Known: true, Bytes: 124 * mib, Source: "/pod.slice"}, m.Headroom)
+	assert.Equal(t, limits.Count{}, u.CPU.UsageUsec)
+	require.NotNil(t, u.CPU.Throttling)
+	assert.Equal(t, "/pod.slice", u.CPU.Throttling.Source)
+	assert.Equal(t, limits.Count{}, u.Pids)
+	assert.Equal(t, limits.Pressures{}, u.Pressure)
+	assert.False(t, res.Has(limits.CodeSharedLimit), "its own usage is unknown")
+}
