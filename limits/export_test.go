@@ -77,3 +77,19 @@ func (r *Refresher) Preads(paths [][]byte, buf []byte) ([]byte, error) {
 
 // Close closes the kept-open files.
 func (r *Refresher) Close() { r.w.open.close() }
+
+// Preads re-reads, with one pread each and no parsing, the kept-open files
+// of the poller whose paths are given: the I/O floor of Poll.
+func (p *UsagePoller) Preads(paths [][]byte, buf []byte) ([]byte, error) {
+	for _, path := range paths {
+		h, ok := p.open.handles[string(path[:len(path)-1])]
+		if !ok {
+			continue
+		}
+		var err error
+		if buf, err = h.ReadInterface(buf, own.MaxInterfaceFile); err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}

@@ -170,17 +170,14 @@ type usageReader struct {
 	// levels are the cgroups whose usage files were read, for the
 	// diagnostics.
 	levels []usageLevel
+	// store, when set (a UsagePoller), holds what the Usage's pointers
+	// point at, so that a sample allocates nothing.
+	store *usageStore
 }
 
 // read fills u and adds the usage diagnostics to the Result.
 func (ur *usageReader) read(u *Usage) {
-	ur.memoryUsage(&u.Memory)
-	ur.cpuUsage(&u.CPU)
-	if p := ur.r.placed[pidsIdx]; p.found && p.wanted == "" {
-		v := ur.at(p.loc, own.PidsCurrent)
-		u.Pids = countOf(v.PidsCurrent)
-	}
-	ur.pressure(&u.Pressure)
+	ur.sample(u)
 	for i := range ur.levels {
 		if lv := &ur.levels[i]; lv.values.Failed() {
 			lv.values.Problems(ur.r.abs(lv.loc.Dir()), func(code, msg string) { ur.r.diag(Code(code), msg) })
@@ -189,14 +186,31 @@ func (ur *usageReader) read(u *Usage) {
 	ur.sharedLimit(&u.Memory)
 }
 
-// at reads the usage values in want at loc, keeps them for the diagnostics
-// and returns a copy.
-func (ur *usageReader) at(loc cgroup.Location, want own.UsageWant) own.UsageValues {
-	ur.levels = append(ur.levels, usageLevel{loc: loc})
+// sample fills u, without diagnostics.
+func (ur *usageReader) sample(u *Usage) {
+	ur.memoryUsage(&u.Memory)
+	ur.cpuUsage(&u.CPU)
+	if p := ur.r.placed[pidsIdx]; p.found && p.wanted == "" {
+		v := ur.at(p.loc, own.PidsCurrent)
+		u.Pids = countOf(v.PidsCurrent)
+	}
+	ur.pressure(&u.Pressure)
+}
+
+// at reads the usage values in want at loc and keeps them for the
+// diagnostics. The values it returns are valid until its next call.
+func (ur *usageReader) at(loc cgroup.Location, want own.UsageWant) *own.UsageValues {
+	if len(ur.levels) < cap(ur.levels) {
+		ur.levels = ur.levels[:len(ur.levels)+1]
+		ur.levels[len(ur.levels)-1].loc = loc
+		ur.levels[len(ur.levels)-1].values = own.UsageValues{}
+	} else {
+		ur.levels = append(ur.levels, usageLevel{loc: loc})
+	}
 	lv := &ur.levels[len(ur.levels)-1]
 	ur.r.at = loc
 	ur.r.own.ReadUsage(ur.r, loc.Version, want, &lv.values)
-	return lv.values
+	return &lv.values
 }
 
 // memoryUsage reads the leaf's memory usage, the headroom over the levels
@@ -208,22 +222,23 @@ func (ur *usageReader) memoryUsage(m *MemoryUsage) {
 		return
 	}
 	v1 := p.loc.Version == 1
-	var leaf *own.UsageValues
+	var leaf *own.Number // the leaf's memory.current
 	if p.wanted == "" {
 		values := ur.at(p.loc, own.Current|own.Peak|own.SwapUsage|own.StatUsage|own.Events)
-		leaf = &values
-		m.Current, m.Peak = countOf(leaf.Current), countOf(leaf.Peak)
-		m.Events = eventsOf(leaf)
-		s := leaf.Stat
+		current := values.Current
+		leaf = &current
+		m.Current, m.Peak = countOf(values.Current), countOf(values.Peak)
+		m.Events = eventsOf(values)
+		s := &values.Stat
 		if v1 {
-			m.Swap = clampedDifference(leaf.SwapUsage, leaf.Current)
+			m.Swap = clampedDifference(values.SwapUsage, values.Current)
 			m.Anon = statCount(s.Status, s.V1.TotalRSS, s.V1.HasTotalRSS)
 			m.File = statCount(s.Status, s.V1.TotalCache, s.V1.HasTotalCache)
-			m.Kernel = countOf(leaf.KmemUsage)
+			m.Kernel = countOf(values.KmemUsage)
 			m.Shmem = statCount(s.Status, s.V1.TotalShmem, s.V1.HasTotalShmem)
 			m.InactiveFile = statCount(s.Status, s.V1.TotalInactiveFile, s.V1.HasTotalInactiveFile)
 		} else {
-			m.Swap = countOf(leaf.SwapUsage)
+			m.Swap = countOf(values.SwapUsage)
 			m.Anon = statCount(s.Status, s.V2.Anon, s.V2.HasAnon)
 			m.File = statCount(s.Status, s.V2.File, s.V2.HasFile)
 			m.Kernel = statCount(s.Status, s.V2.Kernel, s.V2.HasKernel)
@@ -239,8 +254,9 @@ func (ur *usageReader) memoryUsage(m *MemoryUsage) {
 	m.HighHeadroom = ur.headroom(nil, func(v *own.Values) own.Number { return v.MemoryHigh }, Limit{State: Limited})
 	if l := r.res.Memory.Limit; l.State == Limited && l.Source != p.loc.Path && l.Source != SourceHierarchicalMemoryLimit && l.Source != SourceLXCFS {
 		if lv := r.levelAt(memoryIdx, l.Source); lv != nil {
-			events := ur.at(lv.loc, own.Events)
-			m.LimitEvents = &LimitEvents{Source: l.Source, MemoryEvents: eventsOf(&events)}
+			events := eventsOf(ur.at(lv.loc, own.Events))
+			m.LimitEvents = ur.limitEvents()
+			*m.LimitEvents = LimitEvents{Source: l.Source, MemoryEvents: events}
 		}
 	}
 }
@@ -252,7 +268,7 @@ func (ur *usageReader) memoryUsage(m *MemoryUsage) {
 // more candidate, ranked farthest. Unknown when eff is not Limited or a
 // usage it needs cannot be read; for memory.high (eff Limited by
 // convention) unknown when no level has one.
-func (ur *usageReader) headroom(leaf *own.UsageValues, limitOf func(*own.Values) own.Number, eff Limit) Headroom {
+func (ur *usageReader) headroom(leaf *own.Number, limitOf func(*own.Values) own.Number, eff Limit) Headroom {
 	r := ur.r
 	if eff.State != Limited {
 		return Headroom{}
@@ -267,7 +283,7 @@ func (ur *usageReader) headroom(leaf *own.UsageValues, limitOf func(*own.Values)
 		}
 		var current own.Number
 		if leaf != nil && lv.loc.Path == leafPath {
-			current = leaf.Current
+			current = *leaf
 		} else {
 			current = ur.at(lv.loc, own.Current).Current
 		}
@@ -280,10 +296,10 @@ func (ur *usageReader) headroom(leaf *own.UsageValues, limitOf func(*own.Values)
 		}
 	}
 	if eff.Source == SourceHierarchicalMemoryLimit {
-		if leaf == nil || leaf.Current.Status != own.Set {
+		if leaf == nil || leaf.Status != own.Set {
 			return Headroom{}
 		}
-		room := eff.Value - min(eff.Value, leaf.Current.Value)
+		room := eff.Value - min(eff.Value, leaf.Value)
 		if !h.Known || room < h.Bytes {
 			h = Headroom{Known: true, Bytes: room, Source: SourceHierarchicalMemoryLimit}
 		}
@@ -369,7 +385,8 @@ func (ur *usageReader) cpuUsage(c *CPUUsage) {
 	if l.State != Limited {
 		return
 	}
-	t := &Throttling{Source: l.Source}
+	t := ur.throttling()
+	*t = Throttling{Source: l.Source}
 	c.Throttling = t
 	lv := r.levelAt(cpuIdx, l.Source)
 	if lv == nil {
@@ -395,22 +412,47 @@ func (ur *usageReader) pressure(ps *Pressures) {
 		return
 	}
 	v := ur.at(p.loc, own.Pressure)
-	ps.Memory, ps.CPU, ps.IO = pressureOf(v.MemoryPSI), pressureOf(v.CPUPSI), pressureOf(v.IOPSI)
+	ps.Memory, ps.CPU, ps.IO = ur.pressureOf(v.MemoryPSI, 0), ur.pressureOf(v.CPUPSI, 1), ur.pressureOf(v.IOPSI, 2)
 }
 
-func pressureOf(f own.PressureFile) *Pressure {
+// pressureOf is one PSI file's Pressure, nil when it was not read; i says
+// which of the store's pressures a poller's sample fills.
+func (ur *usageReader) pressureOf(f own.PressureFile, i int) *Pressure {
 	if f.Status != own.Set {
 		return nil
 	}
 	line := func(l cgv2.PressureLine) PressureLine {
 		return PressureLine{Avg10: l.Avg10, Avg60: l.Avg60, Avg300: l.Avg300, TotalUsec: l.TotalUsec}
 	}
-	p := &Pressure{Some: line(f.Pressure.Some)}
+	var p *Pressure
+	var full *PressureLine
+	if ur.store != nil {
+		p, full = &ur.store.pressures[i], &ur.store.full[i]
+	} else {
+		p, full = new(Pressure), new(PressureLine)
+	}
+	*p = Pressure{Some: line(f.Pressure.Some)}
 	if f.Pressure.HasFull {
-		full := line(f.Pressure.Full)
-		p.Full = &full
+		*full = line(f.Pressure.Full)
+		p.Full = full
 	}
 	return p
+}
+
+// limitEvents and throttling return where a sample's LimitEvents and
+// Throttling go: the store's, or new ones.
+func (ur *usageReader) limitEvents() *LimitEvents {
+	if ur.store != nil {
+		return &ur.store.limitEvents
+	}
+	return new(LimitEvents)
+}
+
+func (ur *usageReader) throttling() *Throttling {
+	if ur.store != nil {
+		return &ur.store.throttling
+	}
+	return new(Throttling)
 }
 
 // eventsOf turns a level's memory events into MemoryEvents: v2

@@ -1,0 +1,122 @@
+package limits_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/limits"
+)
+
+// pollTargets are the trees the poller's tests and benchmarks run on: the
+// pod of two containers and, where it has cgroups, the live host.
+func pollTargets(t testing.TB) map[string][]limits.Option {
+	targets := map[string][]limits.Option{"v2-pod": {limits.WithRoot(writeTree(t, podUsageTree(nil)))}}
+	if _, err := limits.Detect(); err == nil {
+		targets["host"] = nil
+	}
+	return targets
+}
+
+// TestUsagePollerFollowsTheFiles: the first sample is DetectUsage's; later
+// samples see a new usage and a resized limit through the kept-open files;
+// a removed file ends the poller's life with ErrCgroupsChanged.
+func TestUsagePollerFollowsTheFiles(t *testing.T) {
+	root := writeTree(t, podUsageTree(nil))
+	p, res, first, err := limits.NewUsagePoller(limits.WithRoot(root))
+	require.NoError(t, err)
+	defer p.Close()
+	wantRes, want, err := limits.DetectUsage(limits.WithRoot(root))
+	require.NoError(t, err)
+	assert.Equal(t, want, first)
+	assert.Equal(t, wantRes.Diagnostics, res.Diagnostics)
+
+	var u limits.Usage
+	require.NoError(t, p.Poll(&u))
+	assert.Equal(t, want, u, "a sample reads what DetectUsage reads")
+
+	pod := filepath.Join(root, "sys/fs/cgroup/pod.slice")
+	// Rewritten in place, as the kernel's files change under an open handle.
+	rewrite := func(name, content string) {
+		f, err := os.OpenFile(filepath.Join(pod, name), os.O_WRONLY|os.O_TRUNC, 0)
+		require.NoError(t, err)
+		_, err = f.WriteString(content)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+	}
+	rewrite("memory.current", "1000000000\n")
+	rewrite("memory.max", "2147483648\n")
+	require.NoError(t, p.Poll(&u))
+	assert.Equal(t, limits.Headroom{Known: true, Bytes: 2147483648 - 1000000000, Source: "/pod.slice"}, u.Memory.Headroom)
+
+	require.NoError(t, os.Remove(filepath.Join(pod, "ctr.scope", "memory.current")))
+	require.NoError(t, p.Poll(&u), "a kept-open file reads on after its name is gone")
+	assert.Equal(t, uint64(300*mib), u.Memory.Current.Value)
+}
+
+// TestUsagePollAllocatesNothing: once the first sample has run, a sample
+// allocates nothing, on the pod tree and on the live host.
+func TestUsagePollAllocatesNothing(t *testing.T) {
+	for name, opts := range pollTargets(t) {
+		t.Run(name, func(t *testing.T) {
+			p, _, _, err := limits.NewUsagePoller(opts...)
+			require.NoError(t, err)
+			defer p.Close()
+			var u limits.Usage
+			require.NoError(t, p.Poll(&u))
+			if allocs := testing.AllocsPerRun(50, func() { _ = p.Poll(&u) }); allocs != 0 {
+				t.Errorf("a sample allocates %v times", allocs)
+			}
+		})
+	}
+}
+
+// BenchmarkUsagePoll is one sample of a UsagePoller, beside
+// BenchmarkUsagePollPreadBaseline: the same kept-open files re-read with one
+// pread each, nothing parsed.
+func BenchmarkUsagePoll(b *testing.B) {
+	for name, opts := range pollTargets(b) {
+		b.Run(name, func(b *testing.B) {
+			p, _, _, err := limits.NewUsagePoller(opts...)
+			require.NoError(b, err)
+			defer p.Close()
+			var u limits.Usage
+			require.NoError(b, p.Poll(&u))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := p.Poll(&u); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkUsagePollPreadBaseline(b *testing.B) {
+	for name, opts := range pollTargets(b) {
+		b.Run(name, func(b *testing.B) {
+			p, _, _, err := limits.NewUsagePoller(opts...)
+			require.NoError(b, err)
+			defer p.Close()
+			var u limits.Usage
+			require.NoError(b, p.Poll(&u))
+			var paths [][]byte
+			stop := limits.TraceReads(func(path []byte) { paths = append(paths, bytes.Clone(path)) })
+			require.NoError(b, p.Poll(&u))
+			stop()
+			require.NotEmpty(b, paths)
+			buf := make([]byte, 0, 8192)
+			b.ReportAllocs()
+			for b.Loop() {
+				if buf, err = p.Preads(paths, buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(paths)), "files/op")
+		})
+	}
+}
