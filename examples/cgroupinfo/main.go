@@ -7,6 +7,7 @@
 //	go run ./examples/cgroupinfo -pid 1234    # another process
 //	go run ./examples/cgroupinfo -root DIR    # a captured tree, e.g. testdata/<case>
 //	go run ./examples/cgroupinfo -json        # the stable JSON shape
+//	go run ./examples/cgroupinfo -watch 2s    # the report again every 2 s, usage re-sampled
 //	go run ./examples/cgroupinfo -tree        # every cgroup: own and effective limits
 //	go run ./examples/cgroupinfo -tree -top /kubepods.slice -root DIR -json
 //	go run ./examples/cgroupinfo -tree -process-views   # and the limits hidden from each leaf's process
@@ -38,6 +39,8 @@ func run(args []string, out io.Writer) error {
 	tree := fs.Bool("tree", false, "print every cgroup's own and effective limits (node.Scan), * where they differ")
 	top := fs.String("top", "", "with -tree, scan only cgroup `PATH` and below it")
 	views := fs.Bool("process-views", false, "with -tree, tell which limits the process of each leaf cgroup cannot see")
+	every := fs.Duration("watch", 0, "print the report again every `DURATION` (usage sampled with the files kept open) until interrupted; with -json one object per line")
+	frames := fs.Int("frames", 0, "with -watch, stop after `N` reports")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,6 +55,15 @@ func run(args []string, out io.Writer) error {
 	}
 	if *tree {
 		return printTree(out, *root, *top, *views, *asJSON)
+	}
+	if *frames != 0 && *every == 0 {
+		return errors.New("-frames goes with -watch")
+	}
+	if *every != 0 {
+		if *pid != 0 {
+			return errors.New("-watch samples this process (or a -root tree); it takes no -pid")
+		}
+		return watch(out, *root, *every, *frames, *asJSON)
 	}
 	opts := []limits.Option{limits.WithRoot(*root), limits.WithWalk()}
 	var res limits.Result
