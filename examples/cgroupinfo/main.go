@@ -9,6 +9,8 @@
 //	go run ./examples/cgroupinfo -tree        # every cgroup: own and effective limits
 //	go run ./examples/cgroupinfo -tree -top /kubepods.slice -root DIR -json
 //	go run ./examples/cgroupinfo -tree -process-views   # and the limits hidden from each leaf's process
+//	go run ./examples/cgroupinfo -tree -usage           # and each cgroup's memory usage and headroom
+//	go run ./examples/cgroupinfo -tree -sort headroom   # the cgroups closest to a memory limit first
 package main
 
 import (
@@ -37,6 +39,8 @@ func run(args []string, out io.Writer) error {
 	tree := fs.Bool("tree", false, "print every cgroup's own and effective limits (node.Scan), * where they differ")
 	top := fs.String("top", "", "with -tree, scan only cgroup `PATH` and below it")
 	views := fs.Bool("process-views", false, "with -tree, tell which limits the process of each leaf cgroup cannot see")
+	usage := fs.Bool("usage", false, "with -tree, show each cgroup's memory usage and headroom (node.WithUsage)")
+	sortBy := fs.String("sort", "", "with -tree, list the cgroups by `KEY`: headroom, the least first (implies -usage)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,11 +50,11 @@ func run(args []string, out io.Writer) error {
 	if *tree && *pid != 0 {
 		return errors.New("-tree scans every cgroup; it takes no -pid")
 	}
-	if (*top != "" || *views) && !*tree {
-		return errors.New("-top and -process-views go with -tree")
+	if (*top != "" || *views || *usage || *sortBy != "") && !*tree {
+		return errors.New("-top, -process-views, -usage and -sort go with -tree")
 	}
 	if *tree {
-		return printTree(out, *root, *top, *views, *asJSON)
+		return printTree(out, treeOptions{root: *root, top: *top, views: *views, usage: *usage, asJSON: *asJSON, sortBy: *sortBy})
 	}
 	opts := []limits.Option{limits.WithRoot(*root), limits.WithWalk()}
 	var res limits.Result

@@ -39,7 +39,10 @@ const maxMountInfo = 16 << 20
 // pids.max. docs/ARCHITECTURE.md says how the directories are listed.
 // WithProcessViews adds, per leaf cgroup, its cgroup.procs and, for its
 // first process, R/proc/<pid>/mountinfo and R/proc/<pid>/cgroup (see
-// ProcessView); without it no other file is read.
+// ProcessView). WithUsage adds, in the memory hierarchy, each cgroup's v2
+// memory.current (v1 memory.usage_in_bytes), and that of each ancestor of
+// the top whose memory limit is set (see CgroupUsage). Without them no other
+// file is read.
 //
 // On v2 one walk reads every controller. On v1 each controller hierarchy
 // (memory; cpu,cpuacct; cpuset; pids) is walked on its own and the answers
@@ -58,6 +61,14 @@ const maxMountInfo = 16 << 20
 // with pids.max but no memory.max makes the memory limits ScopeVisible too,
 // where ForCgroup's walk of the memory controller reads only its files
 // there. It does not report swap, memsw or CPU weight.
+//
+// With WithUsage, where the top visible cgroup is not the host's root, the
+// headroom is over the visible levels only. limits.ForCgroupUsage's is too,
+// except on v1 when the effective memory limit is the leaf's
+// hierarchical_memory_limit, set by a level hidden above the top: it then
+// also offers that limit minus the leaf's usage, an upper bound. The scan
+// does not: its headroom is that of the visible levels that set a limit,
+// unknown when none does. Where the top is the host's root the two agree.
 //
 // An error is returned only when mountinfo cannot be read or parsed, the top
 // is not a clean cgroup path, or the top exists in no hierarchy. It is safe
@@ -96,6 +107,9 @@ func Scan(opts ...Option) (*Tree, error) {
 	if cfg.views {
 		s.views = newViews()
 	}
+	if cfg.usage {
+		s.usage = &usages{}
+	}
 	var parts []part
 	var missing error
 	for _, h := range locateHierarchies(mounts, cfg.top, diag) {
@@ -123,6 +137,9 @@ func Scan(opts ...Option) (*Tree, error) {
 	t.Cgroups = merge(parts)
 	if cfg.views {
 		t.addProcessDiagnostics()
+	}
+	if cfg.usage {
+		t.fillUsage()
 	}
 	return t, nil
 }
