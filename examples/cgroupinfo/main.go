@@ -11,6 +11,8 @@
 //	go run ./examples/cgroupinfo -tree        # every cgroup: own and effective limits
 //	go run ./examples/cgroupinfo -tree -top /kubepods.slice -root DIR -json
 //	go run ./examples/cgroupinfo -tree -process-views   # and the limits hidden from each leaf's process
+//	go run ./examples/cgroupinfo -tree -usage           # and each cgroup's memory usage and headroom
+//	go run ./examples/cgroupinfo -tree -sort headroom   # the cgroups closest to a memory limit first
 package main
 
 import (
@@ -39,6 +41,8 @@ func run(args []string, out io.Writer) error {
 	tree := fs.Bool("tree", false, "print every cgroup's own and effective limits (node.Scan), * where they differ")
 	top := fs.String("top", "", "with -tree, scan only cgroup `PATH` and below it")
 	views := fs.Bool("process-views", false, "with -tree, tell which limits the process of each leaf cgroup cannot see")
+	treeUsage := fs.Bool("usage", false, "with -tree, show each cgroup's memory usage and headroom (node.WithUsage)")
+	sortBy := fs.String("sort", "", "with -tree, list the cgroups by `KEY`: headroom, the least first (implies -usage)")
 	every := fs.Duration("watch", 0, "print the report again every `DURATION` (usage sampled with the files kept open) until interrupted; with -json one object per line")
 	frames := fs.Int("frames", 0, "with -watch, stop after `N` reports")
 	if err := fs.Parse(args); err != nil {
@@ -50,11 +54,11 @@ func run(args []string, out io.Writer) error {
 	if *tree && *pid != 0 {
 		return errors.New("-tree scans every cgroup; it takes no -pid")
 	}
-	if (*top != "" || *views) && !*tree {
-		return errors.New("-top and -process-views go with -tree")
+	if (*top != "" || *views || *treeUsage || *sortBy != "") && !*tree {
+		return errors.New("-top, -process-views, -usage and -sort go with -tree")
 	}
 	if *tree {
-		return printTree(out, *root, *top, *views, *asJSON)
+		return printTree(out, treeOptions{root: *root, top: *top, views: *views, usage: *treeUsage, asJSON: *asJSON, sortBy: *sortBy})
 	}
 	if *frames != 0 && *every == 0 {
 		return errors.New("-frames goes with -watch")

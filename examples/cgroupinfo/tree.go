@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -13,39 +15,90 @@ import (
 	"github.com/truelimit/truelimit/limits/node"
 )
 
+// treeOptions are the flags of -tree.
+type treeOptions struct {
+	root, top string
+	// views asks for node.WithProcessViews, usage for node.WithUsage.
+	views, usage, asJSON bool
+	// sortBy is "" for path order, or sortHeadroom.
+	sortBy string
+}
+
+// sortHeadroom (-sort headroom) lists the cgroups by headroom, the least
+// first, those without a known headroom last, ties in path order. It
+// implies -usage.
+const sortHeadroom = "headroom"
+
 // printTree scans every cgroup below top with node.Scan and prints each one's
 // own and effective limits, as text or JSON; with views, also what the
 // process of each leaf cgroup can see (node.WithProcessViews), whose hidden
-// limits the limit-hidden-from-process diagnostics name.
-func printTree(out io.Writer, root, top string, views, asJSON bool) error {
-	opts := []node.Option{node.WithRoot(root)}
-	if top != "" {
-		opts = append(opts, node.WithTop(top))
+// limits the limit-hidden-from-process diagnostics name; with usage, its
+// memory.current and headroom (node.WithUsage).
+func printTree(out io.Writer, o treeOptions) error {
+	switch o.sortBy {
+	case "":
+	case sortHeadroom:
+		o.usage = true
+	default:
+		return errors.New("-sort takes " + sortHeadroom + ", not " + strconv.Quote(o.sortBy))
 	}
-	if views {
+	opts := []node.Option{node.WithRoot(o.root)}
+	if o.top != "" {
+		opts = append(opts, node.WithTop(o.top))
+	}
+	if o.views {
 		opts = append(opts, node.WithProcessViews())
+	}
+	if o.usage {
+		opts = append(opts, node.WithUsage())
 	}
 	tree, err := node.Scan(opts...)
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		data, err := json.MarshalIndent(newTreeDoc(tree), "", "  ")
+	order := make([]*node.Cgroup, len(tree.Cgroups))
+	for i := range tree.Cgroups {
+		order[i] = &tree.Cgroups[i]
+	}
+	if o.sortBy == sortHeadroom {
+		slices.SortStableFunc(order, byHeadroom)
+	}
+	if o.asJSON {
+		data, err := json.MarshalIndent(newTreeDoc(tree, order), "", "  ")
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(out, "%s\n", data)
 		return err
 	}
-	return treeText(out, tree)
+	return treeText(out, tree, order, o)
 }
 
-// treeText writes one line per cgroup, indented below its parent: each
-// limit as its own file sets it and, marked with *, the effective limit where
-// that differs, with the ancestor that sets it ("..", "../.."); an effective
-// limit marked ~ is only the tightest visible (scope visible). A leaf with a
-// process view names its process, marked ! when a limit is hidden from it.
-func treeText(w io.Writer, tree *node.Tree) error {
+// byHeadroom orders two cgroups of a scan with node.WithUsage by headroom
+// in bytes, a known one first; a stable sort keeps the path order of ties.
+func byHeadroom(a, b *node.Cgroup) int {
+	ha, hb := a.Usage.Headroom, b.Usage.Headroom
+	switch {
+	case ha.Known != hb.Known:
+		if ha.Known {
+			return -1
+		}
+		return 1
+	case !ha.Known:
+		return 0
+	}
+	return cmp.Compare(ha.Bytes, hb.Bytes)
+}
+
+// treeText writes one line per cgroup, in order: each limit as its own file
+// sets it and, marked with *, the effective limit where that differs, with
+// the ancestor that sets it ("..", "../.."); an effective limit marked ~ is
+// only the tightest visible (scope visible). A leaf with a process view
+// names its process, marked ! when a limit is hidden from it. With usage,
+// each line has the cgroup's memory.current and its headroom with the
+// level that leaves the least room ("." the cgroup itself). In path order
+// a cgroup is indented below its parent; sorted, each has its full path.
+func treeText(w io.Writer, tree *node.Tree, order []*node.Cgroup, opt treeOptions) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
 	p("Hierarchies\n")
@@ -59,22 +112,32 @@ func treeText(w io.Writer, tree *node.Tree) error {
 			highText = func(limits.Limit) string { return "n/a" }
 		}
 	}
-	p("\nCgroups: own limit; * effective limit where it differs, <- the ancestor that sets it, ~ only the tightest visible\n")
+	p("\nCgroups")
+	if opt.sortBy == sortHeadroom {
+		p(" by headroom, the least first")
+	}
+	p(": own limit; * effective limit where it differs, <- the ancestor that sets it, ~ only the tightest visible")
+	if opt.usage {
+		p("; headroom <- the level that leaves the least room")
+	}
+	p("\n")
 	views := false
 	for i := range tree.Cgroups {
 		views = views || tree.Cgroups[i].Process != nil
 	}
-	if views {
-		p("CGROUP\tMEMORY\tMEMORY.HIGH\tCPU\tCPUSET\tPIDS\tPROCESS\n")
-	} else {
-		p("CGROUP\tMEMORY\tMEMORY.HIGH\tCPU\tCPUSET\tPIDS\n")
+	p("CGROUP\tMEMORY\tMEMORY.HIGH\tCPU\tCPUSET\tPIDS")
+	if opt.usage {
+		p("\tCURRENT\tHEADROOM")
 	}
+	if views {
+		p("\tPROCESS")
+	}
+	p("\n")
 	topDepth := -1
-	for i := range tree.Cgroups {
-		cg := &tree.Cgroups[i]
-		if topDepth < 0 {
-			topDepth = depth(cg.Path)
-		}
+	if len(tree.Cgroups) > 0 && opt.sortBy == "" {
+		topDepth = depth(tree.Cgroups[0].Path)
+	}
+	for _, cg := range order {
 		differs := cg.DiffersFromOwn()
 		cell := func(limit, own, eff, source string, scope limits.Scope) string {
 			if slices.Contains(cg.Absent, strings.TrimSuffix(limit, ".high")) {
@@ -92,7 +155,7 @@ func treeText(w io.Writer, tree *node.Tree) error {
 			return own + " *" + eff
 		}
 		name := cg.Path
-		if d := depth(cg.Path) - topDepth; d > 0 {
+		if d := depth(cg.Path) - topDepth; topDepth >= 0 && d > 0 {
 			name = strings.Repeat("  ", d) + cg.Path[strings.LastIndexByte(cg.Path, '/')+1:]
 		}
 		o, e := &cg.Own, &cg.Effective
@@ -102,6 +165,13 @@ func treeText(w io.Writer, tree *node.Tree) error {
 			cell(node.LimitCPU, cpuText(o.CPU), cpuText(e.CPU), e.CPU.Source, e.CPU.Scope),
 			cell(node.LimitCPUSet, cpusetText(o.CPUSet), cpusetText(e.CPUSet), e.CPUSet.Source, limits.ScopeEffective),
 			cell(node.LimitPids, countText(o.Pids), countText(e.Pids), e.Pids.Source, e.Pids.Scope))
+		if u := cg.Usage; opt.usage && u != nil {
+			current := stateText(knownState(u.Current.Known), func() string { return binaryBytes(u.Current.Value) })
+			if slices.Contains(cg.Absent, node.LimitMemory) {
+				current = "-"
+			}
+			p("\t%s\t%s", current, headroomText(cg.Path, u.Headroom))
+		}
 		if views {
 			p("\t%s", processText(cg.Process))
 		}
@@ -120,6 +190,29 @@ func treeText(w io.Writer, tree *node.Tree) error {
 		}
 	}
 	return nil
+}
+
+// knownState is Limited for a known usage value, which stateText then
+// formats, and Unknown ("?") otherwise.
+func knownState(known bool) limits.State {
+	if known {
+		return limits.Limited
+	}
+	return limits.Unknown
+}
+
+// headroomText writes a headroom and the level that leaves the least room,
+// relative to the cgroup at path: "124Mi <- ..", "50Mi <- ." for the
+// cgroup itself; "?" when unknown.
+func headroomText(path string, h limits.Headroom) string {
+	if !h.Known {
+		return "?"
+	}
+	source := "."
+	if h.Source != path {
+		source = relativeSource(path, h.Source)
+	}
+	return binaryBytes(h.Bytes) + " <- " + source
 }
 
 // processText names the process of a leaf's view: "pid 4242", and the
@@ -231,6 +324,17 @@ type cgroupDoc struct {
 	// Process is the view of the leaf's process, with -process-views;
 	// null otherwise.
 	Process *processDoc `json:"process"`
+	// Usage is the memory usage and headroom, with -usage; null
+	// otherwise.
+	Usage *usageDoc `json:"usage"`
+}
+
+// usageDoc is a node.CgroupUsage: memory.current and the headroom with
+// the level that leaves the least room, each null when unknown.
+type usageDoc struct {
+	CurrentBytes   *uint64 `json:"current_bytes"`
+	HeadroomBytes  *uint64 `json:"headroom_bytes"`
+	HeadroomSource *string `json:"headroom_source"`
 }
 
 // processDoc is a node.ProcessView: the limits hidden from the process and,
@@ -281,13 +385,13 @@ type countDoc struct {
 	Scope  *string `json:"scope"`
 }
 
-func newTreeDoc(tree *node.Tree) treeDoc {
-	doc := treeDoc{Hierarchies: []hierarchyDoc{}, Cgroups: make([]cgroupDoc, 0, len(tree.Cgroups)), Diagnostics: []diagnosticDoc{}}
+// newTreeDoc is the JSON of tree, its cgroups in order.
+func newTreeDoc(tree *node.Tree, order []*node.Cgroup) treeDoc {
+	doc := treeDoc{Hierarchies: []hierarchyDoc{}, Cgroups: make([]cgroupDoc, 0, len(order)), Diagnostics: []diagnosticDoc{}}
 	for _, h := range tree.Hierarchies {
 		doc.Hierarchies = append(doc.Hierarchies, hierarchyDoc{h.Controllers, int(h.Version), h.MountPoint, h.MountRoot, h.Top})
 	}
-	for i := range tree.Cgroups {
-		cg := &tree.Cgroups[i]
+	for _, cg := range order {
 		d := cgroupDoc{
 			Path:      cg.Path,
 			Own:       newLimitsDoc(cg.Own),
@@ -297,6 +401,15 @@ func newTreeDoc(tree *node.Tree) treeDoc {
 		}
 		if v := cg.Process; v != nil {
 			d.Process = &processDoc{PID: v.PID, Hidden: orEmpty(v.Hidden), Sees: newLimitsDoc(v.Sees)}
+		}
+		if u := cg.Usage; u != nil {
+			d.Usage = &usageDoc{}
+			if u.Current.Known {
+				d.Usage.CurrentBytes = &u.Current.Value
+			}
+			if u.Headroom.Known {
+				d.Usage.HeadroomBytes, d.Usage.HeadroomSource = &u.Headroom.Bytes, &u.Headroom.Source
+			}
 		}
 		doc.Cgroups = append(doc.Cgroups, d)
 	}

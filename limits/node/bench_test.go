@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/node"
 )
 
@@ -21,10 +22,11 @@ import (
 const benchPods = 2500
 
 // benchTree is the benchmark node and the NUL-terminated paths of the files
-// one Scan of it reads, in order.
+// one Scan of it reads, in order, and those one Scan with WithUsage reads.
 type benchTree struct {
 	kubeletTree
-	paths [][]byte
+	paths      [][]byte
+	usagePaths [][]byte
 }
 
 // The benchmark node is written once per test process, in a directory
@@ -48,9 +50,10 @@ func TestMain(m *testing.M) {
 }
 
 // benchNode returns the benchmark node, writing it on first use: it scans
-// it once to check the answer and record the files read, and flushes the
-// filesystem, so that the writeback of the new files, and of the access
-// times that first scan updates, does not land inside a timing.
+// it once without and once with WithUsage to check the answers and record
+// the files read, and flushes the filesystem, so that the writeback of the
+// new files, and of the access times those scans update, does not land
+// inside a timing.
 func benchNode(b *testing.B) benchTree {
 	benchOnce.Do(func() {
 		root, err := os.MkdirTemp("", "node-bench-")
@@ -63,11 +66,20 @@ func benchNode(b *testing.B) benchTree {
 		stop := node.TraceReads(func(p []byte) { bench.paths = append(bench.paths, bytes.Clone(p)) })
 		tree, err := node.Scan(node.WithRoot(root))
 		stop()
+		var usage *node.Tree
+		if err == nil {
+			stop = node.TraceReads(func(p []byte) { bench.usagePaths = append(bench.usagePaths, bytes.Clone(p)) })
+			usage, err = node.Scan(node.WithRoot(root), node.WithUsage())
+			stop()
+		}
 		switch {
 		case err != nil:
 			benchSetup = err
 		case len(tree.Cgroups) != len(bench.cgroups) || tree.Lookup("/kubepods.slice").Effective.Memory.Value != allocatable:
 			benchSetup = fmt.Errorf("the benchmark node answers %d cgroups of %d", len(tree.Cgroups), len(bench.cgroups))
+		case len(usage.Cgroups) != len(bench.cgroups) || usage.Lookup("/kubepods.slice").Usage.Headroom != kubepodsRoom:
+			benchSetup = fmt.Errorf("the benchmark node's usage scan answers %d cgroups of %d, kubepods.slice %+v",
+				len(usage.Cgroups), len(bench.cgroups), usage.Lookup("/kubepods.slice").Usage)
 		default:
 			benchSetup = syncTree(root)
 		}
@@ -77,6 +89,9 @@ func benchNode(b *testing.B) benchTree {
 	}
 	return bench
 }
+
+// kubepodsRoom is the headroom of the benchmark node's kubepods.slice.
+var kubepodsRoom = limits.Headroom{Known: true, Bytes: gib, Source: "/kubepods.slice"}
 
 func BenchmarkScan(b *testing.B) {
 	bt := benchNode(b)
@@ -171,10 +186,38 @@ func BenchmarkScanProcessViews(b *testing.B) {
 	b.ReportMetric(float64(procs), "processes/op")
 }
 
+// BenchmarkScanUsage is BenchmarkScan with WithUsage: one memory.current
+// more per cgroup, and the headroom of each.
+func BenchmarkScanUsage(b *testing.B) {
+	bt := benchNode(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		tree, err := node.Scan(node.WithRoot(bt.root), node.WithUsage())
+		if err != nil || len(tree.Cgroups) != len(bt.cgroups) || tree.Cgroups[len(tree.Cgroups)-1].Usage == nil {
+			b.Fatalf("%d cgroups, %v", len(tree.Cgroups), err)
+		}
+	}
+	b.ReportMetric(float64(len(bt.cgroups)), "cgroups/op")
+}
+
 // BenchmarkScanIOBaseline is the floor under BenchmarkScan: exactly the
 // files one Scan reads, each opened by its path, read as limits reads an
 // interface file and closed, in Scan's order; nothing listed or parsed.
 func BenchmarkScanIOBaseline(b *testing.B) {
+	ioBaseline(b, func(bt benchTree) [][]byte { return bt.paths })
+}
+
+// BenchmarkScanUsageIOBaseline is the floor under BenchmarkScanUsage, as
+// BenchmarkScanIOBaseline is under BenchmarkScan: the files one Scan with
+// WithUsage reads.
+func BenchmarkScanUsageIOBaseline(b *testing.B) {
+	ioBaseline(b, func(bt benchTree) [][]byte { return bt.usagePaths })
+}
+
+// ioBaseline reads the files of the benchmark node that paths picks, each
+// opened by its path, read as limits reads an interface file and closed, in
+// order.
+func ioBaseline(b *testing.B, paths func(benchTree) [][]byte) {
 	// Scan opens each file beneath its tree (openat2 and an fstat for the
 	// file type): its floor is the same files opened beneath the root. The
 	// plain opens show what containment costs.
@@ -185,6 +228,7 @@ func BenchmarkScanIOBaseline(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			bt := benchNode(b)
+			files := paths(bt)
 			read := readfile.Read
 			if contained {
 				var root readfile.Root
@@ -195,14 +239,14 @@ func BenchmarkScanIOBaseline(b *testing.B) {
 			b.ReportAllocs()
 			buf := make([]byte, 0, 4096)
 			for b.Loop() {
-				for _, p := range bt.paths {
+				for _, p := range files {
 					var err error
 					if buf, err = read(p, buf, 64<<10, readfile.AtShortRead); err != nil && !errors.Is(err, fs.ErrNotExist) {
 						b.Fatal(err)
 					}
 				}
 			}
-			b.ReportMetric(float64(len(bt.paths)), "files/op") // after the loop, which resets metrics
+			b.ReportMetric(float64(len(files)), "files/op") // after the loop, which resets metrics
 		})
 	}
 }

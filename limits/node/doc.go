@@ -14,5 +14,7 @@
 //
 // WithProcessViews adds what the process of each leaf cgroup can see: the
 // limits set above the top of its own cgroup mount (a private cgroup
-// namespace) bind it, but it cannot read them.
+// namespace) bind it, but it cannot read them. WithUsage adds each cgroup's
+// memory usage and its headroom, how much more it may use before a hard
+// limit of it or an ancestor binds, computed top-down as well.
 package node

@@ -51,6 +51,10 @@ func cgroupFiles(memMax, memHigh, cpuMax, cpuset, pidsMax string) map[string]str
 // (kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice/
 // cri-containerd-<64 hex>.scope; Guaranteed pods without the QoS level).
 // Limits vary so that the binding one comes from every level somewhere.
+// Every cgroup but the root has a memory.current, below its limits: a
+// container 8 to 157 MiB, a pod its containers' sum and 2 MiB more, a QoS
+// slice its pods' sum, kubepods.slice allocatable less 1 GiB (whatever
+// the pods use), so that the least headroom also comes from every level.
 func writeKubeletTree(tb testing.TB, root string, pods int) kubeletTree {
 	tb.Helper()
 	k := kubeletTree{root: root}
@@ -72,6 +76,8 @@ func writeKubeletTree(tb testing.TB, root string, pods int) kubeletTree {
 		"cgroup.subtree_control": "cpuset cpu io memory pids\n",
 		"cpuset.cpus.effective":  "0-7\n",
 	})
+	sliceCurrent := map[string]uint64{"/kubepods.slice": allocatable - gib,
+		"/kubepods.slice/kubepods-burstable.slice": 0, "/kubepods.slice/kubepods-besteffort.slice": 0}
 	write("/kubepods.slice", cgroupFiles(fmt.Sprint(allocatable), "max", "max", "0-7", "max"))
 	write("/kubepods.slice/kubepods-burstable.slice", cgroupFiles("max", "max", "max", "0-7", "max"))
 	write("/kubepods.slice/kubepods-besteffort.slice", cgroupFiles("max", "max", "max", "0-7", "max"))
@@ -99,7 +105,16 @@ func writeKubeletTree(tb testing.TB, root string, pods int) kubeletTree {
 				podCPU = "200000 100000"
 			}
 		}
-		write(pod, cgroupFiles(podMem, "max", podCPU, "0-7", fmt.Sprint(podPidsLimit)))
+		var current [3]uint64
+		podCurrent := uint64(2 * mib)
+		for c := range current {
+			current[c] = uint64((i*7+c*13)%150+8) * mib
+			podCurrent += current[c]
+		}
+		if qos != "guaranteed" {
+			sliceCurrent[parent] += podCurrent
+		}
+		write(pod, withCurrent(cgroupFiles(podMem, "max", podCPU, "0-7", fmt.Sprint(podPidsLimit)), podCurrent))
 		for c := range 3 {
 			id := strings.Repeat(fmt.Sprintf("%016x", uint64(i)*3+uint64(c)+0x9e3779b97f4a7c15), 4)
 			mem, high, cpu := "max", "max", "max"
@@ -111,8 +126,17 @@ func writeKubeletTree(tb testing.TB, root string, pods int) kubeletTree {
 			case qos == "burstable" && c == 2:
 				mem = fmt.Sprint(256 * mib)
 			}
-			write(pod+"/cri-containerd-"+id+".scope", cgroupFiles(mem, high, cpu, containerCPUs, "max"))
+			write(pod+"/cri-containerd-"+id+".scope", withCurrent(cgroupFiles(mem, high, cpu, containerCPUs, "max"), current[c]))
 		}
 	}
+	for path, current := range sliceCurrent {
+		require.NoError(tb, os.WriteFile(filepath.Join(root, "sys/fs/cgroup", path, "memory.current"), []byte(fmt.Sprintln(current)), 0o644))
+	}
 	return k
+}
+
+// withCurrent adds a memory.current to a cgroup's files.
+func withCurrent(files map[string]string, current uint64) map[string]string {
+	files["memory.current"] = fmt.Sprintln(current)
+	return files
 }

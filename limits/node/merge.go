@@ -14,7 +14,8 @@ type part struct {
 // merge joins the hierarchies' answers by cgroup path (v1 has one tree per
 // controller). A path missing from a hierarchy takes the effective values of
 // its nearest ancestor there, where a process in that path is in that
-// hierarchy, and names the hierarchy's controllers in Absent.
+// hierarchy, and names the hierarchy's controllers in Absent; missing from
+// the memory hierarchy, it takes that ancestor's headroom too (WithUsage).
 func merge(parts []part) []Cgroup {
 	switch len(parts) {
 	case 0:
@@ -41,12 +42,20 @@ func merge(parts []part) []Cgroup {
 				cg.Own.take(&src.Own, p.ctl)
 				cg.Effective.take(&src.Effective, p.ctl)
 				cg.Process = cg.Process.join(src.Process, p.ctl)
+				if src.Usage != nil {
+					cg.Usage = src.Usage
+				}
 				next[i]++
 				continue
 			}
 			cg.Absent = append(cg.Absent, p.ctl.names()...)
 			if anc := nearestAncestor(p.cgroups, path); anc != nil {
 				cg.Effective.take(&anc.Effective, p.ctl)
+				if anc.Usage != nil {
+					// A process in path is charged to the ancestor: its room
+					// is the ancestor's, its own usage unknown.
+					cg.Usage = &CgroupUsage{Headroom: anc.Usage.Headroom}
+				}
 			}
 		}
 		out = append(out, cg)

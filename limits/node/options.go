@@ -9,6 +9,7 @@ type config struct {
 	root  string
 	top   string // "" for the top visible cgroup of each hierarchy
 	views bool   // WithProcessViews
+	usage bool   // WithUsage
 }
 
 func newConfig(opts []Option) config {
@@ -49,4 +50,20 @@ func WithTop(path string) Option {
 // this option none of these files are read.
 func WithProcessViews() Option {
 	return func(c *config) { c.views = true }
+}
+
+// WithUsage makes Scan also read each cgroup's memory usage, v2
+// memory.current (v1 memory.usage_in_bytes) in the memory hierarchy, once
+// each, and record in Cgroup.Usage its usage and its headroom: over the
+// levels from the cgroup up to the top visible cgroup whose hard memory
+// limit counts (v1: below every memory.use_hierarchy of 0, as for the
+// effective limit), the lowest of that level's limit minus that level's own
+// usage, clamped at 0; the closest level on a tie. It is computed top-down,
+// each level's usage read once for all the cgroups below it, and is what
+// limits.ForCgroupUsage reports as Memory.Headroom, within the levels the
+// scan sees (see Scan). Of the ancestors of WithTop's cgroup, the usage is
+// read of those whose hard memory limit is set. Without this option no
+// usage file is read.
+func WithUsage() Option {
+	return func(c *config) { c.usage = true }
 }

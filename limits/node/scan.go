@@ -39,7 +39,10 @@ const maxMountInfo = 16 << 20
 // pids.max. docs/ARCHITECTURE.md says how the directories are listed.
 // WithProcessViews adds, per leaf cgroup, its cgroup.procs and, for its
 // first process, R/proc/<pid>/mountinfo and R/proc/<pid>/cgroup (see
-// ProcessView); without it no other file is read.
+// ProcessView). WithUsage adds, in the memory hierarchy, each cgroup's v2
+// memory.current (v1 memory.usage_in_bytes), and that of each ancestor of
+// the top whose memory limit is set (see CgroupUsage). Without them no other
+// file is read.
 //
 // On v2 one walk reads every controller. On v1 each controller hierarchy
 // (memory; cpu,cpuacct; cpuset; pids) is walked on its own and the answers
@@ -53,11 +56,15 @@ const maxMountInfo = 16 << 20
 // directory without cgroup.controllers is all unknown for ForCgroup; a v1
 // memory.stat below the top visible cgroup is not read (the top's sees every
 // hidden ancestor, and settles the memory limit's scope); Scan uses the one
-// mount of each hierarchy that holds the top. The scope of a hierarchy's
-// values follows every limit file its top visible cgroup has, so a v2 top
-// with pids.max but no memory.max makes the memory limits ScopeVisible too,
-// where ForCgroup's walk of the memory controller reads only its files
-// there. It does not report swap, memsw or CPU weight.
+// mount of each hierarchy that holds the top. The scope of each value is
+// decided at the top visible cgroup by that controller's files there, as
+// ForCgroup's walks decide it. It does not report swap, memsw or CPU weight.
+//
+// With WithUsage, where the top visible cgroup is not the host's root, the
+// headroom is over the visible levels, plus, on v1 when the effective
+// memory limit is the top's hierarchical_memory_limit (set by a level
+// hidden above it), that limit minus the cgroup's own usage, an upper
+// bound: as limits.ForCgroupUsage gives it.
 //
 // An error is returned only when mountinfo cannot be read or parsed, the top
 // is not a clean cgroup path, or the top exists in no hierarchy. It is safe
@@ -96,6 +103,9 @@ func Scan(opts ...Option) (*Tree, error) {
 	if cfg.views {
 		s.views = newViews()
 	}
+	if cfg.usage {
+		s.usage = &usages{}
+	}
 	var parts []part
 	var missing error
 	for _, h := range locateHierarchies(mounts, cfg.top, diag) {
@@ -123,6 +133,9 @@ func Scan(opts ...Option) (*Tree, error) {
 	t.Cgroups = merge(parts)
 	if cfg.views {
 		t.addProcessDiagnostics()
+	}
+	if cfg.usage {
+		t.fillUsage()
 	}
 	return t, nil
 }

@@ -65,6 +65,33 @@ type Cgroup struct {
 	// a cgroup with child cgroups, and for a leaf with no process or whose
 	// process could not be read.
 	Process *ProcessView
+	// Usage is, with WithUsage, the cgroup's memory usage and headroom;
+	// nil without the option.
+	Usage *CgroupUsage
+}
+
+// CgroupUsage is how much memory a cgroup uses and how much more it may
+// use before a hard limit binds (WithUsage).
+type CgroupUsage struct {
+	// Current is the cgroup's v2 memory.current (v1
+	// memory.usage_in_bytes): what it and its descendants are charged.
+	// Unknown when the file is absent (the v2 root cgroup, a cgroup whose
+	// memory controller is not enabled), could not be read or held
+	// garbage (a diagnostic names it), and for a cgroup that is not in the
+	// memory hierarchy (Absent names memory).
+	Current limits.Count
+	// Headroom is the lowest limit_L - current_L, clamped at 0, over the
+	// cgroup and its ancestors up to the top visible cgroup whose hard
+	// memory limit (Effective.Memory's files) counts, current_L being
+	// that level's own usage, its other children's included; Source is
+	// that level, the closest on a tie. A cgroup not in the memory
+	// hierarchy has its nearest ancestor's. Unknown when Effective.Memory
+	// is not Limited, when a usage it needs is unknown, and when no level
+	// the scan sees sets the limit (v1: it comes from the top's
+	// hierarchical_memory_limit alone). It never has the source
+	// hierarchical_memory_limit: the scan's headroom is over the visible
+	// levels only.
+	Headroom limits.Headroom
 }
 
 // ProcessView is what one process of a leaf cgroup can see of the limits

@@ -62,15 +62,19 @@ type scanner struct {
 	// views finds the process views of the leaves (WithProcessViews); nil
 	// without the option.
 	views *views
+	// usage holds the cgroups' usage (WithUsage); nil without the option.
+	usage *usages
 }
 
 // lineage is what a cgroup inherits from the levels above it: their chain,
-// and whether a v1 memory.use_hierarchy of 0 (or unreadable) cut the memory
+// whether a v1 memory.use_hierarchy of 0 (or unreadable) cut the memory
 // limits of some of them off from it, so that the levels above the top
-// visible cgroup cannot bind its memory either.
+// visible cgroup cannot bind its memory either, and with WithUsage the room
+// their memory limits leave.
 type lineage struct {
 	chain     effective.Chain
 	memoryCut bool
+	room      room
 }
 
 func newScanner(root string, diags *[]limits.Diagnostic) *scanner {
@@ -110,7 +114,7 @@ func (s *scanner) walk(h hierarchy) ([]Cgroup, error) {
 	for rest := h.loc.Rel(); rest != ""; {
 		var name string
 		name, rest = nextComponent(rest)
-		_, _, parent = s.readOwn(d, path, &parent, true)
+		_, _, _, parent = s.readOwn(d, path, &parent, true, false)
 		child, err := d.child([]byte(name))
 		d.close()
 		if err != nil {
@@ -189,8 +193,11 @@ func (s *scanner) visit(d dir, path string, parent *lineage, subdirs int) {
 		}
 	}
 	last := len(s.spans)
-	mine, c, below := s.readOwn(d, path, parent, last > first)
+	mine, current, c, below := s.readOwn(d, path, parent, last > first, true)
 	cg := Cgroup{Path: path, Own: mine, Effective: s.effective(d, &c)}
+	if s.usage != nil && s.h.ctl&memoryCtl != 0 {
+		cg.Usage = s.usage.add(CgroupUsage{Current: countOf(current), Headroom: c.room.headroom(cg.Effective.Memory, current)})
+	}
 	if s.views != nil && last == first {
 		cg.Process = s.processView(d, path, &cg.Effective)
 	}
@@ -237,13 +244,16 @@ func (s *scanner) ReadFile(name string, buf []byte) ([]byte, error) {
 }
 
 // readOwn reads the own files of the cgroup at d for the hierarchy's
-// controllers and returns its own limits, its lineage (the chain from it up
-// to the top visible cgroup), and the lineage its children inherit; parent
-// is its parent's. hasChildren says whether it has subdirectories: on v1
-// only then is memory.use_hierarchy read, for the children's chain. Files
-// that cannot be read or parsed become diagnostics. Read at the top visible
-// cgroup, the first of the walk, its values set the hierarchy's scope.
-func (s *scanner) readOwn(d dir, path string, parent *lineage, hasChildren bool) (mine Limits, c, below lineage) {
+// controllers and returns its own limits, its memory usage (WithUsage), its
+// lineage (the chain from it up to the top visible cgroup), and the lineage
+// its children inherit; parent is its parent's. hasChildren says whether it
+// has subdirectories: on v1 only then is memory.use_hierarchy read, for the
+// children's chain. reported says that the cgroup is in the answer; of an
+// ancestor of the scan's top, the usage is read only where its memory limit
+// is set, for the headroom. Files that cannot be read or parsed become
+// diagnostics. Read at the top visible cgroup, the first of the walk, its
+// values set the hierarchy's scope.
+func (s *scanner) readOwn(d dir, path string, parent *lineage, hasChildren, reported bool) (mine Limits, current own.Number, c, below lineage) {
 	v1 := s.h.loc.Version == 1
 	isTop := path == s.h.loc.Mount.Root
 	ctl := s.h.ctl
@@ -293,6 +303,10 @@ func (s *scanner) readOwn(d dir, path string, parent *lineage, hasChildren bool)
 		if !v1 {
 			mine.High = ownLimit(v.MemoryHigh, path)
 		}
+		if s.usage != nil && (reported || v.MemoryLimit.Status == own.Set) {
+			current = s.readCurrent()
+			c.room.add(v.MemoryLimit, current, path)
+		}
 	}
 	if ctl&cpuCtl != 0 {
 		mine.CPU = ownCPU(v.CPUQuota, path)
@@ -308,8 +322,9 @@ func (s *scanner) readOwn(d dir, path string, parent *lineage, hasChildren bool)
 	if ctl&pidsCtl != 0 {
 		mine.Pids = ownLimit(v.Pids, path)
 	}
-	below = lineage{chain: c.chain.Below(&v), memoryCut: c.memoryCut || !effective.BindsDescendants(v.UseHierarchy)}
-	return mine, c, below
+	below = lineage{chain: c.chain.Below(&v), memoryCut: c.memoryCut || !effective.BindsDescendants(v.UseHierarchy),
+		room: c.room.below(v.UseHierarchy)}
+	return mine, current, c, below
 }
 
 // scopes are the scopes of one hierarchy's effective values, by controller.
