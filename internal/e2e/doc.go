@@ -7,6 +7,14 @@
 //   - v2 on both kernels: Kubernetes pod shape (limits on the pod slice,
 //     "max" on the container scope) and the reverse; ForCgroup in OCI
 //     systemd and cgroupfs form, also for a scope not created yet; ForPID;
+//   - usage (issue 12) on v2, both kernels booted with psi=1, the probe
+//     calling DetectUsage and ForCgroupUsage (-usage) while cmd/vmhog loads
+//     pods: the memory events of a container OOM-killed at its pod's limit
+//     and of the pod (memory.events is hierarchical: the guest mounts
+//     cgroup2 without memory_localevents), headroom and memory.high headroom
+//     at a pod of two containers with shared-limit, the memory stall (PSI)
+//     of a container throttled above memory.high, CPU throttling at a pod's
+//     quota; and 6.1 with psi=0, which creates no PSI file;
 //   - v2 with private cgroup namespaces (cmd/nsexec): Docker-in-Docker,
 //     with the outer mount rooted at "/../../../.." alone and beside a fresh
 //     mount, and a process moved outside its namespace ("0::/../..");

@@ -22,7 +22,7 @@ var vm struct {
 	runtimeRoot string            // systemdRoot with podman, crun, runc, docker.io, systemd-nspawn
 	logs        string            // where serial logs are kept; "" for none
 	timingsFile string            // where the boot times are written; "" for none
-	bin         string            // vmprobe, vmprobeauto and nsexec, static
+	bin         string            // vmprobe, vmprobeauto, nsexec and vmhog, static
 }
 
 // timings collects one row per boot, written to TRUELIMIT_VM_TIMINGS.
@@ -33,7 +33,7 @@ var timings struct {
 
 // binaries are the programs built for the VMs, each from
 // internal/e2e/cmd/<name> into vm.bin/<name>.
-var binaries = []string{"vmprobe", "vmprobeauto", "nsexec"}
+var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog"}
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))

@@ -33,9 +33,9 @@ type check struct {
 func TestVM(t *testing.T) {
 	var all []scenario
 	for _, kernel := range []string{"6.1", "6.12"} {
-		all = append(all, v2Scenario(kernel), cgroupnsScenario(kernel))
+		all = append(all, v2Scenario(kernel), cgroupnsScenario(kernel), usageScenario(kernel))
 	}
-	all = append(all, v1Scenario(), hybridScenario())
+	all = append(all, usagePSIOffScenario(), v1Scenario(), hybridScenario())
 	for _, kernel := range []string{"6.1", "6.12"} {
 		all = append(all, memoryOnV2Scenario(kernel))
 	}

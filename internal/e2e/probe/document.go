@@ -12,9 +12,8 @@ type Document struct {
 	Cgroups     CgroupsDoc      `json:"cgroups"`
 	Diagnostics []DiagnosticDoc `json:"diagnostics"`
 	Walk        []ReadingDoc    `json:"walk"`
-	// Usage is null in what the probe writes (it reads no usage); a
-	// report with usage decodes to a non-nil map the checks would see.
-	Usage *map[string]any `json:"usage"`
+	// Usage is null unless the probe ran with -usage.
+	Usage *UsageDoc `json:"usage"`
 }
 
 // MemoryDoc is the "memory" object. Each Scope is "effective" or
@@ -95,4 +94,96 @@ type ReadingDoc struct {
 	Cgroup     string `json:"cgroup"`
 	File       string `json:"file"`
 	Value      string `json:"value"`
+}
+
+// UsageDoc is the "usage" object (docs/SEMANTICS.md, Usage): what
+// DetectUsage and its kin read. Every key is here, so that the probe's
+// strict decoding fails on a key the checks would not see.
+type UsageDoc struct {
+	Memory   MemoryUsageDoc `json:"memory"`
+	CPU      CPUUsageDoc    `json:"cpu"`
+	Pids     PidsUsageDoc   `json:"pids"`
+	Pressure PressuresDoc   `json:"pressure"`
+}
+
+// MemoryUsageDoc is the usage's "memory" object: the leaf's usage, the
+// headroom at the level that binds, the leaf's memory events and those of
+// the level that sets the effective limit.
+type MemoryUsageDoc struct {
+	CurrentBytes       *uint64         `json:"current_bytes"`
+	WorkingSetBytes    *uint64         `json:"working_set_bytes"`
+	PeakBytes          *uint64         `json:"peak_bytes"`
+	SwapBytes          *uint64         `json:"swap_bytes"`
+	AnonBytes          *uint64         `json:"anon_bytes"`
+	FileBytes          *uint64         `json:"file_bytes"`
+	KernelBytes        *uint64         `json:"kernel_bytes"`
+	SockBytes          *uint64         `json:"sock_bytes"`
+	ShmemBytes         *uint64         `json:"shmem_bytes"`
+	InactiveFileBytes  *uint64         `json:"inactive_file_bytes"`
+	HeadroomBytes      *uint64         `json:"headroom_bytes"`
+	HeadroomSource     *string         `json:"headroom_source"`
+	HighHeadroomBytes  *uint64         `json:"high_headroom_bytes"`
+	HighHeadroomSource *string         `json:"high_headroom_source"`
+	Events             EventsDoc       `json:"events"`
+	LimitEvents        *LimitEventsDoc `json:"limit_events"`
+}
+
+// EventsDoc holds the counters of a memory.events.
+type EventsDoc struct {
+	High    *uint64 `json:"high"`
+	Max     *uint64 `json:"max"`
+	OOM     *uint64 `json:"oom"`
+	OOMKill *uint64 `json:"oom_kill"`
+}
+
+// LimitEventsDoc is the memory.events of the level that sets the effective
+// memory limit: its path, then the four counters at the same level of the
+// object.
+type LimitEventsDoc struct {
+	Source string `json:"source"`
+	EventsDoc
+}
+
+// CPUUsageDoc is the usage's "cpu" object; Throttling is null when the CPU
+// is not limited.
+type CPUUsageDoc struct {
+	UsageUs    *uint64        `json:"usage_us"`
+	Throttling *ThrottlingDoc `json:"throttling"`
+}
+
+// ThrottlingDoc is the cpu.stat throttling of the level that sets the
+// effective CPU limit.
+type ThrottlingDoc struct {
+	Source           string  `json:"source"`
+	Periods          *uint64 `json:"periods"`
+	ThrottledPeriods *uint64 `json:"throttled_periods"`
+	ThrottledUs      *uint64 `json:"throttled_us"`
+}
+
+// PidsUsageDoc is the usage's "pids" object.
+type PidsUsageDoc struct {
+	Current *uint64 `json:"current"`
+}
+
+// PressuresDoc holds the cgroup's PSI files, each null when absent.
+type PressuresDoc struct {
+	Memory *PressureDoc `json:"memory"`
+	CPU    *PressureDoc `json:"cpu"`
+	IO     *PressureDoc `json:"io"`
+}
+
+// PressureDoc is one PSI file; Full is null where the kernel prints no
+// full line.
+type PressureDoc struct {
+	Some PressureLineDoc  `json:"some"`
+	Full *PressureLineDoc `json:"full"`
+}
+
+// PressureLineDoc is one line of a PSI file: averages in percent, the total
+// stall time in microseconds.
+type PressureLineDoc struct {
+	Avg10   float64 `json:"avg10"`
+	Avg60   float64 `json:"avg60"`
+	Avg300  float64 `json:"avg300"`
+	TotalUs uint64  `json:"total_us"`
 }

@@ -2,11 +2,13 @@
 // (cmd/vmprobe, and cmd/vmprobeauto with limits/auto linked in). It asks
 // package limits about the process's own cgroups (Detect), about cgroups
 // named on the command line (ForCgroup) and about other processes (ForPID),
-// records what the kernel shows the process (/proc/self/cgroup, its cgroup
-// namespace, the cgroup mounts of /proc/self/mountinfo) and what the Go
-// runtime applied (GOMAXPROCS, the memory limit), and prints it all as one
-// line: Sentinel followed by the Output as JSON. The host-side test finds
-// that line on the VM's serial console.
+// with -usage through DetectUsage and its kin, whose usage the report then
+// holds; records what the kernel shows the process (/proc/self/cgroup, its
+// cgroup namespace, the cgroup mounts of /proc/self/mountinfo), what the Go
+// runtime applied (GOMAXPROCS, the memory limit) and the files named with
+// -read, just before those calls and just after them; and prints it all as
+// one line: Sentinel followed by the Output as JSON. The host-side test
+// finds that line on the VM's serial console.
 package probe
 
 import (
@@ -55,6 +57,10 @@ type Output struct {
 	ForCgroup []Answer `json:"for_cgroup"`
 	// ForPID holds limits.ForPID for each -forpid flag, in order.
 	ForPID []Answer `json:"for_pid"`
+	// Reads holds each -read file, in order, as read just before the calls
+	// into package limits and just after them: the bounds of a value that
+	// changes while it is read (a cgroup's usage, a PSI total).
+	Reads []Read `json:"reads"`
 	// Problems lists what the probe itself could not read.
 	Problems []string `json:"problems"`
 }
@@ -69,6 +75,29 @@ type Answer struct {
 	// answer is for, read right after the call; nil for Detect and
 	// ForCgroup.
 	Target *Target `json:"target"`
+}
+
+// Read is a file read twice, around the calls into package limits.
+type Read struct {
+	Path   string   `json:"path"`
+	Before Contents `json:"before"`
+	After  Contents `json:"after"`
+}
+
+// Contents is what one read of a file gave: its text, or the error (a file
+// the kernel does not create gives "no such file or directory").
+type Contents struct {
+	Text  string `json:"text"`
+	Error string `json:"error"`
+}
+
+// readFile reads path into Contents.
+func readFile(path string) Contents {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Contents{Error: err.Error()}
+	}
+	return Contents{Text: string(data)}
 }
 
 // Target is another process as the probe sees it from its own namespaces:
@@ -98,9 +127,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("vmprobe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	label := fs.String("label", "", "name of this run in the result line")
-	var cgroups, pids listFlag
+	usage := fs.Bool("usage", false, "call DetectUsage, ForCgroupUsage and ForPIDUsage: the reports hold the usage")
+	var cgroups, pids, reads listFlag
 	fs.Var(&cgroups, "forcgroup", "also report limits.ForCgroup(`PATH`, limits.FormAuto); repeatable")
 	fs.Var(&pids, "forpid", "also report limits.ForPID(`PID`); repeatable")
+	fs.Var(&reads, "read", "read `FILE` just before the calls into package limits and just after them; repeatable")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -115,6 +146,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		MemoryLimit: debug.SetMemoryLimit(-1),
 		ForCgroup:   []Answer{},
 		ForPID:      []Answer{},
+		Reads:       []Read{},
 		Problems:    []string{},
 	}
 	out.ProcSelfCgroup, out.CgroupMounts = out.inspect("/proc/self")
@@ -123,25 +155,36 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	} else {
 		out.Problems = append(out.Problems, err.Error())
 	}
-	out.Detect = answer("", func() (limits.Result, error) { return limits.Detect(limits.WithWalk()) })
+	for _, path := range reads {
+		out.Reads = append(out.Reads, Read{Path: path, Before: readFile(path)})
+	}
+	out.Detect = answer("", *usage,
+		func() (limits.Result, error) { return limits.Detect(limits.WithWalk()) },
+		func() (limits.Result, limits.Usage, error) { return limits.DetectUsage(limits.WithWalk()) })
 	for _, path := range cgroups {
-		out.ForCgroup = append(out.ForCgroup, answer(path, func() (limits.Result, error) {
-			return limits.ForCgroup(path, limits.FormAuto, limits.WithWalk())
-		}))
+		out.ForCgroup = append(out.ForCgroup, answer(path, *usage,
+			func() (limits.Result, error) { return limits.ForCgroup(path, limits.FormAuto, limits.WithWalk()) },
+			func() (limits.Result, limits.Usage, error) {
+				return limits.ForCgroupUsage(path, limits.FormAuto, limits.WithWalk())
+			}))
 	}
 	for _, p := range pids {
-		a := answer(p, func() (limits.Result, error) {
-			pid, err := strconv.Atoi(p)
-			if err != nil {
-				return limits.Result{}, err
-			}
-			return limits.ForPID(pid, limits.WithWalk())
-		})
+		pid, err := strconv.Atoi(p)
+		if err != nil {
+			out.ForPID = append(out.ForPID, Answer{Query: p, Error: err.Error()})
+			continue
+		}
+		a := answer(p, *usage,
+			func() (limits.Result, error) { return limits.ForPID(pid, limits.WithWalk()) },
+			func() (limits.Result, limits.Usage, error) { return limits.ForPIDUsage(pid, limits.WithWalk()) })
 		if a.Error == "" {
 			a.Target = &Target{}
 			a.Target.ProcCgroup, a.Target.CgroupMounts = out.inspect("/proc/" + p)
 		}
 		out.ForPID = append(out.ForPID, a)
+	}
+	for i := range out.Reads {
+		out.Reads[i].After = readFile(out.Reads[i].Path)
 	}
 	line, err := json.Marshal(out)
 	if err != nil {
@@ -181,13 +224,23 @@ func (o *Output) inspect(proc string) (cgroups string, mounts []string) {
 	return cgroups, mounts
 }
 
-// answer runs one call into package limits and converts its result.
-func answer(query string, call func() (limits.Result, error)) Answer {
-	res, err := call()
+// answer runs one call into package limits, plain or, when withUsage is
+// set, the one that reads the usage too, and converts its result.
+func answer(query string, withUsage bool, plain func() (limits.Result, error),
+	usage func() (limits.Result, limits.Usage, error)) Answer {
+	var res limits.Result
+	var u *limits.Usage
+	var err error
+	if withUsage {
+		u = new(limits.Usage)
+		res, *u, err = usage()
+	} else {
+		res, err = plain()
+	}
 	if err != nil {
 		return Answer{Query: query, Error: err.Error()}
 	}
-	data, err := report.JSON(res, nil)
+	data, err := report.JSON(res, u)
 	if err != nil {
 		return Answer{Query: query, Error: err.Error()}
 	}
