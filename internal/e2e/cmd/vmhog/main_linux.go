@@ -25,12 +25,13 @@ import (
 const mib = 1 << 20
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "vmhog:", err)
-		os.Exit(2)
-	}
+	err := run(os.Args[1:])
+	fmt.Fprintln(os.Stderr, "vmhog:", err)
+	os.Exit(2)
 }
 
+// run holds, grows or churns memory until killed; it returns only why it
+// could not.
 func run(args []string) error {
 	if len(args) == 1 && args[0] == "grow" {
 		for {
