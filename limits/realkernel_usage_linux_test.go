@@ -436,7 +436,8 @@ func diskFile(t *testing.T, size int) string {
 	const dir = "/var/tmp"
 	var fs unix.Statfs_t
 	require.NoError(t, unix.Statfs(dir, &fs))
-	if fs.Type == unix.TMPFS_MAGIC || fs.Type == unix.RAMFS_MAGIC {
+	// Type is int32 on 32-bit platforms; the magic numbers are uint32.
+	if kind := uint32(fs.Type); kind == unix.TMPFS_MAGIC || kind == unix.RAMFS_MAGIC {
 		t.Skipf("%s is in memory (statfs type %#x): its pages cannot be refaulted from disk", dir, fs.Type)
 	}
 	f, err := os.CreateTemp(dir, "truelimit-pressure-*")
