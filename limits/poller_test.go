@@ -58,6 +58,68 @@ func TestUsagePollerFollowsTheFiles(t *testing.T) {
 	assert.Equal(t, uint64(300*mib), u.Memory.Current.Value)
 }
 
+// TestUsagePollEqualsDetectUsage: after files of the leaf and the pod change
+// in place (limits that move the headroom, the throttling and the limit
+// events to another level, counters, a PSI file losing and gaining its full
+// line, a malformed memory.stat), each sample equals what DetectUsage reads
+// from the same files.
+func TestUsagePollEqualsDetectUsage(t *testing.T) {
+	root := writeTree(t, podUsageTree(nil))
+	p, _, _, err := limits.NewUsagePoller(limits.WithRoot(root))
+	require.NoError(t, err)
+	defer p.Close()
+	rewrite := func(name, content string) {
+		f, err := os.OpenFile(filepath.Join(root, "sys/fs/cgroup/pod.slice", name), os.O_WRONLY|os.O_TRUNC, 0)
+		require.NoError(t, err)
+		_, err = f.WriteString(content)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+	}
+	rounds := []map[string]string{
+		{
+			"ctr.scope/memory.max":      "209715200\n",
+			"ctr.scope/cpu.max":         "20000 100000\n",
+			"ctr.scope/memory.events":   "low 0\nhigh 3\nmax 5\noom 2\noom_kill 2\n",
+			"ctr.scope/cpu.stat":        "usage_usec 460000\nnr_periods 10\nnr_throttled 4\nthrottled_usec 70000\n",
+			"ctr.scope/memory.pressure": "some avg10=2.50 avg60=1.75 avg300=0.30 total=223456\n",
+			"ctr.scope/memory.stat":     "anon 209715200\nfile 1\n",
+			"cpu.stat":                  "usage_usec 950000\nnr_periods 500\nnr_throttled 130\nthrottled_usec 3600000\n",
+		},
+		{
+			"ctr.scope/memory.max":      "max\n",
+			"memory.max":                "536870912\n",
+			"memory.high":               "900000000\n",
+			"ctr.scope/cpu.max":         "max 100000\n",
+			"cpu.max":                   "150000 100000\n",
+			"ctr.scope/cpu.pressure":    "some avg10=1.00 avg60=2.00 avg300=3.00 total=1000\nfull avg10=0.10 avg60=0.20 avg300=0.30 total=100\n",
+			"ctr.scope/memory.pressure": "some avg10=1.50 avg60=0.75 avg300=0.20 total=123456\nfull avg10=0.50 avg60=0.25 avg300=0.05 total=45678\n",
+			"memory.events":             "low 0\nhigh 1\nmax 13\noom 1\noom_kill 2\n",
+			"memory.current":            "600000000\n",
+		},
+		{
+			"ctr.scope/memory.stat":   "anon x\n",
+			"ctr.scope/memory.events": "high 1\n",
+			"ctr.scope/memory.peak":   "bad\n",
+			"ctr.scope/pids.current":  "9\n",
+			"cpu.stat":                "usage_usec 1\n",
+			"memory.max":              "max\n",
+		},
+	}
+	var u, prev limits.Usage
+	require.NoError(t, p.Poll(&prev))
+	for i, files := range rounds {
+		for name, content := range files {
+			rewrite(name, content)
+		}
+		require.NoError(t, p.Poll(&u))
+		_, want, err := limits.DetectUsage(limits.WithRoot(root))
+		require.NoError(t, err)
+		assert.Equal(t, want, u, "round %d", i+1)
+		assert.NotEqual(t, prev, u, "round %d changes the usage", i+1)
+		prev = u
+	}
+}
+
 // TestUsagePollAllocatesNothing: once the first sample has run, a sample
 // allocates nothing, on the pod tree and on the live host.
 func TestUsagePollAllocatesNothing(t *testing.T) {
