@@ -222,11 +222,8 @@ func (ur *usageReader) memoryUsage(m *MemoryUsage) {
 		return
 	}
 	v1 := p.loc.Version == 1
-	var leaf *own.Number // the leaf's memory.current
 	if p.wanted == "" {
 		values := ur.at(p.loc, own.Current|own.Peak|own.SwapUsage|own.StatUsage|own.Events)
-		current := values.Current
-		leaf = &current
 		m.Current, m.Peak = countOf(values.Current), countOf(values.Peak)
 		m.Events = eventsOf(values)
 		s := &values.Stat
@@ -250,8 +247,8 @@ func (ur *usageReader) memoryUsage(m *MemoryUsage) {
 			m.WorkingSet = Count{Value: m.Current.Value - min(m.Current.Value, m.InactiveFile.Value), Known: true}
 		}
 	}
-	m.Headroom = ur.headroom(leaf, func(v *own.Values) own.Number { return v.MemoryLimit }, r.res.Memory.Limit)
-	m.HighHeadroom = ur.headroom(nil, func(v *own.Values) own.Number { return v.MemoryHigh }, Limit{State: Limited})
+	m.Headroom = ur.headroom(func(v *own.Values) own.Number { return v.MemoryLimit }, r.res.Memory.Limit)
+	m.HighHeadroom = ur.headroom(func(v *own.Values) own.Number { return v.MemoryHigh }, Limit{State: Limited})
 	if l := r.res.Memory.Limit; l.State == Limited && l.Source != p.loc.Path && l.Source != SourceHierarchicalMemoryLimit && l.Source != SourceLXCFS {
 		if lv := r.levelAt(memoryIdx, l.Source); lv != nil {
 			events := eventsOf(ur.at(lv.loc, own.Events))
@@ -268,25 +265,19 @@ func (ur *usageReader) memoryUsage(m *MemoryUsage) {
 // more candidate, ranked farthest. Unknown when eff is not Limited or a
 // usage it needs cannot be read; for memory.high (eff Limited by
 // convention) unknown when no level has one.
-func (ur *usageReader) headroom(leaf *own.Number, limitOf func(*own.Values) own.Number, eff Limit) Headroom {
+func (ur *usageReader) headroom(limitOf func(*own.Values) own.Number, eff Limit) Headroom {
 	r := ur.r
 	if eff.State != Limited {
 		return Headroom{}
 	}
 	var h Headroom
-	leafPath := r.placed[memoryIdx].loc.Path
 	for i := range r.levels {
 		lv := &r.levels[i]
 		limit := limitOf(&lv.values)
 		if lv.controller != memoryIdx || limit.Status != own.Set {
 			continue
 		}
-		var current own.Number
-		if leaf != nil && lv.loc.Path == leafPath {
-			current = *leaf
-		} else {
-			current = ur.at(lv.loc, own.Current).Current
-		}
+		current := ur.current(lv.loc)
 		if current.Status != own.Set {
 			return Headroom{}
 		}
@@ -296,7 +287,12 @@ func (ur *usageReader) headroom(leaf *own.Number, limitOf func(*own.Values) own.
 		}
 	}
 	if eff.Source == SourceHierarchicalMemoryLimit {
-		if leaf == nil || leaf.Status != own.Set {
+		p := r.placed[memoryIdx]
+		if p.wanted != "" { // the cgroup does not exist: no usage of its own
+			return Headroom{}
+		}
+		leaf := ur.current(p.loc)
+		if leaf.Status != own.Set {
 			return Headroom{}
 		}
 		room := eff.Value - min(eff.Value, leaf.Value)
@@ -321,11 +317,11 @@ func (ur *usageReader) sharedLimit(m *MemoryUsage) {
 		return
 	}
 	limit := lv.values.MemoryLimit.Value
-	current, ok := ur.currentAt(h.Source)
-	if !ok {
+	current := ur.current(lv.loc)
+	if current.Status != own.Set {
 		return
 	}
-	others := current - min(current, m.Current.Value)
+	others := current.Value - min(current.Value, m.Current.Value)
 	// 10 × others ≥ limit, in integers that cannot overflow: others is at
 	// least a tenth of the limit, rounded up.
 	tenth := limit / 10
@@ -341,15 +337,16 @@ func (ur *usageReader) sharedLimit(m *MemoryUsage) {
 		" bytes of headroom, not the limit minus its own usage")
 }
 
-// currentAt returns the own usage read at the memory level path for the
-// headroom.
-func (ur *usageReader) currentAt(path string) (uint64, bool) {
+// current returns the own usage (v2 memory.current, v1
+// memory.usage_in_bytes) of the cgroup at loc, read at most once per
+// report: the leaf's usage, both headrooms and shared-limit share it.
+func (ur *usageReader) current(loc cgroup.Location) own.Number {
 	for i := range ur.levels {
-		if u := &ur.levels[i]; u.loc.Path == path && u.values.Current.Status == own.Set {
-			return u.values.Current.Value, true
+		if u := &ur.levels[i]; u.loc.Path == loc.Path && u.values.Current.Status != own.NotRead {
+			return u.values.Current
 		}
 	}
-	return 0, false
+	return ur.at(loc, own.Current).Current
 }
 
 // levelAt returns the level of controller i's walk at path, or nil.

@@ -77,3 +77,19 @@ func BenchmarkDetectUsageIOBaseline(b *testing.B) {
 		b.ReportMetric(float64(len(paths)), "files/op")
 	})
 }
+
+// TestDetectUsageReadsEachFileOnce: with memory.high and memory.max set at
+// the same levels, both headrooms and shared-limit use one read of each
+// level's memory.current.
+func TestDetectUsageReadsEachFileOnce(t *testing.T) {
+	const pod = "sys/fs/cgroup/pod.slice/"
+	root := writeTree(t, podUsageTree(map[string]string{
+		pod + "memory.high": "1000000000\n", pod + "ctr.scope/memory.high": "800000000\n"}))
+	seen := map[string]int{}
+	for _, p := range usageFilesRead(t, limits.WithRoot(root)) {
+		seen[string(p)]++
+	}
+	for p, n := range seen {
+		require.Equal(t, 1, n, "%s read %d times", p, n)
+	}
+}
