@@ -62,17 +62,7 @@ func (r *Refresher) Refresh() (res Result, relocated bool) {
 // whose paths are given (R/proc/self/cgroup among them): the I/O floor of
 // Refresh.
 func (r *Refresher) Preads(paths [][]byte, buf []byte) ([]byte, error) {
-	for _, p := range paths {
-		h, ok := r.w.open.handles[string(p[:len(p)-1])]
-		if !ok {
-			continue
-		}
-		var err error
-		if buf, err = h.ReadInterface(buf, own.MaxInterfaceFile); err != nil {
-			return buf, err
-		}
-	}
-	return buf, nil
+	return preads(r.w.open, paths, buf)
 }
 
 // Close closes the kept-open files.
@@ -81,8 +71,14 @@ func (r *Refresher) Close() { r.w.open.close() }
 // Preads re-reads, with one pread each and no parsing, the kept-open files
 // of the poller whose paths are given: the I/O floor of Poll.
 func (p *UsagePoller) Preads(paths [][]byte, buf []byte) ([]byte, error) {
-	for _, path := range paths {
-		h, ok := p.open.handles[string(path[:len(path)-1])]
+	return preads(p.open, paths, buf)
+}
+
+// preads re-reads the files of open whose NUL-terminated paths are given,
+// one pread each, nothing parsed.
+func preads(open *openFiles, paths [][]byte, buf []byte) ([]byte, error) {
+	for _, p := range paths {
+		h, ok := open.handles[string(p[:len(p)-1])]
 		if !ok {
 			continue
 		}

@@ -120,17 +120,25 @@ func TestUsagePollEqualsDetectUsage(t *testing.T) {
 	}
 }
 
+// polled returns a poller of opts that has taken its first sample, closed
+// at the end of the test.
+func polled(t testing.TB, opts []limits.Option) (*limits.UsagePoller, *limits.Usage) {
+	t.Helper()
+	p, _, _, err := limits.NewUsagePoller(opts...)
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	var u limits.Usage
+	require.NoError(t, p.Poll(&u))
+	return p, &u
+}
+
 // TestUsagePollAllocatesNothing: once the first sample has run, a sample
 // allocates nothing, on the pod tree and on the live host.
 func TestUsagePollAllocatesNothing(t *testing.T) {
 	for name, opts := range pollTargets(t) {
 		t.Run(name, func(t *testing.T) {
-			p, _, _, err := limits.NewUsagePoller(opts...)
-			require.NoError(t, err)
-			defer p.Close()
-			var u limits.Usage
-			require.NoError(t, p.Poll(&u))
-			if allocs := testing.AllocsPerRun(50, func() { _ = p.Poll(&u) }); allocs != 0 {
+			p, u := polled(t, opts)
+			if allocs := testing.AllocsPerRun(50, func() { _ = p.Poll(u) }); allocs != 0 {
 				t.Errorf("a sample allocates %v times", allocs)
 			}
 		})
@@ -143,14 +151,10 @@ func TestUsagePollAllocatesNothing(t *testing.T) {
 func BenchmarkUsagePoll(b *testing.B) {
 	for name, opts := range pollTargets(b) {
 		b.Run(name, func(b *testing.B) {
-			p, _, _, err := limits.NewUsagePoller(opts...)
-			require.NoError(b, err)
-			defer p.Close()
-			var u limits.Usage
-			require.NoError(b, p.Poll(&u))
+			p, u := polled(b, opts)
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := p.Poll(&u); err != nil {
+				if err := p.Poll(u); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -161,19 +165,16 @@ func BenchmarkUsagePoll(b *testing.B) {
 func BenchmarkUsagePollPreadBaseline(b *testing.B) {
 	for name, opts := range pollTargets(b) {
 		b.Run(name, func(b *testing.B) {
-			p, _, _, err := limits.NewUsagePoller(opts...)
-			require.NoError(b, err)
-			defer p.Close()
-			var u limits.Usage
-			require.NoError(b, p.Poll(&u))
+			p, u := polled(b, opts)
 			var paths [][]byte
 			stop := limits.TraceReads(func(path []byte) { paths = append(paths, bytes.Clone(path)) })
-			require.NoError(b, p.Poll(&u))
+			require.NoError(b, p.Poll(u))
 			stop()
 			require.NotEmpty(b, paths)
 			buf := make([]byte, 0, 8192)
 			b.ReportAllocs()
 			for b.Loop() {
+				var err error
 				if buf, err = p.Preads(paths, buf); err != nil {
 					b.Fatal(err)
 				}

@@ -42,12 +42,11 @@ type eventsDoc struct {
 	OOMKill *uint64 `json:"oom_kill"`
 }
 
+// limitEventsDoc is eventsDoc with the level it was read at; the embedded
+// keys sit beside "source".
 type limitEventsDoc struct {
-	Source  string  `json:"source"`
-	High    *uint64 `json:"high"`
-	Max     *uint64 `json:"max"`
-	OOM     *uint64 `json:"oom"`
-	OOMKill *uint64 `json:"oom_kill"`
+	Source string `json:"source"`
+	eventsDoc
 }
 
 type cpuUsageDoc struct {
@@ -101,8 +100,7 @@ func newUsageDoc(u *limits.Usage) *usageDoc {
 	d.Memory.HeadroomBytes, d.Memory.HeadroomSource = headroom(m.Headroom)
 	d.Memory.HighHeadroomBytes, d.Memory.HighHeadroomSource = headroom(m.HighHeadroom)
 	if l := m.LimitEvents; l != nil {
-		e := eventsOf(l.MemoryEvents)
-		d.Memory.LimitEvents = &limitEventsDoc{Source: l.Source, High: e.High, Max: e.Max, OOM: e.OOM, OOMKill: e.OOMKill}
+		d.Memory.LimitEvents = &limitEventsDoc{Source: l.Source, eventsDoc: eventsOf(l.MemoryEvents)}
 	}
 	if t := u.CPU.Throttling; t != nil {
 		d.CPU.Throttling = &throttlingDoc{Source: t.Source, Periods: count(t.Periods),
