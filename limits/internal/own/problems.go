@@ -18,14 +18,9 @@ const (
 // Failed reports whether a file of v held a bad value, could not be read or
 // is missing: whether Problems has anything to report.
 func (v *Values) Failed() bool {
-	for _, s := range [...]Status{v.MemoryLimit.Status, v.MemoryHigh.Status, v.Swap.Status, v.UseHierarchy.Status,
-		v.MemoryStat.Status, v.KmemUsage.Status, v.KmemLimit.Status, v.CPUQuota.Status, v.Weight.Status,
-		v.CPUSet.Status, v.Pids.Status, v.Controllers.Status} {
-		if s.Failed() {
-			return true
-		}
-	}
-	return false
+	failed := false
+	v.each(func(_ string, s Status, _ error) { failed = failed || s.Failed() })
+	return failed
 }
 
 // Problems calls report with a diagnostic code and sentence for every file of
@@ -33,26 +28,24 @@ func (v *Values) Failed() bool {
 // cgroup's directory as messages name it (under the root). Only what reports
 // diagnostics calls it, after reading.
 func (v *Values) Problems(dir string, report func(code, msg string)) {
-	for _, f := range [...]struct {
-		file   string
-		status Status
-		err    error
-	}{
-		{v.MemoryLimit.File, v.MemoryLimit.Status, v.MemoryLimit.Err},
-		{v.MemoryHigh.File, v.MemoryHigh.Status, v.MemoryHigh.Err},
-		{v.Swap.File, v.Swap.Status, v.Swap.Err},
-		{v.UseHierarchy.File, v.UseHierarchy.Status, v.UseHierarchy.Err},
-		{v.MemoryStat.File, v.MemoryStat.Status, v.MemoryStat.Err},
-		{v.KmemUsage.File, v.KmemUsage.Status, v.KmemUsage.Err},
-		{v.KmemLimit.File, v.KmemLimit.Status, v.KmemLimit.Err},
-		{v.CPUQuota.File, v.CPUQuota.Status, v.CPUQuota.Err},
-		{v.Weight.File, v.Weight.Status, v.Weight.Err},
-		{v.CPUSet.File, v.CPUSet.Status, v.CPUSet.Err},
-		{v.Pids.File, v.Pids.Status, v.Pids.Err},
-		{v.Controllers.File, v.Controllers.Status, v.Controllers.Err},
-	} {
-		problem(dir, f.file, f.status, f.err, report)
-	}
+	v.each(func(file string, s Status, err error) { problem(dir, file, s, err, report) })
+}
+
+// each calls f with every file's name, status and error, in the order the
+// diagnostics name them.
+func (v *Values) each(f func(file string, s Status, err error)) {
+	f(v.MemoryLimit.File, v.MemoryLimit.Status, v.MemoryLimit.Err)
+	f(v.MemoryHigh.File, v.MemoryHigh.Status, v.MemoryHigh.Err)
+	f(v.Swap.File, v.Swap.Status, v.Swap.Err)
+	f(v.UseHierarchy.File, v.UseHierarchy.Status, v.UseHierarchy.Err)
+	f(v.MemoryStat.File, v.MemoryStat.Status, v.MemoryStat.Err)
+	f(v.KmemUsage.File, v.KmemUsage.Status, v.KmemUsage.Err)
+	f(v.KmemLimit.File, v.KmemLimit.Status, v.KmemLimit.Err)
+	f(v.CPUQuota.File, v.CPUQuota.Status, v.CPUQuota.Err)
+	f(v.Weight.File, v.Weight.Status, v.Weight.Err)
+	f(v.CPUSet.File, v.CPUSet.Status, v.CPUSet.Err)
+	f(v.Pids.File, v.Pids.Status, v.Pids.Err)
+	f(v.Controllers.File, v.Controllers.Status, v.Controllers.Err)
 }
 
 // problem reports one file that held a bad value, could not be read or is
