@@ -202,8 +202,16 @@ func (ur *usageReader) sample(u *Usage) {
 func (ur *usageReader) at(loc cgroup.Location, want own.UsageWant) *own.UsageValues {
 	if len(ur.levels) < cap(ur.levels) {
 		ur.levels = ur.levels[:len(ur.levels)+1]
-		ur.levels[len(ur.levels)-1].loc = loc
-		ur.levels[len(ur.levels)-1].values = own.UsageValues{}
+		lv := &ur.levels[len(ur.levels)-1]
+		lv.loc = loc
+		if ur.store != nil {
+			// A poller's sample reads only the values in want, which
+			// ReadUsage overwrites, and current's test of the memory usage:
+			// clearing that is enough, and much less than all of them.
+			lv.values.Current = own.Number{}
+		} else {
+			lv.values = own.UsageValues{}
+		}
 	} else {
 		ur.levels = append(ur.levels, usageLevel{loc: loc})
 	}

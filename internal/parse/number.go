@@ -75,7 +75,7 @@ func digits(b []byte) (uint64, error) {
 			return 0, ErrSyntax
 		}
 		d := uint64(c - '0')
-		if v > (math.MaxUint64-d)/10 {
+		if v > math.MaxUint64/10 || (v == math.MaxUint64/10 && d > math.MaxUint64%10) {
 			return 0, ErrRange
 		}
 		v = v*10 + d
