@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -166,11 +167,7 @@ func BenchmarkUsagePollPreadBaseline(b *testing.B) {
 	for name, opts := range pollTargets(b) {
 		b.Run(name, func(b *testing.B) {
 			p, u := polled(b, opts)
-			var paths [][]byte
-			stop := limits.TraceReads(func(path []byte) { paths = append(paths, bytes.Clone(path)) })
-			require.NoError(b, p.Poll(u))
-			stop()
-			require.NotEmpty(b, paths)
+			paths := pollPaths(b, p, u)
 			buf := make([]byte, 0, 8192)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -182,4 +179,58 @@ func BenchmarkUsagePollPreadBaseline(b *testing.B) {
 			b.ReportMetric(float64(len(paths)), "files/op")
 		})
 	}
+}
+
+// BenchmarkUsagePollOverPread runs a sample and its pread baseline in turn,
+// each timed on its own, the order swapped every iteration, and reports
+// their ratio (x-pread): load on the other cores slows both alike, so the
+// ratio holds steady where two benchmarks run one after the other drift.
+func BenchmarkUsagePollOverPread(b *testing.B) {
+	for name, opts := range pollTargets(b) {
+		b.Run(name, func(b *testing.B) {
+			p, u := polled(b, opts)
+			paths := pollPaths(b, p, u)
+			buf := make([]byte, 0, 8192)
+			var polls, preads time.Duration
+			poll := func() {
+				start := time.Now()
+				if err := p.Poll(u); err != nil {
+					b.Fatal(err)
+				}
+				polls += time.Since(start)
+			}
+			pread := func() {
+				start := time.Now()
+				var err error
+				if buf, err = p.Preads(paths, buf); err != nil {
+					b.Fatal(err)
+				}
+				preads += time.Since(start)
+			}
+			n := 0
+			for b.Loop() {
+				if n++; n%2 == 0 {
+					poll()
+					pread()
+				} else {
+					pread()
+					poll()
+				}
+			}
+			b.ReportMetric(float64(polls.Nanoseconds())/float64(n), "poll-ns/op")
+			b.ReportMetric(float64(preads.Nanoseconds())/float64(n), "pread-ns/op")
+			b.ReportMetric(float64(polls)/float64(preads), "x-pread")
+		})
+	}
+}
+
+// pollPaths returns the NUL-terminated paths of the files one sample of p
+// reads.
+func pollPaths(b *testing.B, p *limits.UsagePoller, u *limits.Usage) [][]byte {
+	var paths [][]byte
+	stop := limits.TraceReads(func(path []byte) { paths = append(paths, bytes.Clone(path)) })
+	require.NoError(b, p.Poll(u))
+	stop()
+	require.NotEmpty(b, paths)
+	return paths
 }

@@ -137,21 +137,29 @@ func percent(v []byte) (float64, error) {
 	if dot < 0 || len(v)-dot-1 != 2 || dot == 0 {
 		return 0, parse.ErrSyntax
 	}
-	frac, err := parse.Uint(v[dot+1:])
-	if err != nil {
-		return 0, errors.Unwrap(err)
-	}
-	whole, err := parse.Uint(v[:dot])
-	if err != nil {
-		return 0, errors.Unwrap(err)
-	}
 	// Local: a package-level integer constant adds DWARF to every binary
 	// that links the package (scripts/importcost.sh).
 	const maxHundredths = 100 * 100 // 100.00, the most a PSI average can be
+	tens, ones := v[dot+1]-'0', v[dot+2]-'0'
+	if tens > 9 || ones > 9 {
+		return 0, parse.ErrSyntax
+	}
+	// The whole part is summed only while it can still be at most 100, so
+	// it cannot overflow; a non-digit anywhere is still a syntax error.
+	var whole uint64
+	for _, c := range v[:dot] {
+		d := c - '0'
+		if d > 9 {
+			return 0, parse.ErrSyntax
+		}
+		if whole <= maxHundredths/100 {
+			whole = whole*10 + uint64(d)
+		}
+	}
 	if whole > maxHundredths/100 {
 		return 0, parse.ErrRange
 	}
-	hundredths := whole*100 + frac
+	hundredths := whole*100 + uint64(tens)*10 + uint64(ones)
 	if hundredths > maxHundredths {
 		return 0, parse.ErrRange
 	}

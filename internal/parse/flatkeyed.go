@@ -58,15 +58,25 @@ func FlatKeyedAll(b []byte, keys []string, vals []uint64) (found uint64, err err
 	clear(vals)
 	all := uint64(1)<<len(keys) - 1 // 1<<64 is 0 in Go, so 64 keys give all ones
 	for len(b) > 0 && found != all {
-		var line []byte
-		line, b = NextLine(b)
-		if len(line) == 0 { // no key is empty
-			continue
+		// One pass over the line finds its first field, up to the first
+		// white space, and its end.
+		field := 0
+		for field < len(b) && (b[field] > ' ' || !isSpace(b[field])) {
+			field++
 		}
+		end := field
+		for end < len(b) && b[end] != '\n' {
+			end++
+		}
+		line := b[:end]
+		b = b[min(end+1, len(b)):]
 		for i, key := range keys {
-			// The first byte skips most lines for other keys before the
-			// call; keyedValue decides.
-			if found&(1<<i) != 0 || key == "" || key[0] != line[0] {
+			// keyedValue's rule, decided by length where it can: a key
+			// shorter than the field is followed by more of it, not by
+			// white space; a longer one would have to hold the white space
+			// that ends the field.
+			if found&(1<<i) != 0 || key == "" || len(key) < field ||
+				(len(key) > field && (field == len(line) || key[field] != line[field])) {
 				continue
 			}
 			v, ok, err := keyedValue(line, key)
