@@ -167,16 +167,12 @@ func BenchmarkUsagePollPreadBaseline(b *testing.B) {
 	for name, opts := range pollTargets(b) {
 		b.Run(name, func(b *testing.B) {
 			p, u := polled(b, opts)
-			paths := pollPaths(b, p, u)
-			buf := make([]byte, 0, 8192)
+			base := baselineOf(b, p, u)
 			b.ReportAllocs()
 			for b.Loop() {
-				var err error
-				if buf, err = p.Preads(paths, buf); err != nil {
-					b.Fatal(err)
-				}
+				base.pread()
 			}
-			b.ReportMetric(float64(len(paths)), "files/op")
+			b.ReportMetric(float64(len(base.paths)), "files/op")
 		})
 	}
 }
@@ -189,8 +185,7 @@ func BenchmarkUsagePollOverPread(b *testing.B) {
 	for name, opts := range pollTargets(b) {
 		b.Run(name, func(b *testing.B) {
 			p, u := polled(b, opts)
-			paths := pollPaths(b, p, u)
-			buf := make([]byte, 0, 8192)
+			base := baselineOf(b, p, u)
 			var polls, preads time.Duration
 			poll := func() {
 				start := time.Now()
@@ -201,10 +196,7 @@ func BenchmarkUsagePollOverPread(b *testing.B) {
 			}
 			pread := func() {
 				start := time.Now()
-				var err error
-				if buf, err = p.Preads(paths, buf); err != nil {
-					b.Fatal(err)
-				}
+				base.pread()
 				preads += time.Since(start)
 			}
 			n := 0
@@ -224,13 +216,28 @@ func BenchmarkUsagePollOverPread(b *testing.B) {
 	}
 }
 
-// pollPaths returns the NUL-terminated paths of the files one sample of p
-// reads.
-func pollPaths(b *testing.B, p *limits.UsagePoller, u *limits.Usage) [][]byte {
-	var paths [][]byte
-	stop := limits.TraceReads(func(path []byte) { paths = append(paths, bytes.Clone(path)) })
+// pollBaseline re-reads the files one sample of a poller reads, one pread
+// each, nothing parsed.
+type pollBaseline struct {
+	b     *testing.B
+	p     *limits.UsagePoller
+	paths [][]byte // NUL-terminated
+	buf   []byte
+}
+
+// baselineOf traces the files one sample of p reads.
+func baselineOf(b *testing.B, p *limits.UsagePoller, u *limits.Usage) *pollBaseline {
+	base := &pollBaseline{b: b, p: p, buf: make([]byte, 0, 8192)}
+	stop := limits.TraceReads(func(path []byte) { base.paths = append(base.paths, bytes.Clone(path)) })
 	require.NoError(b, p.Poll(u))
 	stop()
-	require.NotEmpty(b, paths)
-	return paths
+	require.NotEmpty(b, base.paths)
+	return base
+}
+
+func (base *pollBaseline) pread() {
+	var err error
+	if base.buf, err = base.p.Preads(base.paths, base.buf); err != nil {
+		base.b.Fatal(err)
+	}
 }
