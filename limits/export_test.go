@@ -68,6 +68,9 @@ func (r *Refresher) Preads(paths [][]byte, buf []byte) ([]byte, error) {
 // Close closes the kept-open files.
 func (r *Refresher) Close() { r.w.open.close() }
 
+// Walks is how many times the poller walked the limits.
+func (p *UsagePoller) Walks() int { return p.limits.walks }
+
 // Preads re-reads, with one pread each and no parsing, the kept-open files
 // of the poller whose paths are given: the I/O floor of Poll.
 func (p *UsagePoller) Preads(paths [][]byte, buf []byte) ([]byte, error) {

@@ -1,11 +1,14 @@
 package limits
 
 import (
+	"bytes"
 	"errors"
 	"runtime"
+	"slices"
 
 	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/limits/internal/own"
+	cgv1 "github.com/truelimit/truelimit/v1"
 )
 
 // ErrCgroupsChanged is returned by UsagePoller.Poll when a file kept open
@@ -31,6 +34,37 @@ type UsagePoller struct {
 	acct, unified placement
 	ur            usageReader
 	store         usageStore
+	limits        limitFiles
+}
+
+// limitFiles are the files the poller's last walk of the limits read: the
+// first walkReads of the kept-open files, in the walk's order (-1 before
+// the first walk). A sample first re-reads them, one pread each, and walks
+// the limits again only when their bytes differ from the snapshot taken
+// before that walk; otherwise the reader's levels and Result still hold what
+// the walk made of those very bytes (the walk is a function of the bytes it
+// reads). The snapshot is taken before the walk, so a file that changes
+// while the walk runs differs at the next sample and is walked again.
+type limitFiles struct {
+	walkReads int
+	// snap and snapEnds are the files' bytes, one after the other, and
+	// where each ends; handles are the files they were read from (nil for
+	// an absent one). valid says the snapshot is of the files the last walk
+	// read.
+	snap     []byte
+	snapEnds []int
+	handles  []*readfile.Handle
+	valid    bool
+	// counters says the walk read a file of counters that change all the
+	// time (v1 memory.stat, for hierarchical_memory_limit): comparing bytes
+	// would only add its reads, so every sample walks.
+	counters bool
+	// fresh and freshEnds are the sample's own reads, buf one file's.
+	fresh     []byte
+	freshEnds []int
+	buf       []byte
+	// walks counts the walks, for the tests.
+	walks int
 }
 
 // usageStore holds what a sample's pointers point at, so that a poller's
@@ -51,7 +85,7 @@ func NewUsagePoller(opts ...Option) (*UsagePoller, Result, Usage, error) {
 	if cfg.root == "/" && runtime.GOOS != "linux" {
 		return nil, Result{}, Usage{}, ErrNotSupported
 	}
-	p := &UsagePoller{open: newOpenFiles(), beneath: cfg.beneath}
+	p := &UsagePoller{open: newOpenFiles(), beneath: cfg.beneath, limits: limitFiles{walkReads: -1}}
 	p.r = reader{buf: make([]byte, 0, 8192), path: make([]byte, 0, 512), own: *own.NewReader(4096)}
 	p.r.reset(cfg.root, cfg.beneath, p.open)
 	if err := p.r.start(0, true); err != nil {
@@ -85,15 +119,22 @@ func NewUsagePoller(opts ...Option) (*UsagePoller, Result, Usage, error) {
 	return p, res, u, nil
 }
 
-// Poll re-reads the usage into u, with one pread per file. It returns
-// ErrCgroupsChanged when a file stopped reading.
+// Poll re-reads the usage into u, with one pread per file. The limits the
+// headroom and the throttling are computed against are walked again only
+// when one of their files changed (a resize); such a sample reads those
+// files twice. It returns ErrCgroupsChanged when a file stopped reading.
 func (p *UsagePoller) Poll(u *Usage) error {
 	r := &p.r
 	p.open.rewind()
-	r.reset(r.root, p.beneath, p.open)
-	r.placed, r.keep = p.placed, true
-	r.walkMemory(false)
-	r.walkCPU()
+	if p.limitsUnchanged() {
+		p.open.next = p.limits.walkReads
+	} else {
+		r.reset(r.root, p.beneath, p.open)
+		r.placed, r.keep = p.placed, true
+		r.walkMemory(false)
+		r.walkCPU()
+		p.walked()
+	}
 	p.ur.r, p.ur.levels, p.ur.store = r, p.ur.levels[:0], &p.store
 	*u = Usage{}
 	p.ur.sample(u)
@@ -102,6 +143,61 @@ func (p *UsagePoller) Poll(u *Usage) error {
 		return ErrCgroupsChanged
 	}
 	return nil
+}
+
+// limitsUnchanged re-reads the files of the last walk into fresh and
+// reports whether they hold the snapshot's bytes. When they do not, fresh
+// becomes the snapshot, for the walk that follows.
+func (p *UsagePoller) limitsUnchanged() bool {
+	l := &p.limits
+	if l.walkReads < 0 || l.counters {
+		return false
+	}
+	l.fresh, l.freshEnds = l.fresh[:0], l.freshEnds[:0]
+	for _, f := range p.open.order[:l.walkReads] {
+		if f.h != nil {
+			if traceRead != nil {
+				l.buf = append(append(l.buf[:0], f.path...), 0)
+				traceRead(l.buf)
+			}
+			var err error
+			if l.buf, err = f.h.ReadInterface(l.buf, own.MaxInterfaceFile); err != nil {
+				l.valid = false // the walk reads it again and reports it
+				return false
+			}
+			l.fresh = append(l.fresh, l.buf...)
+		}
+		l.freshEnds = append(l.freshEnds, len(l.fresh))
+	}
+	if l.valid && bytes.Equal(l.fresh, l.snap) && slices.Equal(l.freshEnds, l.snapEnds) {
+		return true
+	}
+	l.snap, l.snapEnds = append(l.snap[:0], l.fresh...), append(l.snapEnds[:0], l.freshEnds...)
+	l.handles = l.handles[:0]
+	for _, f := range p.open.order[:l.walkReads] {
+		l.handles = append(l.handles, f.h)
+	}
+	l.valid = true
+	return false
+}
+
+// walked notes the files a walk read: the snapshot stays valid only when
+// the walk read the files it was taken of.
+func (p *UsagePoller) walked() {
+	l := &p.limits
+	l.walks++
+	l.walkReads = p.open.next
+	l.counters = slices.ContainsFunc(p.open.order[:l.walkReads], func(f orderedFile) bool { return f.name == cgv1.MemoryStat })
+	if len(l.handles) != l.walkReads {
+		l.valid = false
+		return
+	}
+	for i, f := range p.open.order[:l.walkReads] {
+		if f.h != l.handles[i] {
+			l.valid = false
+			return
+		}
+	}
 }
 
 // Close closes the files kept open.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,7 +64,9 @@ func TestUsagePollerFollowsTheFiles(t *testing.T) {
 // in place (limits that move the headroom, the throttling and the limit
 // events to another level, counters, a PSI file losing and gaining its full
 // line, a malformed memory.stat), each sample equals what DetectUsage reads
-// from the same files.
+// from the same files. Samples between the changes do not walk the limits
+// again; a sample after a change walks them exactly when a limit file
+// changed.
 func TestUsagePollEqualsDetectUsage(t *testing.T) {
 	root := writeTree(t, podUsageTree(nil))
 	p, _, _, err := limits.NewUsagePoller(limits.WithRoot(root))
@@ -105,14 +108,28 @@ func TestUsagePollEqualsDetectUsage(t *testing.T) {
 			"cpu.stat":                "usage_usec 1\n",
 			"memory.max":              "max\n",
 		},
+		{
+			"ctr.scope/memory.current": "314572801\n",
+			"memory.current":           "600000001\n",
+		},
+		{"ctr.scope/memory.high": "1000\n"},
 	}
 	var u, prev limits.Usage
 	require.NoError(t, p.Poll(&prev))
 	for i, files := range rounds {
+		for range 2 {
+			require.NoError(t, p.Poll(&u))
+		}
+		walks := p.Walks()
+		require.NoError(t, p.Poll(&u))
+		require.Equal(t, walks, p.Walks(), "round %d: a sample of unchanged limits walked them", i+1)
+		resized := false
 		for name, content := range files {
 			rewrite(name, content)
+			resized = resized || strings.HasSuffix(name, ".max") || strings.HasSuffix(name, ".high")
 		}
 		require.NoError(t, p.Poll(&u))
+		assert.Equal(t, resized, p.Walks() > walks, "round %d: walked again exactly when a limit changed", i+1)
 		_, want, err := limits.DetectUsage(limits.WithRoot(root))
 		require.NoError(t, err)
 		assert.Equal(t, want, u, "round %d", i+1)
@@ -225,9 +242,13 @@ type pollBaseline struct {
 	buf   []byte
 }
 
-// baselineOf traces the files one sample of p reads.
+// baselineOf traces the files one sample of p reads, once p has taken the
+// samples that settle its snapshot of the limit files.
 func baselineOf(b *testing.B, p *limits.UsagePoller, u *limits.Usage) *pollBaseline {
 	base := &pollBaseline{b: b, p: p, buf: make([]byte, 0, 8192)}
+	for range 2 {
+		require.NoError(b, p.Poll(u))
+	}
 	stop := limits.TraceReads(func(path []byte) { base.paths = append(base.paths, bytes.Clone(path)) })
 	require.NoError(b, p.Poll(u))
 	stop()

@@ -35,6 +35,10 @@ var timings struct {
 // internal/e2e/cmd/<name> into vm.bin/<name>.
 var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog"}
 
+// limitsTest is the limits package's test binary in vm.bin, put only in the
+// usage scenario's image.
+const limitsTest = "limits.test"
+
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
@@ -86,13 +90,19 @@ func runMain(m *testing.M) int {
 	return code
 }
 
-// buildBinaries builds the in-VM programs as static Linux binaries.
+// buildBinaries builds the in-VM programs as static Linux binaries, and
+// the limits package's test binary (limitsTest), whose benchmarks the usage
+// scenario runs on a real cgroup2.
 func buildBinaries(dir string) error {
+	builds := [][]string{{"test", "-c", "-o", filepath.Join(dir, limitsTest), "../../limits"}}
 	for _, name := range binaries {
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, name), "./cmd/"+name)
+		builds = append(builds, []string{"build", "-o", filepath.Join(dir, name), "./cmd/" + name})
+	}
+	for _, args := range builds {
+		cmd := exec.Command("go", append(args[:1:1], append([]string{"-trimpath", "-ldflags=-s -w"}, args[1:]...)...)...)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %v\n%s", name, err, out)
+			return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
 	return nil

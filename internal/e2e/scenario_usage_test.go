@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,6 +89,15 @@ wait_file /tmp/h-side.ready
 vmprobe -label usage-headroom -usage -forcgroup "$H_APP" -read "$cg$POD_H/memory.current"
 echo 1 > "$cg$POD_H/cgroup.kill"
 
+# A polled sample beside its pread baseline on real cgroup2 files (issue 12,
+# item 10): the benchmark polls its own cgroup, the emptied app of this pod,
+# given a CPU quota too wide to throttle so that its files are read as well.
+echo "400000 100000" > "$cg$POD_H/cpu.max"
+run_in "$cg$H_APP" limits.test -test.run '^$' -test.bench '^BenchmarkUsagePollOverPread$/^host$' \
+	-test.benchtime 1000x -test.count 3 > /tmp/pollbench.txt 2>&1
+vmprobe -label usage-pollbench -read /tmp/pollbench.txt
+echo max > "$cg$POD_H/cpu.max"
+
 # The app holds 48 MiB before memory.high drops below it: from then on each
 # charge is over memory.high, reclaimed in vain (no swap) and throttled, the
 # allocator sleeping in a memory stall.
@@ -110,8 +120,22 @@ echo 1 > "$cg$POD_T/cgroup.kill"
 	return scenario{
 		name:    "usage-" + kernel,
 		machine: m,
-		image:   func(t *testing.T) string { return busyboxImage(t, script, nil) },
+		image: func(t *testing.T) string {
+			return busyboxImage(t, script, func(img *initramfs) {
+				if err := img.copy("e2e/"+limitsTest, filepath.Join(vm.bin, limitsTest)); err != nil {
+					t.Fatal(err)
+				}
+			})
+		},
 		checks: []check{
+			{"usage-pollbench", func(t *testing.T, out probe.Output) {
+				// Reported, not asserted: a timing is a benchmark's, and
+				// the guest's CPU is emulated.
+				text := readOf(t, out, "/tmp/pollbench.txt").After.Text
+				ratios := pollRatios(t, text)
+				require.Len(t, ratios, 3, "three runs of the benchmark:\n%s", text)
+				t.Logf("polled sample over its pread baseline on %s's cgroup2: %v\n%s", kernel, ratios, text)
+			}},
 			{"usage-events", func(t *testing.T, out probe.Output) {
 				assert.Equal(t, "0::"+eApp+"\n", out.ProcSelfCgroup)
 				require.Len(t, out.CgroupMounts, 1)
@@ -376,4 +400,22 @@ func psiTotal(t *testing.T, text string) uint64 {
 	}
 	require.Failf(t, "no some line", "%q", text)
 	return 0
+}
+
+// pollRatios returns the x-pread metric of each BenchmarkUsagePollOverPread
+// line of a benchmark's output, each checked to be a positive number.
+func pollRatios(t *testing.T, text string) []float64 {
+	t.Helper()
+	var ratios []float64
+	for _, line := range strings.Split(text, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) < 2 || !strings.HasPrefix(fields[0], "BenchmarkUsagePollOverPread/host") || fields[len(fields)-1] != "x-pread" {
+			continue
+		}
+		r, err := strconv.ParseFloat(fields[len(fields)-2], 64)
+		require.NoError(t, err, line)
+		require.Greater(t, r, 0.0, line)
+		ratios = append(ratios, r)
+	}
+	return ratios
 }
