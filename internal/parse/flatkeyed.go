@@ -1,5 +1,7 @@
 package parse
 
+import "bytes"
+
 // FlatKeyed finds key in a flat keyed file, one "key value" pair per line, as
 // written by memory.stat, memory.events and cpu.stat
 // (Documentation/admin-guide/cgroup-v2.rst, "Format") and by v1 memory.stat
@@ -58,26 +60,32 @@ func FlatKeyedAll(b []byte, keys []string, vals []uint64) (found uint64, err err
 	clear(vals)
 	all := uint64(1)<<len(keys) - 1 // 1<<64 is 0 in Go, so 64 keys give all ones
 	for len(b) > 0 && found != all {
-		// One pass over the line finds its first field, up to the first
-		// white space, and its end.
-		field := 0
-		for field < len(b) && (b[field] > ' ' || !isSpace(b[field])) {
-			field++
+		var line []byte
+		line, b = NextLine(b)
+		// The kernel ends a key with a space: where the line's first space
+		// is, the first field ends unless other white space comes first,
+		// which the test of each key below catches.
+		space := bytes.IndexByte(line, ' ')
+		if space < 0 {
+			space = len(line)
 		}
-		end := field
-		for end < len(b) && b[end] != '\n' {
-			end++
-		}
-		line := b[:end]
-		b = b[min(end+1, len(b)):]
 		for i, key := range keys {
-			// keyedValue's rule, decided by length where it can: a key
-			// shorter than the field is followed by more of it, not by
-			// white space; a longer one would have to hold the white space
-			// that ends the field.
-			if found&(1<<i) != 0 || key == "" || len(key) < field ||
-				(len(key) > field && (field == len(line) || key[field] != line[field])) {
+			// keyedValue's rule, decided by one byte where it can: a key
+			// as long as the text before the space is followed by it; a
+			// shorter one must be followed by other white space; a longer
+			// one must hold the space itself.
+			if found&(1<<i) != 0 || key == "" {
 				continue
+			}
+			switch {
+			case len(key) < space:
+				if !isSpace(line[len(key)]) {
+					continue
+				}
+			case len(key) > space:
+				if space == len(line) || key[space] != ' ' {
+					continue
+				}
 			}
 			v, ok, err := keyedValue(line, key)
 			if err != nil {
