@@ -77,9 +77,9 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestNoColorOnATerminal decides colour and symbols: only for a terminal,
+// TestColourDecision decides colour and symbols: only for a terminal,
 // and never when NO_COLOR has a value.
-func TestNoColorOnATerminal(t *testing.T) {
+func TestColourDecision(t *testing.T) {
 	for _, tt := range []struct {
 		terminal bool
 		noColor  string
