@@ -17,7 +17,7 @@ import (
 // TestRunPrintsTheLibraryAnswer checks, on every testdata tree, that
 // `cgroupinfo -json -root TREE` prints exactly what limits.Detect answers
 // (the fixture tests check that answer against each tree's SOURCE.md) and
-// that the text report names the mode and every diagnostic.
+// that the text reports, default and -v, name every diagnostic.
 func TestRunPrintsTheLibraryAnswer(t *testing.T) {
 	trees, err := filepath.Glob("../../testdata/*/expected.json")
 	require.NoError(t, err)
@@ -40,19 +40,55 @@ func TestRunPrintsTheLibraryAnswer(t *testing.T) {
 			}
 
 			out.Reset()
-			require.NoError(t, run([]string{"-root", dir}, &out))
+			require.NoError(t, run([]string{"-v", "-root", dir}, &out))
 			assert.Contains(t, out.String(), "cgroup mode:")
 			for _, d := range res.Diagnostics {
 				assert.Contains(t, out.String(), string(d.Code))
+			}
+			out.Reset()
+			require.NoError(t, run([]string{"-root", dir}, &out))
+			assert.Contains(t, out.String(), "cgroup "+res.Mode.String())
+			for _, d := range res.Diagnostics {
+				assert.Contains(t, out.String(), string(d.Code)+":")
 			}
 		})
 	}
 }
 
-func TestRunRejectsBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-nope"}, {"extra"}, {"-pid", "-5"}, {"-root", "/nonexistent/tree"}} {
-		var out bytes.Buffer
-		assert.Error(t, run(args, &out), "%v", args)
+// TestExitStatuses checks cli's exit statuses: 2 for what flag or
+// cgroupinfo refuses before reading anything, 1 when the limits cannot be
+// read, each with the reason on stderr, and 0 for -h, whose text goes to
+// stdout.
+func TestExitStatuses(t *testing.T) {
+	const tree = "../../testdata/v2-k8s-systemd-pod-limit-leaf-max"
+	for _, tt := range []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{[]string{"-nope"}, exitUsage, "flag provided but not defined: -nope"},
+		{[]string{"extra"}, exitUsage, "unexpected arguments: [extra]"},
+		{[]string{"-pid", "-5"}, exitUsage, "-pid -5: want a process ID"},
+		{[]string{"-watch", "-1s"}, exitUsage, "-watch needs a positive interval"},
+		{[]string{"-frames", "2"}, exitUsage, "-frames goes with -watch"},
+		{[]string{"-require", "memory>=1GiB", "-json"}, exitUsage, "-require is a guard"},
+		{[]string{"-require", "memory>1GiB"}, exitUsage, `-require "memory>1GiB": want NAME>=VALUE`},
+		{[]string{"-root", "/nonexistent/tree"}, exitError, "limits: /nonexistent/tree/proc/self/mountinfo"},
+		{[]string{"-root", tree, "-pid", "999999"}, exitError, "limits: " + tree + "/proc/999999/cgroup"},
+		{[]string{"-root", tree}, exitOK, ""},
+		{[]string{"-h"}, exitOK, ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, tt.status, cli(tt.args, &stdout, &stderr), "%v", tt.args)
+		if tt.stderr == "" {
+			assert.Empty(t, stderr.String(), "%v", tt.args)
+			assert.NotEmpty(t, stdout.String(), "%v", tt.args)
+			continue
+		}
+		assert.Contains(t, stderr.String(), "cgroupinfo: "+tt.stderr, "%v", tt.args)
+		if tt.status == exitUsage {
+			assert.Contains(t, stderr.String(), "cgroupinfo -h", "%v", tt.args)
+		}
 	}
 }
 

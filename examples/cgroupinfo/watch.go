@@ -19,8 +19,8 @@ import (
 // a limits.UsagePoller, which keeps the usage files open. It stops after
 // frames reports, or, with frames 0, when interrupted. With asJSON each
 // report is one JSON object on one line; otherwise each is preceded by a
-// line with the time.
-func watch(out io.Writer, root string, interval time.Duration, frames int, asJSON bool) error {
+// line with the time and written by text.
+func watch(out io.Writer, root string, interval time.Duration, frames int, asJSON bool, text textReport) error {
 	if interval <= 0 {
 		return fmt.Errorf("-watch needs a positive interval, not %v", interval)
 	}
@@ -34,7 +34,7 @@ func watch(out io.Writer, root string, interval time.Duration, frames int, asJSO
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for frame := 1; ; frame++ {
-		if err := printFrame(out, res, &usage, asJSON); err != nil {
+		if err := printFrame(out, res, &usage, asJSON, text); err != nil {
 			return err
 		}
 		if frame == frames {
@@ -52,12 +52,12 @@ func watch(out io.Writer, root string, interval time.Duration, frames int, asJSO
 }
 
 // printFrame prints one report of watch.
-func printFrame(out io.Writer, res limits.Result, usage *limits.Usage, asJSON bool) error {
+func printFrame(out io.Writer, res limits.Result, usage *limits.Usage, asJSON bool, text textReport) error {
 	if !asJSON {
 		if _, err := fmt.Fprintf(out, "--- %s\n", time.Now().Format(time.RFC3339)); err != nil {
 			return err
 		}
-		return report.Text(out, res, usage)
+		return text(out, res, usage)
 	}
 	data, err := report.JSON(res, usage)
 	if err != nil {

@@ -1,7 +1,8 @@
 // Package report renders a limits.Result for people and programs: JSON in the
-// stable shape of `cgroupinfo -json`, and a text report that shows at a glance
-// the effective limits, where they come from, the walk level by level and
-// what looks misconfigured.
+// stable shape of `cgroupinfo -json`; Summary, the answer first in at most
+// 100 columns, with a short name for each cgroup (LevelName) and what to do
+// about each diagnostic (DiagnosticHelp); and Text, the full report with
+// every path, each controller's cgroup, the host and the walk level by level.
 //
 // It lives apart from package limits so that a service importing limits does
 // not link encoding/json and text formatting it never uses.

@@ -36,7 +36,10 @@ func Text(w io.Writer, r limits.Result, u *limits.Usage) error {
 	p("  pids\t%s\t%s\n", countText(r.Pids), limitSource(r.Pids))
 
 	if u != nil {
-		usageText(p, r, u)
+		p("\nUsage\n")
+		for _, row := range usageRows(r, u, func(path string) string { return path }, " · ") {
+			p("  %s\t%s\n", row[0], row[1])
+		}
 	}
 
 	h := r.Host

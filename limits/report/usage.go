@@ -142,25 +142,28 @@ func pressureOf(p *limits.Pressure) *pressureDoc {
 	return d
 }
 
-// usageText writes the Usage section of the text report: how much the
+// usageRows are the rows of the Usage section of a report: how much the
 // cgroup uses of its limit, the headroom and where it binds, the
-// breakdown, the events, CPU use and throttling, and pressure.
-func usageText(p func(format string, args ...any), r limits.Result, u *limits.Usage) {
+// breakdown, the events, CPU use and throttling, and pressure. name turns
+// a cgroup path into what the report calls it; sep joins the parts of a
+// row.
+func usageRows(r limits.Result, u *limits.Usage, name func(string) string, sep string) [][2]string {
 	m := u.Memory
-	p("\nUsage\n")
+	var rows [][2]string
+	row := func(label, text string) { rows = append(rows, [2]string{label, text}) }
 	line := orUnknown(m.Current.Known, humanBytes(m.Current.Value))
 	if l := r.Memory.Limit; l.State == limits.Limited && m.Current.Known && l.Value > 0 {
 		line += " of " + humanBytes(l.Value) + " (" + strconv.FormatUint(m.Current.Value*100/l.Value, 10) + "%)"
 	}
 	if m.WorkingSet.Known {
-		line += " · working set " + humanBytes(m.WorkingSet.Value)
+		line += sep + "working set " + humanBytes(m.WorkingSet.Value)
 	}
 	if h := m.Headroom; h.Known {
-		line += " · headroom " + humanBytes(h.Bytes) + " at " + h.Source
+		line += sep + "headroom " + humanBytes(h.Bytes) + " at " + name(h.Source)
 	}
-	p("  memory\t%s\n", line)
+	row("memory", line)
 	if h := m.HighHeadroom; h.Known {
-		p("  memory.high\theadroom %s at %s\n", humanBytes(h.Bytes), h.Source)
+		row("memory.high", "headroom "+humanBytes(h.Bytes)+" at "+name(h.Source))
 	}
 	var parts []string
 	for _, c := range []struct {
@@ -172,28 +175,28 @@ func usageText(p func(format string, args ...any), r limits.Result, u *limits.Us
 		}
 	}
 	if len(parts) > 0 {
-		p("  breakdown\t%s\n", strings.Join(parts, " · "))
+		row("breakdown", strings.Join(parts, sep))
 	}
 	events := eventsText(m.Events)
 	if l := m.LimitEvents; l != nil {
-		events += " · at " + l.Source + ": " + eventsText(l.MemoryEvents)
+		events += sep + "at " + name(l.Source) + ": " + eventsText(l.MemoryEvents)
 	}
-	p("  events\t%s\n", events)
+	row("events", events)
 	cpu := "unknown"
 	if c := u.CPU.UsageUsec; c.Known {
 		cpu = strconv.FormatFloat(float64(c.Value)/1e6, 'f', 2, 64) + " s used"
 	}
 	if t := u.CPU.Throttling; t != nil {
 		if t.Periods.Known && t.ThrottledPeriods.Known && t.Periods.Value > 0 {
-			cpu += " · throttled in " + strconv.FormatUint(t.ThrottledPeriods.Value, 10) + " of " +
+			cpu += sep + "throttled in " + strconv.FormatUint(t.ThrottledPeriods.Value, 10) + " of " +
 				strconv.FormatUint(t.Periods.Value, 10) + " periods (" +
-				strconv.FormatUint(t.ThrottledPeriods.Value*100/t.Periods.Value, 10) + "%) at " + t.Source
+				strconv.FormatUint(t.ThrottledPeriods.Value*100/t.Periods.Value, 10) + "%) at " + name(t.Source)
 		} else {
-			cpu += " · throttling at " + t.Source + " unknown"
+			cpu += sep + "throttling at " + name(t.Source) + " unknown"
 		}
 	}
-	p("  cpu\t%s\n", cpu)
-	p("  pids\t%s\n", orUnknown(u.Pids.Known, strconv.FormatUint(u.Pids.Value, 10)))
+	row("cpu", cpu)
+	row("pids", orUnknown(u.Pids.Known, strconv.FormatUint(u.Pids.Value, 10)))
 	var psi []string
 	for _, f := range []struct {
 		name string
@@ -204,10 +207,11 @@ func usageText(p func(format string, args ...any), r limits.Result, u *limits.Us
 		}
 	}
 	if len(psi) > 0 {
-		p("  pressure\tavg10 %s\n", strings.Join(psi, " · "))
+		row("pressure", "avg10 "+strings.Join(psi, sep))
 	} else {
-		p("  pressure\tunknown (no PSI files)\n")
+		row("pressure", "unknown (no PSI files)")
 	}
+	return rows
 }
 
 // eventsText says which memory events counted: "oom_kill 1, max 12", or

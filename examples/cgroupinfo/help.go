@@ -1,0 +1,55 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/truelimit/truelimit/limits/report"
+)
+
+// helpText is the head of -h: what the tool answers, the invocations that
+// matter most, -require's grammar and the exit statuses.
+const helpText = `Usage: cgroupinfo [flags]
+
+cgroupinfo answers how much memory and CPU a process really has: the tightest limit on the
+path from its cgroup up to the root (cgroup v1, v2 or hybrid), the cgroup that sets each,
+how much it uses and its headroom, and what looks misconfigured, with what to do about it.
+
+The five most useful invocations:
+  cgroupinfo                                  the answer for this process, first
+  cgroupinfo -pid 1234                        another process; on the host, also what it cannot see
+  cgroupinfo -require 'memory>=1GiB,cpus>=2'  entrypoint guard: status 3 and the reason when unmet
+  cgroupinfo -json                            the stable JSON shape, for programs
+  cgroupinfo -v                               the full report (paths, cgroups, walk) for bug reports
+
+-require LIST: items NAME>=VALUE separated by commas, each name once:
+  memory>=N, memory.high>=N   bytes, or with GOMEMLIMIT's units B, KiB, MiB, GiB, TiB (512MiB)
+  cpus>=X                     the lower of the CPU quota and the cpuset's CPUs; a decimal (0.5)
+  pids>=N                     tasks
+  An unlimited value meets any requirement; an unknown value meets none.
+
+Exit status:
+  0  success, every -require met
+  1  error: the limits could not be read
+  2  usage error: a bad flag, argument or -require list
+  3  a -require requirement is not met (the reason on stderr, one line)
+
+`
+
+// writeHelp writes -h: helpText, what each diagnostic means, and the flags.
+func writeHelp(out io.Writer, fs *flag.FlagSet) error {
+	var b strings.Builder
+	b.WriteString(helpText)
+	b.WriteString("Diagnostics (each report says what to do about those it shows):\n")
+	for _, h := range report.DiagnosticHelp() {
+		fmt.Fprintf(&b, "  %-25s %s\n", h.Code, h.Meaning)
+	}
+	b.WriteString("\nFlags:\n")
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	_, err := io.WriteString(out, b.String())
+	return err
+}
