@@ -64,11 +64,13 @@ step "go vet"
 go vet ./...
 go vet -tags e2e ./internal/e2e/...
 (cd internal/oracle && go vet ./...)
+(cd examples/limitexporter && go vet ./...)
 
 step "staticcheck"
 go run "$STATICCHECK" ./...
 go run "$STATICCHECK" -tags e2e ./internal/e2e/...
 (cd internal/oracle && go run "$STATICCHECK" ./...)
+(cd examples/limitexporter && go run "$STATICCHECK" ./...)
 
 step "go test ./... (unit, fixture and real-kernel tests)"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -81,6 +83,15 @@ go test -count=1 ./...
 
 step "differential tests against other implementations (internal/oracle)"
 (cd internal/oracle && go test -count=1 ./...)
+
+step "the Prometheus exporter (examples/limitexporter, a module of its own): collector, promtool, a real Prometheus"
+# Debian's prometheus package, unpacked into a cache, never installed
+# (scripts/prometheus.sh); the tests that need it must then run.
+if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+  TRUELIMIT_PROMETHEUS=$(bash scripts/prometheus.sh)
+  export TRUELIMIT_PROMETHEUS TRUELIMIT_REQUIRE_PROMETHEUS=1
+fi
+(cd examples/limitexporter && go test -count=1 ./...)
 
 step "fuzz every target for $FUZZTIME"
 fuzzlog=$(mktemp)

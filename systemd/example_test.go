@@ -83,3 +83,15 @@ func ExampleNameError() {
 	// Output:
 	// "docker-../../etc.scope" invalid character '/' at byte 9 true
 }
+
+func ExampleOutsidePod() {
+	for _, path := range []string{
+		"/kubepods.slice/kubepods-pod6a8b2c3d_1e4f_4a5b_8c9d_0e1f2a3b4c5d.slice/cri-containerd-4a1b2c.scope",
+		"/system.slice/cri-containerd-4a1b2c.scope",
+	} {
+		fmt.Println(systemd.OutsidePod(path))
+	}
+	// Output:
+	// false
+	// true
+}
