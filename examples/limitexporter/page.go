@@ -108,10 +108,10 @@ func closest(t *node.Tree, n int) []closeRow {
 			continue
 		}
 		used := 1 - float64(h.Bytes)/float64(limit.Value)
-		r := closeRow{Path: cg.Path, Source: h.Source, Limit: bytes(limit.Value), Room: bytes(h.Bytes),
+		r := closeRow{Path: cg.Path, Source: h.Source, Limit: binaryBytes(limit.Value), Room: binaryBytes(h.Bytes),
 			Usage: "unknown", Used: strconv.FormatFloat(100*used, 'f', 1, 64) + "%", used: used}
 		if cg.Usage.Current.Known {
-			r.Usage = bytes(cg.Usage.Current.Value)
+			r.Usage = binaryBytes(cg.Usage.Current.Value)
 		}
 		rows = append(rows, r)
 	}
@@ -121,8 +121,8 @@ func closest(t *node.Tree, n int) []closeRow {
 	return rows[:min(n, len(rows))]
 }
 
-// bytes writes n in binary units, three significant digits.
-func bytes(n uint64) string {
+// binaryBytes writes n in binary units, three significant digits.
+func binaryBytes(n uint64) string {
 	const units = "KMGTPE"
 	if n < 1024 {
 		return strconv.FormatUint(n, 10) + " B"
