@@ -397,16 +397,9 @@ func (ur *usageReader) cpuUsage(c *CPUUsage) {
 	if lv == nil {
 		return
 	}
-	s := ur.at(lv.loc, own.CPUCounters).CPUStat
-	if lv.loc.Version == 2 {
-		t.Periods = statCount(s.Status, s.V2.NrPeriods, s.V2.HasPeriods)
-		t.ThrottledPeriods = statCount(s.Status, s.V2.NrThrottled, s.V2.HasThrottled)
-		t.ThrottledUsec = statCount(s.Status, s.V2.ThrottledUsec, s.V2.HasThrottledUsec)
-		return
-	}
-	t.Periods = statCount(s.Status, s.V1.NrPeriods, s.V1.HasPeriods)
-	t.ThrottledPeriods = statCount(s.Status, s.V1.NrThrottled, s.V1.HasThrottled)
-	t.ThrottledUsec = statCount(s.Status, s.V1.ThrottledTimeNs/1000, s.V1.HasThrottledTime)
+	v := ur.at(lv.loc, own.CPUCounters)
+	periods, throttled, usec := v.ThrottlingCounters()
+	t.Periods, t.ThrottledPeriods, t.ThrottledUsec = count(periods), count(throttled), count(usec)
 }
 
 // pressure reads the PSI files of the cgroup's cgroup2 directory: on v2,
@@ -464,13 +457,12 @@ func (ur *usageReader) throttling() *Throttling {
 // memory.events, or v1 memory.failcnt (max) and memory.oom_control's
 // oom_kill.
 func eventsOf(v *own.UsageValues) MemoryEvents {
-	if v.Version == 2 {
-		e, s := v.Events.Counts, v.Events.Status
-		return MemoryEvents{High: statCount(s, e.High, e.HasHigh), Max: statCount(s, e.Max, e.HasMax),
-			OOM: statCount(s, e.OOM, e.HasOOM), OOMKill: statCount(s, e.OOMKill, e.HasOOMKill)}
-	}
-	return MemoryEvents{Max: countOf(v.Failcnt), OOMKill: statCount(v.OOMControl.Status, v.OOMControl.OOMKill, v.OOMControl.Has)}
+	high, max, oom, oomKill := v.MemoryEventCounters()
+	return MemoryEvents{High: count(high), Max: count(max), OOM: count(oom), OOMKill: count(oomKill)}
 }
+
+// count is an own.Counter as a Count.
+func count(c own.Counter) Count { return Count{Value: c.Value, Known: c.Known} }
 
 // countOf is a usage file's number, known when it was read and parsed.
 func countOf(n own.Number) Count { return Count{Value: n.Value, Known: n.Status == own.Set} }

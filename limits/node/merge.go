@@ -45,6 +45,9 @@ func merge(parts []part) []Cgroup {
 				if src.Usage != nil {
 					cg.Usage = src.Usage
 				}
+				if src.Counters != nil {
+					cg.Counters = cg.Counters.take(src.Counters, p.ctl)
+				}
 				next[i]++
 				continue
 			}

@@ -6,10 +6,11 @@ import "github.com/truelimit/truelimit/limits/internal/under"
 type Option func(*config)
 
 type config struct {
-	root  string
-	top   string // "" for the top visible cgroup of each hierarchy
-	views bool   // WithProcessViews
-	usage bool   // WithUsage
+	root     string
+	top      string // "" for the top visible cgroup of each hierarchy
+	views    bool   // WithProcessViews
+	usage    bool   // WithUsage
+	counters bool   // WithCounters
 }
 
 func newConfig(opts []Option) config {
@@ -66,4 +67,13 @@ func WithProcessViews() Option {
 // usage file is read.
 func WithUsage() Option {
 	return func(c *config) { c.usage = true }
+}
+
+// WithCounters makes Scan also read each cgroup's own event counters, once
+// each, into Cgroup.Counters: v2 memory.events.local (v1 memory.failcnt and
+// memory.oom_control) in the memory hierarchy, cpu.stat in the cpu
+// hierarchy (see CgroupCounters). Without this option none of these files
+// is read.
+func WithCounters() Option {
+	return func(c *config) { c.counters = true }
 }

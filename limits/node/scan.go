@@ -41,8 +41,10 @@ const maxMountInfo = 16 << 20
 // first process, R/proc/<pid>/mountinfo and R/proc/<pid>/cgroup (see
 // ProcessView). WithUsage adds, in the memory hierarchy, each cgroup's v2
 // memory.current (v1 memory.usage_in_bytes), and that of each ancestor of
-// the top whose memory limit is set (see CgroupUsage). Without them no other
-// file is read.
+// the top whose memory limit is set (see CgroupUsage). WithCounters adds
+// each cgroup's v2 memory.events.local (v1 memory.failcnt and
+// memory.oom_control) in the memory hierarchy and its cpu.stat in the cpu
+// one (see CgroupCounters). Without them no other file is read.
 //
 // On v2 one walk reads every controller. On v1 each controller hierarchy
 // (memory; cpu,cpuacct; cpuset; pids) is walked on its own and the answers
@@ -104,7 +106,10 @@ func Scan(opts ...Option) (*Tree, error) {
 		s.views = newViews()
 	}
 	if cfg.usage {
-		s.usage = &usages{}
+		s.usage = &blocks[CgroupUsage]{}
+	}
+	if cfg.counters {
+		s.counters = &blocks[CgroupCounters]{}
 	}
 	var parts []part
 	var missing error
@@ -136,6 +141,9 @@ func Scan(opts ...Option) (*Tree, error) {
 	}
 	if cfg.usage {
 		t.fillUsage()
+	}
+	if cfg.counters {
+		t.fillCounters()
 	}
 	return t, nil
 }

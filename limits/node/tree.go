@@ -68,6 +68,9 @@ type Cgroup struct {
 	// Usage is, with WithUsage, the cgroup's memory usage and headroom;
 	// nil without the option.
 	Usage *CgroupUsage
+	// Counters are, with WithCounters, the cgroup's own OOM-kill, memory
+	// event and CPU throttling counters; nil without the option.
+	Counters *CgroupCounters
 }
 
 // CgroupUsage is how much memory a cgroup uses and how much more it may

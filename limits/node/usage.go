@@ -80,16 +80,17 @@ func (s *scanner) readCurrent() own.Number {
 	return v.Current
 }
 
-// usages hands out the CgroupUsage of a scan's cgroups from blocks, so
-// that a cgroup's costs no allocation of its own.
-type usages struct{ free []CgroupUsage }
+// blocks hands out the per-cgroup values of a scan (a CgroupUsage, a
+// CgroupCounters) from blocks, so that a cgroup's cost no allocation of
+// their own.
+type blocks[T any] struct{ free []T }
 
-func (u *usages) add(cu CgroupUsage) *CgroupUsage {
-	if len(u.free) == 0 {
-		u.free = make([]CgroupUsage, chunkSize)
+func (b *blocks[T]) add(v T) *T {
+	if len(b.free) == 0 {
+		b.free = make([]T, chunkSize)
 	}
-	p := &u.free[0]
-	*p, u.free = cu, u.free[1:]
+	p := &b.free[0]
+	*p, b.free = v, b.free[1:]
 	return p
 }
 
@@ -102,7 +103,7 @@ func countOf(n own.Number) limits.Count {
 // it, or none was walked) an unknown usage, so that with WithUsage each
 // has one.
 func (t *Tree) fillUsage() {
-	var u usages
+	var u blocks[CgroupUsage]
 	for i := range t.Cgroups {
 		if cg := &t.Cgroups[i]; cg.Usage == nil {
 			cg.Usage = u.add(CgroupUsage{})

@@ -63,7 +63,10 @@ type scanner struct {
 	// without the option.
 	views *views
 	// usage holds the cgroups' usage (WithUsage); nil without the option.
-	usage *usages
+	usage *blocks[CgroupUsage]
+	// counters holds the cgroups' counters (WithCounters); nil without
+	// the option.
+	counters *blocks[CgroupCounters]
 }
 
 // lineage is what a cgroup inherits from the levels above it: their chain,
@@ -197,6 +200,10 @@ func (s *scanner) visit(d dir, path string, parent *lineage, subdirs int) {
 	cg := Cgroup{Path: path, Own: mine, Effective: s.effective(d, &c)}
 	if s.usage != nil && s.h.ctl&memoryCtl != 0 {
 		cg.Usage = s.usage.add(CgroupUsage{Current: countOf(current), Headroom: c.room.headroom(cg.Effective.Memory, current)})
+	}
+	if s.counters != nil && s.h.ctl&(memoryCtl|cpuCtl) != 0 {
+		s.cur = d
+		cg.Counters = s.counters.add(s.readCounters())
 	}
 	if s.views != nil && last == first {
 		cg.Process = s.processView(d, path, &cg.Effective)

@@ -78,7 +78,7 @@ func New(opts ...Option) *Collector {
 
 // Snapshot is one scan and what the collector adds to it.
 type Snapshot struct {
-	// Tree is node.Scan's answer with usage and, unless
+	// Tree is node.Scan's answer with usage, counters and, unless
 	// WithoutProcessViews, process views; nil when Err is set.
 	Tree *node.Tree
 	// Err is the scan's error.
@@ -123,7 +123,7 @@ func (c *Collector) Snapshot() *Snapshot {
 }
 
 func (c *Collector) scan(start time.Time) *Snapshot {
-	opts := []node.Option{node.WithRoot(c.root), node.WithUsage()}
+	opts := []node.Option{node.WithRoot(c.root), node.WithUsage(), node.WithCounters()}
 	if c.top != "" {
 		opts = append(opts, node.WithTop(c.top))
 	}

@@ -25,6 +25,9 @@ var deterministic = []string{
 	"truelimit_cpu_own_limit_cpus", "truelimit_cpu_effective_limit_cpus",
 	"truelimit_pids_own_limit", "truelimit_pids_effective_limit",
 	"truelimit_memory_usage_bytes", "truelimit_memory_headroom_bytes", "truelimit_diagnostic",
+	"truelimit_memory_high_events_total", "truelimit_memory_max_events_total", "truelimit_memory_oom_events_total",
+	"truelimit_memory_oom_kills_total", "truelimit_cpu_periods_total", "truelimit_cpu_throttled_periods_total",
+	"truelimit_cpu_throttled_seconds_total",
 	"truelimit_cgroups", "truelimit_memory_cgroups", "truelimit_memory_cgroups_limit",
 	"truelimit_cgroup_mode", "truelimit_scan_errors_total", "truelimit_scan_diagnostics",
 }
@@ -68,8 +71,9 @@ func TestCollectorOnTrees(t *testing.T) {
 		{"v2-podman-pod-crun-host-view+procs", podmanViewTree, `code="limit-hidden-from-process"`},
 		// Headroom at the pod (shared by its containers) and usage.
 		{"v2-podman-pod-shared-limit-host-view", fixture("v2-podman-pod-shared-limit-host-view"), "truelimit_memory_headroom_bytes{"},
-		// v1: headroom against the pod's limit.
-		{"v1-eks-sidecar-at-limit-pod-headroom-host-view", fixture("v1-eks-sidecar-at-limit-pod-headroom-host-view"), "truelimit_memory_headroom_bytes{"},
+		// v1: headroom against the pod's limit; the app container's
+		// OOM kill and throttling (777.123456789 s).
+		{"v1-eks-sidecar-at-limit-pod-headroom-host-view", fixture("v1-eks-sidecar-at-limit-pod-headroom-host-view"), "truelimit_cpu_throttled_seconds_total{"},
 		// memory.high below memory.max.
 		{"v2-k8s-memoryqos-high-below-max", fixture("v2-k8s-memoryqos-high-below-max"), "truelimit_memory_effective_high_bytes{"},
 	} {

@@ -37,6 +37,20 @@ var (
 	memoryHeadroom = cgroupDesc("truelimit_memory_headroom_bytes",
 		"How much more the cgroup may use before a hard memory limit binds: over it and its ancestors with a limit, the lowest limit minus that level's usage; source is that level.",
 		"source")
+	memoryHighEvents = cgroupDesc("truelimit_memory_high_events_total",
+		"Times the cgroup's own memory.high throttled it: v2 memory.events.local high (Linux 5.2+).")
+	memoryMaxEvents = cgroupDesc("truelimit_memory_max_events_total",
+		"Times the cgroup's own hard limit was about to be exceeded: v2 memory.events.local max (Linux 5.2+), v1 memory.failcnt.")
+	memoryOOMEvents = cgroupDesc("truelimit_memory_oom_events_total",
+		"Times the cgroup's own hard limit ran out and allocations failed: v2 memory.events.local oom (Linux 5.2+).")
+	memoryOOMKills = cgroupDesc("truelimit_memory_oom_kills_total",
+		"Processes of the cgroup itself the OOM killer killed, whichever limit was hit: v2 memory.events.local oom_kill (Linux 5.2+), v1 memory.oom_control oom_kill (4.13+).")
+	cpuPeriods = cgroupDesc("truelimit_cpu_periods_total",
+		"CFS bandwidth periods of the cgroup's own CPU limit that elapsed: cpu.stat nr_periods.")
+	cpuThrottledPeriods = cgroupDesc("truelimit_cpu_throttled_periods_total",
+		"Periods that ended with the cgroup throttled at its own CPU limit: cpu.stat nr_throttled.")
+	cpuThrottledSeconds = cgroupDesc("truelimit_cpu_throttled_seconds_total",
+		"Time the cgroup's tasks spent throttled at its own CPU limit: cpu.stat throttled_usec (v1 throttled_time).")
 	diagnostic = cgroupDesc("truelimit_diagnostic",
 		"1 for each diagnostic of the cgroup, by code (docs/SEMANTICS.md, Diagnostics).",
 		"code")
@@ -61,7 +75,9 @@ var (
 var allDescs = []*prometheus.Desc{
 	memoryOwnLimit, memoryEffectiveLimit, memoryOwnHigh, memoryEffectiveHigh,
 	cpuOwnLimit, cpuEffectiveLimit, pidsOwnLimit, pidsEffectiveLimit,
-	memoryUsage, memoryHeadroom, diagnostic,
+	memoryUsage, memoryHeadroom,
+	memoryHighEvents, memoryMaxEvents, memoryOOMEvents, memoryOOMKills, cpuPeriods, cpuThrottledPeriods, cpuThrottledSeconds,
+	diagnostic,
 	cgroups, memoryCgroupsDesc, memoryCgroupsLimit, mode, scanDuration, scanErrors, scanDiagnostics,
 }
 
@@ -113,6 +129,15 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		limit(ch, pidsOwnLimit, cg.Own.Pids, labels)
 		limit(ch, pidsEffectiveLimit, cg.Effective.Pids, labels)
 		usage(ch, cg.Usage, labels)
+		if k := cg.Counters; k != nil {
+			counter(ch, memoryHighEvents, k.High, 1, labels)
+			counter(ch, memoryMaxEvents, k.Max, 1, labels)
+			counter(ch, memoryOOMEvents, k.OOM, 1, labels)
+			counter(ch, memoryOOMKills, k.OOMKill, 1, labels)
+			counter(ch, cpuPeriods, k.Periods, 1, labels)
+			counter(ch, cpuThrottledPeriods, k.ThrottledPeriods, 1, labels)
+			counter(ch, cpuThrottledSeconds, k.ThrottledUsec, 1e6, labels)
+		}
 		for ; len(diags) > 0 && diags[0].Path == cg.Path; diags = diags[1:] {
 			ch <- prometheus.MustNewConstMetric(diagnostic, prometheus.GaugeValue, 1, append(labels, string(diags[0].Code))...)
 		}
@@ -146,5 +171,12 @@ func usage(ch chan<- prometheus.Metric, u *node.CgroupUsage, labels []string) {
 	}
 	if u.Headroom.Known {
 		ch <- prometheus.MustNewConstMetric(memoryHeadroom, prometheus.GaugeValue, float64(u.Headroom.Bytes), append(labels, u.Headroom.Source)...)
+	}
+}
+
+// counter sends n divided by unit, when it is known.
+func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, n limits.Count, unit float64, labels []string) {
+	if n.Known {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n.Value)/unit, labels...)
 	}
 }

@@ -31,6 +31,10 @@ const (
 	StatUsage
 	// Events: v2 memory.events; v1 memory.failcnt and memory.oom_control.
 	Events
+	// LocalEvents: v2 memory.events.local, the events of the cgroup alone
+	// (Linux 5.2+), into UsageValues.Events; v1 as Events, whose counters
+	// count in one cgroup only.
+	LocalEvents
 	// CPUCounters: cpu.stat (v2 usage and throttling, v1 throttling).
 	CPUCounters
 	// CPUAcct: v1 cpuacct.usage (nanoseconds), in the cpuacct hierarchy.
@@ -51,7 +55,7 @@ type MemoryStatUsage struct {
 	Err    error
 }
 
-// MemoryEvents is a v2 memory.events.
+// MemoryEvents is a v2 memory.events or memory.events.local.
 type MemoryEvents struct {
 	Status Status
 	Counts cgv2.MemoryEventCounts // when Set
@@ -135,10 +139,13 @@ func (r *Reader) ReadUsage(d Dir, version cgroup.Version, want UsageWant, v *Usa
 			v.KmemUsage = r.number(d, cgv1.MemoryKmemUsageInBytes, plain)
 		}
 	}
-	if want&Events != 0 {
-		if v2 {
-			v.Events = r.memoryEvents(d)
-		} else {
+	if want&(Events|LocalEvents) != 0 {
+		switch {
+		case v2 && want&Events != 0:
+			v.Events = r.memoryEvents(d, cgv2.MemoryEvents)
+		case v2:
+			v.Events = r.memoryEvents(d, cgv2.MemoryEventsLocal)
+		default:
 			v.Failcnt = r.number(d, cgv1.MemoryFailcnt, plain)
 			v.OOMControl = r.oomControl(d)
 		}
@@ -176,9 +183,9 @@ func (r *Reader) memoryStatUsage(d Dir, v2 bool) MemoryStatUsage {
 	return s
 }
 
-func (r *Reader) memoryEvents(d Dir) MemoryEvents {
-	data, status, err := r.read(d, cgv2.MemoryEvents)
-	e := MemoryEvents{Status: status, File: cgv2.MemoryEvents, Err: err}
+func (r *Reader) memoryEvents(d Dir, file string) MemoryEvents {
+	data, status, err := r.read(d, file)
+	e := MemoryEvents{Status: status, File: file, Err: err}
 	if status == Set {
 		if e.Counts, err = cgv2.ParseMemoryEvents(data); err != nil {
 			e.Status, e.Err = BadValue, err
@@ -254,4 +261,39 @@ func (v *UsageValues) each(f func(file string, s Status, err error)) {
 	for _, p := range [...]*PressureFile{&v.MemoryPSI, &v.CPUPSI, &v.IOPSI} {
 		f(p.File, p.Status, p.Err)
 	}
+}
+
+// Counter is one counter of a usage file: Known when the file was read and
+// parsed and had it.
+type Counter struct {
+	Value uint64
+	Known bool
+}
+
+func counter(s Status, v uint64, has bool) Counter { return Counter{Value: v, Known: s == Set && has} }
+
+// MemoryEventCounters are the memory events read with Events or
+// LocalEvents: v2 high, max, oom and oom_kill; v1 memory.failcnt as max and
+// memory.oom_control's oom_kill (4.13+), v1 having no high or oom counter.
+func (v *UsageValues) MemoryEventCounters() (high, max, oom, oomKill Counter) {
+	if v.Version == cgroup.V2 {
+		e, s := v.Events.Counts, v.Events.Status
+		return counter(s, e.High, e.HasHigh), counter(s, e.Max, e.HasMax), counter(s, e.OOM, e.HasOOM), counter(s, e.OOMKill, e.HasOOMKill)
+	}
+	return Counter{}, Counter{Value: v.Failcnt.Value, Known: v.Failcnt.Status == Set}, Counter{},
+		counter(v.OOMControl.Status, v.OOMControl.OOMKill, v.OOMControl.Has)
+}
+
+// ThrottlingCounters are the bandwidth counters of the cpu.stat read with
+// CPUCounters: nr_periods, nr_throttled and the throttled time in
+// microseconds (v2 throttled_usec, v1 throttled_time in nanoseconds divided
+// by 1000).
+func (v *UsageValues) ThrottlingCounters() (periods, throttled, throttledUsec Counter) {
+	s := v.CPUStat
+	if v.Version == cgroup.V2 {
+		return counter(s.Status, s.V2.NrPeriods, s.V2.HasPeriods), counter(s.Status, s.V2.NrThrottled, s.V2.HasThrottled),
+			counter(s.Status, s.V2.ThrottledUsec, s.V2.HasThrottledUsec)
+	}
+	return counter(s.Status, s.V1.NrPeriods, s.V1.HasPeriods), counter(s.Status, s.V1.NrThrottled, s.V1.HasThrottled),
+		counter(s.Status, s.V1.ThrottledTimeNs/1000, s.V1.HasThrottledTime)
 }
