@@ -34,27 +34,23 @@ type CgroupCounters struct {
 // file that cannot be read or parsed adds a diagnostic; an absent one is
 // unknown without one.
 func (s *scanner) readCounters() CgroupCounters {
-	var want own.UsageWant
-	if s.h.ctl&memoryCtl != 0 {
-		want |= own.LocalEvents
-	}
-	if s.h.ctl&cpuCtl != 0 {
-		want |= own.CPUCounters
-	}
 	var v own.UsageValues
 	var c CgroupCounters
-	if want == 0 {
-		return c
+	memory, cpu := s.h.ctl&memoryCtl != 0, s.h.ctl&cpuCtl != 0
+	if memory {
+		s.own.ReadLocalEvents(s, s.h.loc.Version, &v)
 	}
-	s.own.ReadUsage(s, s.h.loc.Version, want, &v)
+	if cpu {
+		s.own.ReadUsage(s, s.h.loc.Version, own.CPUCounters, &v)
+	}
 	if v.Failed() {
 		v.Problems(pathOrSlash(s.absDir), s.report)
 	}
-	if want&own.LocalEvents != 0 {
+	if memory {
 		high, max, oom, kills := v.MemoryEventCounters()
 		c.High, c.Max, c.OOM, c.OOMKill = count(high), count(max), count(oom), count(kills)
 	}
-	if want&own.CPUCounters != 0 {
+	if cpu {
 		periods, throttled, usec := v.ThrottlingCounters()
 		c.Periods, c.ThrottledPeriods, c.ThrottledUsec = count(periods), count(throttled), count(usec)
 	}

@@ -31,10 +31,6 @@ const (
 	StatUsage
 	// Events: v2 memory.events; v1 memory.failcnt and memory.oom_control.
 	Events
-	// LocalEvents: v2 memory.events.local, the events of the cgroup alone
-	// (Linux 5.2+), into UsageValues.Events; v1 as Events, whose counters
-	// count in one cgroup only.
-	LocalEvents
 	// CPUCounters: cpu.stat (v2 usage and throttling, v1 throttling).
 	CPUCounters
 	// CPUAcct: v1 cpuacct.usage (nanoseconds), in the cpuacct hierarchy.
@@ -139,16 +135,8 @@ func (r *Reader) ReadUsage(d Dir, version cgroup.Version, want UsageWant, v *Usa
 			v.KmemUsage = r.number(d, cgv1.MemoryKmemUsageInBytes, plain)
 		}
 	}
-	if want&(Events|LocalEvents) != 0 {
-		switch {
-		case v2 && want&Events != 0:
-			v.Events = r.memoryEvents(d, cgv2.MemoryEvents)
-		case v2:
-			v.Events = r.memoryEvents(d, cgv2.MemoryEventsLocal)
-		default:
-			v.Failcnt = r.number(d, cgv1.MemoryFailcnt, plain)
-			v.OOMControl = r.oomControl(d)
-		}
+	if want&Events != 0 {
+		r.events(d, cgv2.MemoryEvents, v)
 	}
 	if want&CPUCounters != 0 {
 		v.CPUStat = r.cpuStat(d, v2)
@@ -181,6 +169,28 @@ func (r *Reader) memoryStatUsage(d Dir, v2 bool) MemoryStatUsage {
 		s.Status, s.Err = BadValue, err
 	}
 	return s
+}
+
+// ReadLocalEvents reads the memory events of the cgroup alone into v, as
+// ReadUsage reads Events: v2 memory.events.local (Linux 5.2+) instead of
+// memory.events, which counts the descendants' events too; v1
+// memory.failcnt and memory.oom_control, whose counters count in one cgroup
+// only. (A method rather than a UsageWant bit: a constant of this package
+// costs the programs that import only the setters its debug information.)
+func (r *Reader) ReadLocalEvents(d Dir, version cgroup.Version, v *UsageValues) {
+	v.Version = version
+	r.events(d, cgv2.MemoryEventsLocal, v)
+}
+
+// events reads the v2 events file (memory.events or memory.events.local)
+// or, on v1, memory.failcnt and memory.oom_control into v.
+func (r *Reader) events(d Dir, v2file string, v *UsageValues) {
+	if v.Version == cgroup.V2 {
+		v.Events = r.memoryEvents(d, v2file)
+		return
+	}
+	v.Failcnt = r.number(d, cgv1.MemoryFailcnt, limited(cgv1.ParseUint))
+	v.OOMControl = r.oomControl(d)
 }
 
 func (r *Reader) memoryEvents(d Dir, file string) MemoryEvents {
@@ -273,7 +283,7 @@ type Counter struct {
 func counter(s Status, v uint64, has bool) Counter { return Counter{Value: v, Known: s == Set && has} }
 
 // MemoryEventCounters are the memory events read with Events or
-// LocalEvents: v2 high, max, oom and oom_kill; v1 memory.failcnt as max and
+// ReadLocalEvents: v2 high, max, oom and oom_kill; v1 memory.failcnt as max and
 // memory.oom_control's oom_kill (4.13+), v1 having no high or oom counter.
 func (v *UsageValues) MemoryEventCounters() (high, max, oom, oomKill Counter) {
 	if v.Version == cgroup.V2 {
