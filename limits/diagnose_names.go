@@ -13,11 +13,12 @@ func (r *reader) diagnoseNames() {
 			continue
 		}
 		loc := p.loc
+		info := systemd.Parse(loc.Path)
 		if systemd.OutsidePod(loc.Path) {
 			r.diag(CodeContainerOutsidePod, "cgroup "+loc.Path+" is named as part of a Kubernetes pod but no kubepods pod cgroup is among its ancestors, "+
 				"so no pod limit applies: the runtime and kubelet disagree on the cgroup driver, or the runtime lacks its systemd-cgroup option")
 		}
-		if systemd.Parse(loc.Path).KubeletCgroupfsName() {
+		if info.KubeletCgroupfsName() {
 			if manager := r.systemdManaged(loc.Mount); manager != "" {
 				r.diag(CodeDriverMismatch, "cgroup "+loc.Path+" follows kubelet's cgroupfs naming on a host whose cgroups systemd manages ("+manager+
 					" exists): two managers of one tree; use the systemd cgroup driver in kubelet and the runtime")

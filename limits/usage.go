@@ -3,6 +3,8 @@ package limits
 import (
 	"strconv"
 
+	"github.com/truelimit/truelimit/limits/internal/tally"
+
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits/internal/own"
 	cgv2 "github.com/truelimit/truelimit/v2"
@@ -398,7 +400,7 @@ func (ur *usageReader) cpuUsage(c *CPUUsage) {
 		return
 	}
 	v := ur.at(lv.loc, own.CPUCounters)
-	periods, throttled, usec := v.ThrottlingCounters()
+	periods, throttled, usec := tally.Throttling(v)
 	t.Periods, t.ThrottledPeriods, t.ThrottledUsec = count(periods), count(throttled), count(usec)
 }
 
@@ -457,12 +459,12 @@ func (ur *usageReader) throttling() *Throttling {
 // memory.events, or v1 memory.failcnt (max) and memory.oom_control's
 // oom_kill.
 func eventsOf(v *own.UsageValues) MemoryEvents {
-	high, max, oom, oomKill := v.MemoryEventCounters()
+	high, max, oom, oomKill := tally.MemoryEvents(v)
 	return MemoryEvents{High: count(high), Max: count(max), OOM: count(oom), OOMKill: count(oomKill)}
 }
 
-// count is an own.Counter as a Count.
-func count(c own.Counter) Count { return Count{Value: c.Value, Known: c.Known} }
+// count is a tally.Counter as a Count.
+func count(c tally.Counter) Count { return Count{Value: c.Value, Known: c.Known} }
 
 // countOf is a usage file's number, known when it was read and parsed.
 func countOf(n own.Number) Count { return Count{Value: n.Value, Known: n.Status == own.Set} }

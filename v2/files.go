@@ -41,9 +41,6 @@ const (
 	// oom, oom_kill, ...) in the cgroup and its descendants;
 	// memory.events.local has the same keys for the cgroup alone.
 	MemoryEvents = "memory.events"
-	// MemoryEventsLocal has the keys of memory.events counted in the
-	// cgroup alone, not its descendants (Linux 5.2+).
-	MemoryEventsLocal = "memory.events.local"
 	// CPUStat is the flat keyed CPU usage (usage_usec, user_usec,
 	// system_usec) and, with the cpu controller enabled, bandwidth
 	// throttling (nr_periods, nr_throttled, throttled_usec) statistics.

@@ -3,6 +3,7 @@ package node
 import (
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/internal/own"
+	"github.com/truelimit/truelimit/limits/internal/tally"
 )
 
 // CgroupCounters are a cgroup's own event counters (WithCounters): the
@@ -38,7 +39,7 @@ func (s *scanner) readCounters() CgroupCounters {
 	var c CgroupCounters
 	memory, cpu := s.h.ctl&memoryCtl != 0, s.h.ctl&cpuCtl != 0
 	if memory {
-		s.own.ReadLocalEvents(s, s.h.loc.Version, &v)
+		tally.ReadLocalEvents(s.own, s, s.h.loc.Version, &v)
 	}
 	if cpu {
 		s.own.ReadUsage(s, s.h.loc.Version, own.CPUCounters, &v)
@@ -47,17 +48,17 @@ func (s *scanner) readCounters() CgroupCounters {
 		v.Problems(pathOrSlash(s.absDir), s.report)
 	}
 	if memory {
-		high, max, oom, kills := v.MemoryEventCounters()
+		high, max, oom, kills := tally.MemoryEvents(&v)
 		c.High, c.Max, c.OOM, c.OOMKill = count(high), count(max), count(oom), count(kills)
 	}
 	if cpu {
-		periods, throttled, usec := v.ThrottlingCounters()
+		periods, throttled, usec := tally.Throttling(&v)
 		c.Periods, c.ThrottledPeriods, c.ThrottledUsec = count(periods), count(throttled), count(usec)
 	}
 	return c
 }
 
-func count(c own.Counter) limits.Count { return limits.Count{Value: c.Value, Known: c.Known} }
+func count(c tally.Counter) limits.Count { return limits.Count{Value: c.Value, Known: c.Known} }
 
 // take copies into c the counters of the controllers in ctl from from, the
 // same cgroup's in another hierarchy (v1), and returns c; from itself when c

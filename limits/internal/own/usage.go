@@ -51,7 +51,7 @@ type MemoryStatUsage struct {
 	Err    error
 }
 
-// MemoryEvents is a v2 memory.events or memory.events.local.
+// MemoryEvents is a v2 memory.events.
 type MemoryEvents struct {
 	Status Status
 	Counts cgv2.MemoryEventCounts // when Set
@@ -136,7 +136,12 @@ func (r *Reader) ReadUsage(d Dir, version cgroup.Version, want UsageWant, v *Usa
 		}
 	}
 	if want&Events != 0 {
-		r.events(d, cgv2.MemoryEvents, v)
+		if v2 {
+			v.Events = r.memoryEvents(d)
+		} else {
+			v.Failcnt = r.number(d, cgv1.MemoryFailcnt, plain)
+			v.OOMControl = r.oomControl(d)
+		}
 	}
 	if want&CPUCounters != 0 {
 		v.CPUStat = r.cpuStat(d, v2)
@@ -171,31 +176,9 @@ func (r *Reader) memoryStatUsage(d Dir, v2 bool) MemoryStatUsage {
 	return s
 }
 
-// ReadLocalEvents reads the memory events of the cgroup alone into v, as
-// ReadUsage reads Events: v2 memory.events.local (Linux 5.2+) instead of
-// memory.events, which counts the descendants' events too; v1
-// memory.failcnt and memory.oom_control, whose counters count in one cgroup
-// only. (A method rather than a UsageWant bit: a constant of this package
-// costs the programs that import only the setters its debug information.)
-func (r *Reader) ReadLocalEvents(d Dir, version cgroup.Version, v *UsageValues) {
-	v.Version = version
-	r.events(d, cgv2.MemoryEventsLocal, v)
-}
-
-// events reads the v2 events file (memory.events or memory.events.local)
-// or, on v1, memory.failcnt and memory.oom_control into v.
-func (r *Reader) events(d Dir, v2file string, v *UsageValues) {
-	if v.Version == cgroup.V2 {
-		v.Events = r.memoryEvents(d, v2file)
-		return
-	}
-	v.Failcnt = r.number(d, cgv1.MemoryFailcnt, limited(cgv1.ParseUint))
-	v.OOMControl = r.oomControl(d)
-}
-
-func (r *Reader) memoryEvents(d Dir, file string) MemoryEvents {
-	data, status, err := r.read(d, file)
-	e := MemoryEvents{Status: status, File: file, Err: err}
+func (r *Reader) memoryEvents(d Dir) MemoryEvents {
+	data, status, err := r.read(d, cgv2.MemoryEvents)
+	e := MemoryEvents{Status: status, File: cgv2.MemoryEvents, Err: err}
 	if status == Set {
 		if e.Counts, err = cgv2.ParseMemoryEvents(data); err != nil {
 			e.Status, e.Err = BadValue, err
@@ -271,39 +254,4 @@ func (v *UsageValues) each(f func(file string, s Status, err error)) {
 	for _, p := range [...]*PressureFile{&v.MemoryPSI, &v.CPUPSI, &v.IOPSI} {
 		f(p.File, p.Status, p.Err)
 	}
-}
-
-// Counter is one counter of a usage file: Known when the file was read and
-// parsed and had it.
-type Counter struct {
-	Value uint64
-	Known bool
-}
-
-func counter(s Status, v uint64, has bool) Counter { return Counter{Value: v, Known: s == Set && has} }
-
-// MemoryEventCounters are the memory events read with Events or
-// ReadLocalEvents: v2 high, max, oom and oom_kill; v1 memory.failcnt as max and
-// memory.oom_control's oom_kill (4.13+), v1 having no high or oom counter.
-func (v *UsageValues) MemoryEventCounters() (high, max, oom, oomKill Counter) {
-	if v.Version == cgroup.V2 {
-		e, s := v.Events.Counts, v.Events.Status
-		return counter(s, e.High, e.HasHigh), counter(s, e.Max, e.HasMax), counter(s, e.OOM, e.HasOOM), counter(s, e.OOMKill, e.HasOOMKill)
-	}
-	return Counter{}, Counter{Value: v.Failcnt.Value, Known: v.Failcnt.Status == Set}, Counter{},
-		counter(v.OOMControl.Status, v.OOMControl.OOMKill, v.OOMControl.Has)
-}
-
-// ThrottlingCounters are the bandwidth counters of the cpu.stat read with
-// CPUCounters: nr_periods, nr_throttled and the throttled time in
-// microseconds (v2 throttled_usec, v1 throttled_time in nanoseconds divided
-// by 1000).
-func (v *UsageValues) ThrottlingCounters() (periods, throttled, throttledUsec Counter) {
-	s := v.CPUStat
-	if v.Version == cgroup.V2 {
-		return counter(s.Status, s.V2.NrPeriods, s.V2.HasPeriods), counter(s.Status, s.V2.NrThrottled, s.V2.HasThrottled),
-			counter(s.Status, s.V2.ThrottledUsec, s.V2.HasThrottledUsec)
-	}
-	return counter(s.Status, s.V1.NrPeriods, s.V1.HasPeriods), counter(s.Status, s.V1.NrThrottled, s.V1.HasThrottled),
-		counter(s.Status, s.V1.ThrottledTimeNs/1000, s.V1.HasThrottledTime)
 }

@@ -18,7 +18,6 @@ func TestReadUsage(t *testing.T) {
 		version cgroup.Version
 		dir     files
 		want    UsageWant
-		local   bool // ReadLocalEvents too
 		check   func(t *testing.T, v UsageValues)
 	}{
 		{name: "PSI disabled on 4.20-6.0: EOPNOTSUPP is absent, not an error", version: 2, want: Pressure,
@@ -56,44 +55,11 @@ func TestReadUsage(t *testing.T) {
 				assert.Equal(t, NotRead, v.MemoryPSI.Status, "no PSI files in a v1 cgroup")
 				assert.False(t, v.Failed())
 			}},
-		{name: "v2 local events and throttling", version: 2, want: CPUCounters, local: true,
-			dir: files{"memory.events": "oom_kill 9\n", "memory.events.local": "low 0\nhigh 2\nmax 3\noom 1\noom_kill 1\n",
-				"cpu.stat": "usage_usec 5\nnr_periods 10\nnr_throttled 4\nthrottled_usec 300\n"},
-			check: func(t *testing.T, v UsageValues) {
-				assert.Equal(t, "memory.events.local", v.Events.File)
-				high, max, oom, kills := v.MemoryEventCounters()
-				assert.Equal(t, [4]Counter{{2, true}, {3, true}, {1, true}, {1, true}}, [4]Counter{high, max, oom, kills}, "the cgroup's own, not memory.events'")
-				periods, throttled, usec := v.ThrottlingCounters()
-				assert.Equal(t, [3]Counter{{10, true}, {4, true}, {300, true}}, [3]Counter{periods, throttled, usec})
-			}},
-		{name: "v2 before 5.2: no memory.events.local", version: 2, want: CPUCounters, local: true,
-			dir: files{"memory.events": "oom_kill 9\n", "cpu.stat": "usage_usec 5\n"},
-			check: func(t *testing.T, v UsageValues) {
-				assert.Equal(t, Absent, v.Events.Status)
-				_, _, _, kills := v.MemoryEventCounters()
-				assert.Equal(t, Counter{}, kills, "unknown, never the hierarchical count")
-				periods, _, _ := v.ThrottlingCounters()
-				assert.Equal(t, Counter{}, periods, "no cpu controller: no bandwidth counters")
-				assert.False(t, v.Failed())
-			}},
-		{name: "v1 local events are the events", version: 1, want: CPUCounters, local: true,
-			dir: files{"memory.failcnt": "4\n", "memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n",
-				"cpu.stat": "nr_periods 10\nnr_throttled 4\nthrottled_time 300000\n"},
-			check: func(t *testing.T, v UsageValues) {
-				high, max, oom, kills := v.MemoryEventCounters()
-				assert.Equal(t, [4]Counter{{}, {4, true}, {}, {2, true}}, [4]Counter{high, max, oom, kills})
-				periods, throttled, usec := v.ThrottlingCounters()
-				assert.Equal(t, [3]Counter{{10, true}, {4, true}, {300, true}}, [3]Counter{periods, throttled, usec}, "nanoseconds to microseconds")
-			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var v UsageValues
-			r := NewReader(64)
-			r.ReadUsage(tt.dir, tt.version, tt.want, &v)
-			if tt.local {
-				r.ReadLocalEvents(tt.dir, tt.version, &v)
-			}
+			NewReader(64).ReadUsage(tt.dir, tt.version, tt.want, &v)
 			tt.check(t, v)
 		})
 	}
