@@ -5,6 +5,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -82,6 +85,20 @@ func TestBytes(t *testing.T) {
 	}
 }
 
+// prometheusDir returns the directory holding usr/bin/prometheus and
+// usr/bin/promtool (scripts/prometheus.sh), skipping the test without it
+// unless TRUELIMIT_REQUIRE_PROMETHEUS is set (scripts/test.sh sets both).
+func prometheusDir(t *testing.T) string {
+	dir := os.Getenv("TRUELIMIT_PROMETHEUS")
+	if dir == "" {
+		if os.Getenv("TRUELIMIT_REQUIRE_PROMETHEUS") != "" {
+			t.Fatal("TRUELIMIT_REQUIRE_PROMETHEUS is set but TRUELIMIT_PROMETHEUS is not")
+		}
+		t.Skip("TRUELIMIT_PROMETHEUS is not set: TRUELIMIT_PROMETHEUS=$(bash scripts/prometheus.sh) runs this test")
+	}
+	return dir
+}
+
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 
 // lockedBuffer is a bytes.Buffer safe for a process's output and a reader.
@@ -100,4 +117,18 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestAlertRules checks deploy/rules.yaml with promtool and runs its unit
+// tests, deploy/rules_test.yaml: each alert fires on its shape and stays
+// quiet on its near miss.
+func TestAlertRules(t *testing.T) {
+	promtool := filepath.Join(prometheusDir(t), "usr/bin/promtool")
+	for _, args := range [][]string{{"check", "rules", "rules.yaml"}, {"test", "rules", "rules_test.yaml"}} {
+		cmd := exec.Command(promtool, args...)
+		cmd.Dir = "deploy"
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "promtool %v:\n%s", args, out)
+		assert.Contains(t, string(out), "SUCCESS")
+	}
 }

@@ -19,20 +19,6 @@ import (
 	"github.com/truelimit/truelimit/internal/cgtest"
 )
 
-// prometheusDir returns the directory holding usr/bin/prometheus and
-// usr/bin/promtool (scripts/prometheus.sh), skipping the test without it
-// unless TRUELIMIT_REQUIRE_PROMETHEUS is set (scripts/test.sh sets both).
-func prometheusDir(t *testing.T) string {
-	dir := os.Getenv("TRUELIMIT_PROMETHEUS")
-	if dir == "" {
-		if os.Getenv("TRUELIMIT_REQUIRE_PROMETHEUS") != "" {
-			t.Fatal("TRUELIMIT_REQUIRE_PROMETHEUS is set but TRUELIMIT_PROMETHEUS is not")
-		}
-		t.Skip("TRUELIMIT_PROMETHEUS is not set: TRUELIMIT_PROMETHEUS=$(bash scripts/prometheus.sh) runs this test")
-	}
-	return dir
-}
-
 // freePort returns a port of 127.0.0.1 free a moment ago, for Prometheus,
 // which takes its address as a flag.
 func freePort(t *testing.T) string {
