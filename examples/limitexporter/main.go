@@ -7,6 +7,7 @@
 //
 //	go run . -listen 127.0.0.1:9847                    # this host's cgroups
 //	go run . -root DIR                                 # a captured tree, e.g. ../../testdata/<case>
+//	go run . -root /host -host-root -process-views=false   # in a pod: the host's /sys/fs/cgroup and /proc under /host
 //	go run . -max-age 0                                # scan on every scrape
 //
 // It is a module of its own (client_golang never enters the truelimit
@@ -48,6 +49,7 @@ func run(ctx context.Context, args []string, logw io.Writer, ready chan<- string
 	fs := flag.NewFlagSet("limitexporter", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:9847", "serve on `ADDR` (host:port); in a pod, \":9847\"")
 	root := fs.String("root", "/", "read every file under `DIR` instead of /")
+	hostRoot := fs.Bool("host-root", false, "-root DIR holds the host's /sys/fs/cgroup and /proc (a DaemonSet): find the hierarchies there by filesystem type, not from this process's mountinfo")
 	top := fs.String("top", "", "export only cgroup `PATH` and below it, e.g. /kubepods.slice")
 	maxAge := fs.Duration("max-age", 10*time.Second, "reuse a scan younger than `DURATION` for the next scrape; 0 scans on every scrape")
 	views := fs.Bool("process-views", true, "read each leaf's first process's mountinfo to tell the limits it cannot see (limit-hidden-from-process)")
@@ -58,6 +60,9 @@ func run(ctx context.Context, args []string, logw io.Writer, ready chan<- string
 		return errors.New("unexpected arguments: " + fmt.Sprint(fs.Args()))
 	}
 	opts := []collector.Option{collector.WithRoot(*root), collector.WithMaxAge(*maxAge)}
+	if *hostRoot {
+		opts[0] = collector.WithHostRoot(*root)
+	}
 	if *top != "" {
 		opts = append(opts, collector.WithTop(*top))
 	}

@@ -132,3 +132,17 @@ func TestAlertRules(t *testing.T) {
 		assert.Contains(t, string(out), "SUCCESS")
 	}
 }
+
+// TestExporterHostRoot serves this host through -host-root at "/": the
+// hierarchies are found by statfs, and the scan has the host's cgroups.
+func TestExporterHostRoot(t *testing.T) {
+	if _, err := os.Stat("/sys/fs/cgroup"); err != nil {
+		t.Skip("no /sys/fs/cgroup:", err)
+	}
+	addr := startExporter(t, "-root", "/", "-host-root", "-process-views=false")
+	code, body := get(t, "http://"+addr+"/metrics")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Regexp(t, `(?m)^truelimit_cgroup_mode\{mode="v[12]"\} 1$`, body)
+	assert.Regexp(t, `(?m)^truelimit_cgroups [1-9][0-9]*$`, body)
+	assert.Contains(t, body, "truelimit_scan_errors_total 0")
+}

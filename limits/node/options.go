@@ -11,6 +11,7 @@ type config struct {
 	views    bool   // WithProcessViews
 	usage    bool   // WithUsage
 	counters bool   // WithCounters
+	host     bool   // WithHostRoot
 }
 
 func newConfig(opts []Option) config {
@@ -76,4 +77,23 @@ func WithUsage() Option {
 // is read.
 func WithCounters() Option {
 	return func(c *config) { c.counters = true }
+}
+
+// WithHostRoot reads the cgroups of the host whose root directory is
+// mounted at dir, from a container: the hierarchies are found under
+// dir/sys/fs/cgroup by filesystem type (statfs(2): cgroup2 there, or one v1
+// hierarchy per subdirectory, named after its controllers as systemd and
+// kubelet hosts name them), each mounted from the host's root cgroup "/",
+// and dir/proc/self/mountinfo is not read: in a container it describes the
+// container's own mounts, and in a private cgroup namespace it prints the
+// host's hierarchies as "/..". A DaemonSet mounts the host's /sys/fs/cgroup
+// at dir/sys/fs/cgroup and /proc at dir/proc, read-only. The cgroup paths
+// are then the host's, as it writes them in /proc/<pid>/cgroup. It implies
+// WithRoot(dir); on Linux only. With WithProcessViews the PIDs of
+// cgroup.procs are those of the reader's PID namespace and the mount roots
+// of dir/proc/<pid>/mountinfo are printed relative to its cgroup namespace:
+// combine the two only where the reader shares the host's (hostPID, and
+// the host's cgroup namespace).
+func WithHostRoot(dir string) Option {
+	return func(c *config) { c.root, c.host = under.Root(dir), true }
 }

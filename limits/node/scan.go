@@ -73,7 +73,7 @@ const maxMountInfo = 16 << 20
 // for concurrent use.
 func Scan(opts ...Option) (*Tree, error) {
 	cfg := newConfig(opts)
-	if cfg.root == "/" && runtime.GOOS != "linux" {
+	if (cfg.root == "/" || cfg.host) && runtime.GOOS != "linux" {
 		return nil, limits.ErrNotSupported
 	}
 	if len(cfg.top) >= pathMax {
@@ -88,7 +88,11 @@ func Scan(opts ...Option) (*Tree, error) {
 	var rd readfile.Root
 	rd.Set(cfg.root, readfile.Contained())
 	defer rd.Close()
-	mounts, err := readMounts(&rd, cfg.root)
+	read := readMounts
+	if cfg.host {
+		read = hostMounts
+	}
+	mounts, err := read(&rd, cfg.root)
 	if err != nil {
 		return nil, err
 	}

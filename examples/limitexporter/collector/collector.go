@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/node"
 	"github.com/truelimit/truelimit/systemd"
@@ -38,6 +39,15 @@ type Option func(*Collector)
 // WithRoot reads every file under dir instead of "/" (node.WithRoot,
 // limits.WithRoot): a captured or generated tree.
 func WithRoot(dir string) Option { return func(c *Collector) { c.root = dir } }
+
+// WithHostRoot reads the cgroups of the host whose root is mounted at dir
+// (node.WithHostRoot): a DaemonSet with the host's /sys/fs/cgroup and /proc
+// mounted at dir/sys/fs/cgroup and dir/proc. The mode then comes from the
+// hierarchies found (v1 or v2; a hybrid host's unified hierarchy holds no
+// limit and is not told), and memcg-leak-risk is not raised (it needs
+// limits.ForCgroup, which reads the reader's own mountinfo):
+// truelimit_memory_cgroups still counts the memory cgroups.
+func WithHostRoot(dir string) Option { return func(c *Collector) { c.root, c.host = dir, true } }
 
 // WithTop exports only the cgroup at path and its descendants (node.WithTop).
 func WithTop(path string) Option { return func(c *Collector) { c.top = path } }
@@ -60,6 +70,7 @@ type Collector struct {
 	root, top string
 	maxAge    time.Duration
 	noViews   bool
+	host      bool
 	now       func() time.Time
 
 	mu     sync.Mutex
@@ -124,6 +135,9 @@ func (c *Collector) Snapshot() *Snapshot {
 
 func (c *Collector) scan(start time.Time) *Snapshot {
 	opts := []node.Option{node.WithRoot(c.root), node.WithUsage(), node.WithCounters()}
+	if c.host {
+		opts[0] = node.WithHostRoot(c.root)
+	}
 	if c.top != "" {
 		opts = append(opts, node.WithTop(c.top))
 	}
@@ -140,6 +154,13 @@ func (c *Collector) scan(start time.Time) *Snapshot {
 			top = s.Tree.Cgroups[0].Path
 		}
 	}
+	s.MemoryCgroups = memoryCgroups(c.root)
+	if c.host {
+		if s.Tree != nil {
+			s.Mode = hostMode(s.Tree)
+		}
+		return s
+	}
 	// The mode, and memcg-leak-risk (R/proc/cgroups; on kernels before
 	// 4.15 also kernel-memory accounting in the top cgroup), as package
 	// limits tells them for the top cgroup of the scan.
@@ -152,8 +173,24 @@ func (c *Collector) scan(start time.Time) *Snapshot {
 			}
 		}
 	}
-	s.MemoryCgroups = memoryCgroups(c.root)
 	return s
+}
+
+// hostMode is the mode of the hierarchies a host-root scan found.
+func hostMode(t *node.Tree) string {
+	v1, v2 := false, false
+	for _, h := range t.Hierarchies {
+		v1, v2 = v1 || h.Version == cgroup.V1, v2 || h.Version == cgroup.V2
+	}
+	switch {
+	case v1 && v2:
+		return cgroup.ModeHybrid.String()
+	case v1:
+		return cgroup.ModeV1.String()
+	case v2:
+		return cgroup.ModeV2.String()
+	}
+	return cgroup.ModeNone.String()
 }
 
 // memoryCgroups reads the memory line of R/proc/cgroups, resolved beneath
