@@ -87,9 +87,16 @@ step "differential tests against other implementations (internal/oracle)"
 step "the Prometheus exporter (examples/limitexporter, a module of its own): collector, promtool, a real Prometheus"
 # Debian's prometheus package, unpacked into a cache, never installed
 # (scripts/prometheus.sh); the tests that need it must then run.
+# systemd-analyze checks the systemd unit: installed from apt where missing.
 if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
   TRUELIMIT_PROMETHEUS=$(bash scripts/prometheus.sh)
   export TRUELIMIT_PROMETHEUS TRUELIMIT_REQUIRE_PROMETHEUS=1
+  if [ "$(id -u)" = 0 ] && ! command -v systemd-analyze >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null
+  fi
+  if command -v systemd-analyze >/dev/null; then
+    export TRUELIMIT_REQUIRE_SYSTEMD_ANALYZE=1
+  fi
 fi
 (cd examples/limitexporter && go test -count=1 ./...)
 
