@@ -2,8 +2,8 @@ package collector
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/truelimit/truelimit/limits"
-	"github.com/truelimit/truelimit/limits/node"
 	"github.com/truelimit/truelimit/systemd"
 )
 
@@ -115,68 +115,134 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(scanDiagnostics, prometheus.GaugeValue, float64(n), string(code))
 	}
 	diags := s.Diagnostics
-	labels := make([]string, len(cgroupLabels), len(cgroupLabels)+1)
 	for i := range t.Cgroups {
 		cg := &t.Cgroups[i]
-		info := systemd.Parse(cg.Path)
-		labels = append(labels[:0], cg.Path, info.PodUID, info.ContainerID, string(info.QoS), string(info.Runtime))
-		limit(ch, memoryOwnLimit, cg.Own.Memory, labels)
-		limit(ch, memoryEffectiveLimit, cg.Effective.Memory, labels)
-		limit(ch, memoryOwnHigh, cg.Own.High, labels)
-		limit(ch, memoryEffectiveHigh, cg.Effective.High, labels)
-		cpu(ch, cpuOwnLimit, cg.Own.CPU, labels)
-		cpu(ch, cpuEffectiveLimit, cg.Effective.CPU, labels)
-		limit(ch, pidsOwnLimit, cg.Own.Pids, labels)
-		limit(ch, pidsEffectiveLimit, cg.Effective.Pids, labels)
-		usage(ch, cg.Usage, labels)
+		e := newEmitter(ch, cg.Path)
+		e.limit(memoryOwnLimit, cg.Own.Memory)
+		e.limit(memoryEffectiveLimit, cg.Effective.Memory)
+		e.limit(memoryOwnHigh, cg.Own.High)
+		e.limit(memoryEffectiveHigh, cg.Effective.High)
+		e.cpu(cpuOwnLimit, cg.Own.CPU)
+		e.cpu(cpuEffectiveLimit, cg.Effective.CPU)
+		e.limit(pidsOwnLimit, cg.Own.Pids)
+		e.limit(pidsEffectiveLimit, cg.Effective.Pids)
+		if u := cg.Usage; u != nil {
+			e.count(memoryUsage, prometheus.GaugeValue, u.Current, 1)
+			if u.Headroom.Known {
+				e.send(memoryHeadroom, prometheus.GaugeValue, float64(u.Headroom.Bytes), e.with("source", u.Headroom.Source))
+			}
+		}
 		if k := cg.Counters; k != nil {
-			counter(ch, memoryHighEvents, k.High, 1, labels)
-			counter(ch, memoryMaxEvents, k.Max, 1, labels)
-			counter(ch, memoryOOMEvents, k.OOM, 1, labels)
-			counter(ch, memoryOOMKills, k.OOMKill, 1, labels)
-			counter(ch, cpuPeriods, k.Periods, 1, labels)
-			counter(ch, cpuThrottledPeriods, k.ThrottledPeriods, 1, labels)
-			counter(ch, cpuThrottledSeconds, k.ThrottledUsec, 1e6, labels)
+			e.count(memoryHighEvents, prometheus.CounterValue, k.High, 1)
+			e.count(memoryMaxEvents, prometheus.CounterValue, k.Max, 1)
+			e.count(memoryOOMEvents, prometheus.CounterValue, k.OOM, 1)
+			e.count(memoryOOMKills, prometheus.CounterValue, k.OOMKill, 1)
+			e.count(cpuPeriods, prometheus.CounterValue, k.Periods, 1)
+			e.count(cpuThrottledPeriods, prometheus.CounterValue, k.ThrottledPeriods, 1)
+			e.count(cpuThrottledSeconds, prometheus.CounterValue, k.ThrottledUsec, 1e6)
 		}
 		for ; len(diags) > 0 && diags[0].Path == cg.Path; diags = diags[1:] {
-			ch <- prometheus.MustNewConstMetric(diagnostic, prometheus.GaugeValue, 1, append(labels, string(diags[0].Code))...)
+			e.send(diagnostic, prometheus.GaugeValue, 1, e.with("code", string(diags[0].Code)))
 		}
 	}
 	// The diagnostics added after the tree's (memcg-leak-risk at the top).
 	for _, d := range diags {
-		info := systemd.Parse(d.Path)
-		ch <- prometheus.MustNewConstMetric(diagnostic, prometheus.GaugeValue, 1,
-			d.Path, info.PodUID, info.ContainerID, string(info.QoS), string(info.Runtime), string(d.Code))
+		e := newEmitter(ch, d.Path)
+		e.send(diagnostic, prometheus.GaugeValue, 1, e.with("code", string(d.Code)))
 	}
 }
 
-func limit(ch chan<- prometheus.Metric, d *prometheus.Desc, l limits.Limit, labels []string) {
+// Names of the per-cgroup labels, sorted, as a metric's label pairs must be.
+var (
+	nameContainerID = "container_id"
+	nameID          = "id"
+	namePodUID      = "pod_uid"
+	nameQoS         = "qos"
+	nameRuntime     = "runtime"
+)
+
+// emitter sends the series of one cgroup. They share one set of label
+// pairs, built once per cgroup: client_golang's const metrics build one per
+// series, some 65,000 sets of six allocations on a node of 10,000 cgroups.
+type emitter struct {
+	ch     chan<- prometheus.Metric
+	values [5]string
+	pairs  [5]dto.LabelPair
+	labels []*dto.LabelPair // sorted by name
+	free   []metric         // where the next series go
+}
+
+// newEmitter parses path's names (package systemd) into its labels.
+func newEmitter(ch chan<- prometheus.Metric, path string) *emitter {
+	info := systemd.Parse(path)
+	e := &emitter{ch: ch, values: [5]string{info.ContainerID, path, info.PodUID, string(info.QoS), string(info.Runtime)}}
+	names := [5]*string{&nameContainerID, &nameID, &namePodUID, &nameQoS, &nameRuntime}
+	e.labels = make([]*dto.LabelPair, 5)
+	for i := range e.pairs {
+		e.pairs[i] = dto.LabelPair{Name: names[i], Value: &e.values[i]}
+		e.labels[i] = &e.pairs[i]
+	}
+	return e
+}
+
+// with returns the cgroup's label pairs and one more, in name order.
+func (e *emitter) with(name, value string) []*dto.LabelPair {
+	extra := &dto.LabelPair{Name: &name, Value: &value}
+	out := make([]*dto.LabelPair, 0, len(e.labels)+1)
+	i := 0
+	for ; i < len(e.labels) && e.labels[i].GetName() < name; i++ {
+		out = append(out, e.labels[i])
+	}
+	return append(append(out, extra), e.labels[i:]...)
+}
+
+func (e *emitter) send(d *prometheus.Desc, typ prometheus.ValueType, v float64, labels []*dto.LabelPair) {
+	if len(e.free) == 0 {
+		e.free = make([]metric, 8)
+	}
+	m := &e.free[0]
+	e.free = e.free[1:]
+	*m = metric{desc: d, typ: typ, value: v, labels: labels}
+	e.ch <- m
+}
+
+func (e *emitter) limit(d *prometheus.Desc, l limits.Limit) {
 	if l.State == limits.Limited {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(l.Value), labels...)
+		e.send(d, prometheus.GaugeValue, float64(l.Value), e.labels)
 	}
 }
 
-func cpu(ch chan<- prometheus.Metric, d *prometheus.Desc, l limits.CPULimit, labels []string) {
+func (e *emitter) cpu(d *prometheus.Desc, l limits.CPULimit) {
 	if l.State == limits.Limited {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, l.CPUs(), labels...)
+		e.send(d, prometheus.GaugeValue, l.CPUs(), e.labels)
 	}
 }
 
-func usage(ch chan<- prometheus.Metric, u *node.CgroupUsage, labels []string) {
-	if u == nil {
-		return
-	}
-	if u.Current.Known {
-		ch <- prometheus.MustNewConstMetric(memoryUsage, prometheus.GaugeValue, float64(u.Current.Value), labels...)
-	}
-	if u.Headroom.Known {
-		ch <- prometheus.MustNewConstMetric(memoryHeadroom, prometheus.GaugeValue, float64(u.Headroom.Bytes), append(labels, u.Headroom.Source)...)
-	}
-}
-
-// counter sends n divided by unit, when it is known.
-func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, n limits.Count, unit float64, labels []string) {
+// count sends n divided by unit, when it is known.
+func (e *emitter) count(d *prometheus.Desc, typ prometheus.ValueType, n limits.Count, unit float64) {
 	if n.Known {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n.Value)/unit, labels...)
+		e.send(d, typ, float64(n.Value)/unit, e.labels)
 	}
+}
+
+// metric is one series of a cgroup (prometheus.Metric).
+type metric struct {
+	desc   *prometheus.Desc
+	typ    prometheus.ValueType
+	value  float64
+	labels []*dto.LabelPair
+}
+
+func (m *metric) Desc() *prometheus.Desc { return m.desc }
+
+// Write fills out with the series; out shares m's label pairs, which no
+// one changes.
+func (m *metric) Write(out *dto.Metric) error {
+	out.Label = m.labels
+	if m.typ == prometheus.CounterValue {
+		out.Counter = &dto.Counter{Value: &m.value}
+	} else {
+		out.Gauge = &dto.Gauge{Value: &m.value}
+	}
+	return nil
 }

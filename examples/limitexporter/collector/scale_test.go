@@ -1,0 +1,191 @@
+package collector
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/internal/treetest"
+)
+
+// scalePods makes the scale node: 2,500 pods of three containers with their
+// pod and QoS slices, kubepods.slice and the root, 10,004 cgroups (the node
+// benchmarks' tree, treetest.WriteKubeletNode).
+const scalePods = 2500
+
+var (
+	scaleOnce sync.Once
+	scale     treetest.KubeletNode
+	scaleDir  string
+)
+
+// TestMain removes the scale node, written once per test process: its
+// 90,000 files take some 20 s to write.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if scaleDir != "" {
+		_ = os.RemoveAll(scaleDir)
+	}
+	os.Exit(code)
+}
+
+func scaleNode(tb testing.TB) treetest.KubeletNode {
+	scaleOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "limitexporter-scale-")
+		require.NoError(tb, err)
+		scaleDir = dir
+		scale = treetest.WriteKubeletNode(tb, dir, scalePods)
+		// Flush the new files, so that their writeback does not land
+		// inside a timing.
+		syscall.Sync()
+	})
+	if scale.Root == "" {
+		tb.Fatal("the scale node could not be written")
+	}
+	return scale
+}
+
+// scrape gathers every metric once, as a scrape of /metrics does.
+func scrape(tb testing.TB, reg *prometheus.Registry) int {
+	mfs, err := reg.Gather()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n := 0
+	for _, mf := range mfs {
+		n += len(mf.GetMetric())
+	}
+	return n
+}
+
+// BenchmarkScrape is one scrape of the scale node, scanning on every scrape
+// (no WithMaxAge) without process views: node.Scan with usage and counters,
+// limits.ForCgroup of the top, R/proc/cgroups, and the series built.
+func BenchmarkScrape(b *testing.B) {
+	k := scaleNode(b)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(New(WithRoot(k.Root), WithoutProcessViews()))
+	series := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		series = scrape(b, reg)
+	}
+	b.ReportMetric(float64(len(k.Cgroups)), "cgroups/op")
+	b.ReportMetric(float64(series), "series/op")
+}
+
+// scrapeFiles are the files of the scale node a scrape reads: per cgroup
+// the limit files, memory.current, memory.events.local and cpu.stat (absent
+// ones are opened and fail, as the scan opens them), the root's
+// cgroup.controllers, mountinfo twice (the scan, ForCgroup) and
+// proc/cgroups.
+func scrapeFiles(k treetest.KubeletNode) [][]byte {
+	per := []string{"memory.max", "memory.high", "cpu.max", "cpuset.cpus.effective", "pids.max",
+		"memory.current", "memory.events.local", "cpu.stat"}
+	var files [][]byte
+	add := func(p string) { files = append(files, append([]byte(p), 0)) }
+	add(filepath.Join(k.Root, "proc/self/mountinfo"))
+	add(filepath.Join(k.Root, "sys/fs/cgroup/cgroup.controllers"))
+	for _, cg := range k.Cgroups {
+		for _, f := range per {
+			add(filepath.Join(k.Root, "sys/fs/cgroup", cg, f))
+		}
+	}
+	add(filepath.Join(k.Root, "proc/self/mountinfo"))
+	add(filepath.Join(k.Root, "proc/cgroups"))
+	return files
+}
+
+// BenchmarkScrapeIOBaseline is the floor under BenchmarkScrape: the files
+// one scrape reads (scrapeFiles), each opened beneath the root, read and
+// closed, in the scan's order; nothing listed, parsed or built.
+func BenchmarkScrapeIOBaseline(b *testing.B) {
+	k := scaleNode(b)
+	files := scrapeFiles(k)
+	var root readfile.Root
+	root.Set(k.Root, readfile.Contained())
+	defer root.Close()
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range files {
+			var err error
+			if buf, err = root.Read(p, buf, 64<<10, readfile.AtShortRead); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(files)), "files/op")
+}
+
+// rss is the resident set of this process, VmRSS of /proc/self/status,
+// after a collection that returns the free heap to the system: what the
+// scrapes so far retain, not the garbage of the last one.
+func rss(tb testing.TB) uint64 {
+	debug.FreeOSMemory()
+	data, err := os.ReadFile("/proc/self/status")
+	require.NoError(tb, err)
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			require.NoError(tb, err)
+			return kb << 10
+		}
+	}
+	tb.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
+
+// TestScrapeRSSScale scrapes the scale node 100 times, scanning each time,
+// and checks that the resident set after scrape 100 is at most 10% above
+// the one after scrape 10: nothing a scrape builds is kept by the next.
+// It takes a minute or two (the node is written first): it runs where
+// TRUELIMIT_SCALE is set, as scripts/test.sh sets it.
+func TestScrapeRSSScale(t *testing.T) {
+	if os.Getenv("TRUELIMIT_SCALE") == "" {
+		t.Skip("TRUELIMIT_SCALE is not set: the scale node takes most of a minute to write and scrape 100 times")
+	}
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc/self/status:", err)
+	}
+	k := scaleNode(t)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(New(WithRoot(k.Root), WithoutProcessViews()))
+	var at10 uint64
+	for i := 1; i <= 100; i++ {
+		scrape(t, reg)
+		if i == 10 {
+			at10 = rss(t)
+		}
+	}
+	at100 := rss(t)
+	t.Logf("RSS after scrape 10: %d KiB, after scrape 100: %d KiB (%+.1f%%)", at10>>10, at100>>10, 100*(float64(at100)/float64(at10)-1))
+	require.LessOrEqual(t, float64(at100), 1.10*float64(at10))
+}
+
+// BenchmarkScrapeSnapshot is the scan half of BenchmarkScrape: the
+// snapshot (node.Scan, ForCgroup, R/proc/cgroups, the diagnostics) without
+// building the series.
+func BenchmarkScrapeSnapshot(b *testing.B) {
+	k := scaleNode(b)
+	c := New(WithRoot(k.Root), WithoutProcessViews())
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := c.Snapshot(); s.Err != nil || len(s.Tree.Cgroups) != len(k.Cgroups) {
+			b.Fatal(s.Err)
+		}
+	}
+}
