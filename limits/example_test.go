@@ -84,6 +84,25 @@ func ExampleSetGoMaxProcs() {
 	// GOMAXPROCS 1 /docker/44b317d826b2d53c344ee49e3fe4686613870c72d811dfd8ec1645d4579f6a47
 }
 
+// SetGoLimits sets both values from one detection of a captured Docker
+// container (256 MiB, half a CPU): GOMEMLIMIT is 0.9 of 256 MiB and
+// GOMAXPROCS rounds down to 1.
+func ExampleSetGoLimits() {
+	mem, procs, undo, err := limits.SetGoLimits(
+		[]limits.MemoryOption{limits.WithRoot("../testdata/v1-docker-cgroupfs")},
+		[]limits.ProcsOption{limits.WithRoundDown()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo() // restores both
+	fmt.Println(mem.Name, mem.Value)
+	fmt.Println(procs.Name, procs.Value)
+	// Output:
+	// GOMEMLIMIT 241591910
+	// GOMAXPROCS 1
+}
+
 // ForPID on a captured node where a gVisor sandbox (PID 4242) sits in a
 // directory literally named after its pod, under system.slice: no pod limit
 // applies to it, and the diagnostic says why.

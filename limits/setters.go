@@ -47,39 +47,8 @@ type Setting struct {
 // concurrent use; the last call's settings win.
 func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
 	cfg := newMemoryConfig(opts)
-	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	s = Setting{Name: "GOMEMLIMIT", Previous: debug.SetMemoryLimit(-1)}
-	s.Value = s.Previous
-	value, set, valid := envGoMemLimit()
-	note, done := s.environment(value, set, valid, " is invalid and ignored; ", false)
-	if done {
-		return s.logged(cfg.logger), noUndo, nil
-	}
-	if r, set, valid := envMemoryRatio(); valid {
-		cfg.ratio = r
-	} else if set {
-		note += memoryRatioVar + " is not a number in (0, 1] and is ignored; "
-	}
-	w, res, open, err := detectToWatch(cfg.setterConfig, cfg.hostFallback)
-	if err != nil {
-		return s, noUndo, err
-	}
-	part := &memPart{cfg: cfg, previous: s.Previous}
-	d := part.decide(res)
-	if d.value > 0 {
-		debug.SetMemoryLimit(d.value)
-	}
-	s.decided(note, d, d.value > 0, " bytes")
-	ctl.mem = part
-	ctl.restart(w, open)
-	return s.logged(cfg.logger), undoOnce(func() {
-		if ctl.mem == part {
-			ctl.mem = nil
-			ctl.restart(ctl.watch, nil)
-		}
-		debug.SetMemoryLimit(part.previous)
-	}), nil
+	s, _, undo, err = setGoLimits(&cfg, nil)
+	return s, undo, err
 }
 
 // SetGoMaxProcs sets GOMAXPROCS from the CPU quota of the whole walk, with
@@ -106,65 +75,131 @@ func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
 // runtime's own updates resume. It is safe for concurrent use.
 func SetGoMaxProcs(opts ...ProcsOption) (s Setting, undo func(), err error) {
 	cfg := newProcsConfig(opts)
+	_, s, undo, err = setGoLimits(nil, &cfg)
+	return s, undo, err
+}
+
+// SetGoLimits is SetGoMemLimit and SetGoMaxProcs in one call, with one
+// detection and one start of the refresh loop (limits/auto uses it). The
+// options shared by both setters (WithRoot, WithRefresh, WithLogger) apply
+// to both values from either list; where both lists carry one, procs' wins.
+// undo restores both values. It is safe for concurrent use.
+func SetGoLimits(mem []MemoryOption, procs []ProcsOption) (memory, maxProcs Setting, undo func(), err error) {
+	mc := newMemoryConfig(mem)
+	pc := procsConfig{setterConfig: mc.setterConfig}
+	for _, o := range procs {
+		pc = o.applyProcs(pc)
+	}
+	mc.setterConfig = pc.setterConfig
+	return setGoLimits(&mc, &pc)
+}
+
+// setGoLimits is the setters: each of mc and pc, when set, asks for its
+// value. It reads the environment's rows for each, then detects once for
+// the values the environment leaves to the library.
+func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func(), err error) {
 	ctl.mu.Lock()
 	defer ctl.mu.Unlock()
-	s = Setting{Name: "GOMAXPROCS", Previous: int64(runtime.GOMAXPROCS(0))}
-	s.Value = s.Previous
-	value, set, valid := envGoMaxProcs()
-	note, done := s.environment(value, set, valid, " is invalid and ignored, as the runtime ignores it; ", true)
-	if done {
-		return s.logged(cfg.logger), noUndo, nil
+	var mem *memPart
+	var cpu *cpuPart
+	var memNote, cpuNote string
+	var cfg setterConfig
+	hostMemory := ctl.mem != nil && ctl.mem.cfg.hostFallback
+	if mc != nil {
+		value, set, valid := envGoMemLimit()
+		var done bool
+		ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", mc.logger)
+		if !done {
+			if r, set, valid := envMemoryRatio(); valid {
+				mc.ratio = r
+			} else if set {
+				memNote += memoryRatioVar + " is not a number in (0, 1] and is ignored; "
+			}
+			mem, cfg, hostMemory = &memPart{cfg: *mc, previous: ms.Previous}, mc.setterConfig, mc.hostFallback
+		}
 	}
-	w, res, open, err := detectToWatch(cfg.setterConfig, ctl.mem != nil && ctl.mem.cfg.hostFallback)
+	if pc != nil {
+		value, set, valid := envGoMaxProcs()
+		var done bool
+		ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ", pc.logger)
+		if !done {
+			cpu, cfg = &cpuPart{cfg: *pc}, pc.setterConfig
+		}
+	}
+	if mem == nil && cpu == nil {
+		return ms, ps, noUndo, nil
+	}
+	w, res, open, err := detectToWatch(cfg, hostMemory)
 	if err != nil {
-		return s, noUndo, err
+		return ms, ps, noUndo, err
 	}
-	part := &cpuPart{cfg: cfg}
-	d := part.decide(res)
-	change := d.value > 0 && d.value != s.Previous
-	if change {
-		runtime.GOMAXPROCS(int(d.value))
-		part.owned = true
+	if mem != nil {
+		d := mem.decide(res)
+		if d.value > 0 {
+			debug.SetMemoryLimit(d.value)
+		}
+		ms.decided(memNote, d, d.value > 0, " bytes")
+		ms = ms.logged(mem.cfg.logger)
+		ctl.mem = mem
 	}
-	s.decided(note, d, change, "")
-	ctl.cpu = part
+	if cpu != nil {
+		d := cpu.decide(res)
+		change := d.value > 0 && d.value != ps.Previous
+		if change {
+			runtime.GOMAXPROCS(int(d.value))
+			cpu.owned = true
+		}
+		ps.decided(cpuNote, d, change, "")
+		ps = ps.logged(cpu.cfg.logger)
+		ctl.cpu = cpu
+	}
 	ctl.restart(w, open)
-	previous := int(s.Previous)
-	return s.logged(cfg.logger), undoOnce(func() {
-		if ctl.cpu == part {
-			ctl.cpu = nil
+	previousProcs := int(ps.Previous)
+	return ms, ps, undoOnce(func() {
+		if (mem != nil && ctl.mem == mem) || (cpu != nil && ctl.cpu == cpu) {
+			if ctl.mem == mem {
+				ctl.mem = nil
+			}
+			if ctl.cpu == cpu {
+				ctl.cpu = nil
+			}
 			ctl.restart(ctl.watch, nil)
 		}
-		if !part.owned {
+		if mem != nil {
+			debug.SetMemoryLimit(mem.previous)
+		}
+		if cpu == nil || !cpu.owned {
 			return
 		}
 		if _, set, valid := envGoMaxProcs(); set && valid {
-			runtime.GOMAXPROCS(previous)
+			runtime.GOMAXPROCS(previousProcs)
 		} else {
 			runtime.SetDefaultGOMAXPROCS()
 		}
 	}), nil
 }
 
-// environment applies the rows of the precedence the setters share:
+// newSetting starts the Setting of the value name, whose runtime value is
+// previous, with the rows of the precedence the setters share:
 // TRUELIMIT=off, then the setting's own variable (value, set and valid as
 // read), then for GOMAXPROCS GODEBUG=containermaxprocs=0. done means the
-// setter stops with s.Reason; otherwise note starts the reason (an invalid
-// variable, followed by invalid).
-func (s *Setting) environment(value string, set, valid bool, invalid string, procs bool) (note string, done bool) {
+// setter stops there with s.Reason, logged to l; otherwise note starts the
+// reason (an invalid variable, followed by invalid).
+func newSetting(name string, previous int64, value string, set, valid bool, invalid string, l *slog.Logger) (s Setting, note string, done bool) {
+	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
 	case disabled():
 		s.Reason = "TRUELIMIT=off: the library changes nothing"
 	case set && valid:
-		s.Reason = s.Name + "=" + value + " in the environment stands"
+		s.Reason = name + "=" + value + " in the environment stands"
 	case set:
-		return s.Name + "=" + strconv.Quote(value) + invalid, false
-	case procs && containerMaxProcsOff():
+		return s, name + "=" + strconv.Quote(value) + invalid, false
+	case name == "GOMAXPROCS" && containerMaxProcsOff():
 		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
 	default:
-		return "", false
+		return s, "", false
 	}
-	return "", true
+	return s.logged(l), "", true
 }
 
 // decided records a decision in s: with change, the value was set.

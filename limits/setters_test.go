@@ -1,6 +1,7 @@
 package limits_test
 
 import (
+	"bytes"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -176,6 +177,40 @@ func TestSettersAgreeWithDetect(t *testing.T) {
 			} else {
 				assert.Contains(t, procs.Reason, "no CPU quota", procs.Reason)
 			}
+		})
+	}
+}
+
+// TestSetGoLimitsDetectsOnce: the combined call reads mountinfo once for
+// both values, decides as the two setters do alone, and its undo restores
+// both.
+func TestSetGoLimitsDetectsOnce(t *testing.T) {
+	for _, tree := range []string{podLimitTree, halfCPUTree} {
+		t.Run(filepath.Base(tree), func(t *testing.T) {
+			memAlone, undoMem, err := limits.SetGoMemLimit(limits.WithRoot(tree))
+			require.NoError(t, err)
+			undoMem()
+			procsAlone, undoProcs, err := limits.SetGoMaxProcs(limits.WithRoot(tree), limits.WithRoundDown())
+			require.NoError(t, err)
+			undoProcs()
+
+			beforeMem, beforeProcs := debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0)
+			mountinfo := 0
+			stop := limits.TraceReads(func(p []byte) {
+				if bytes.Contains(p, []byte("/mountinfo")) {
+					mountinfo++
+				}
+			})
+			mem, procs, undo, err := limits.SetGoLimits([]limits.MemoryOption{limits.WithRoot(tree)},
+				[]limits.ProcsOption{limits.WithRoundDown()})
+			stop()
+			require.NoError(t, err)
+			assert.Equal(t, 1, mountinfo, "one detection")
+			assert.Equal(t, memAlone, mem)
+			assert.Equal(t, procsAlone, procs)
+			undo()
+			assert.Equal(t, beforeMem, debug.SetMemoryLimit(-1), "undo restores GOMEMLIMIT")
+			assert.Equal(t, beforeProcs, runtime.GOMAXPROCS(0), "undo restores GOMAXPROCS")
 		})
 	}
 }

@@ -3,8 +3,8 @@
 //
 //	import _ "github.com/truelimit/truelimit/limits/auto"
 //
-// At init it calls limits.SetGoMemLimit and limits.SetGoMaxProcs with their
-// defaults (GOMEMLIMIT = 0.9 of the lower of the memory limit and
+// At init it calls limits.SetGoLimits (SetGoMemLimit and SetGoMaxProcs with
+// one detection) with their defaults (GOMEMLIMIT = 0.9 of the lower of the memory limit and
 // memory.high over the whole walk; GOMAXPROCS by the Go runtime's own policy
 // applied to the walked CPU quota) and keeps both up to date every second,
 // the Go runtime's own cadence, so an in-place pod resize, or a move of the
@@ -55,14 +55,9 @@ func Settings() (memory, procs limits.Setting) {
 // apply sets both values and logs one line.
 func apply(log *slog.Logger) {
 	refresh, refreshNote := refreshInterval()
-	mem, _, memErr := limits.SetGoMemLimit(limits.WithRefresh(refresh))
-	procs, _, procsErr := limits.SetGoMaxProcs(limits.WithRefresh(refresh))
+	mem, procs, _, err := limits.SetGoLimits([]limits.MemoryOption{limits.WithRefresh(refresh)}, nil)
 	decided.memory, decided.procs = mem, procs
-	if memErr != nil || procsErr != nil {
-		err := memErr
-		if err == nil {
-			err = procsErr
-		}
+	if err != nil {
 		log.Debug("truelimit: limits not applied", "error", err)
 		return
 	}
