@@ -13,6 +13,8 @@ const (
 	offVar = "TRUELIMIT"
 	// memoryRatioVar overrides the ratio option of SetGoMemLimit.
 	memoryRatioVar = "TRUELIMIT_MEMORY_RATIO"
+	// memoryReserveVar overrides the reserve option of SetGoMemLimit.
+	memoryReserveVar = "TRUELIMIT_MEMORY_RESERVE"
 )
 
 // disabled reports whether TRUELIMIT=off, in any letter case.
@@ -26,27 +28,41 @@ func envGoMemLimit() (value string, set, valid bool) {
 	if v == "" {
 		return "", false, false
 	}
-	return v, true, v == "off" || validMemLimit(v)
+	_, ok := parseByteCount(v)
+	return v, true, v == "off" || ok
 }
 
-// validMemLimit reports whether the runtime accepts s as a byte count: the
+// envMemoryReserve reads TRUELIMIT_MEMORY_RESERVE: a byte count in
+// GOMEMLIMIT's syntax ("100MiB").
+func envMemoryReserve() (reserve uint64, set, valid bool) {
+	v := os.Getenv(memoryReserveVar)
+	if v == "" {
+		return 0, false, false
+	}
+	n, ok := parseByteCount(v)
+	return n, true, ok
+}
+
+// parseByteCount reads s as the runtime reads GOMEMLIMIT's byte count: the
 // number, read by strconv.ParseInt as runtime.parseByteCount reads it (an
 // optional sign, not negative), times its unit must fit in an int64.
-func validMemLimit(s string) bool {
-	units := []struct {
-		suffix string
-		shift  uint
-	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}}
+func parseByteCount(s string) (uint64, bool) {
 	shift := uint(0)
-	for _, u := range units {
-		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, shift = rest, u.shift
+	for i, suffix := range byteUnits {
+		if rest, ok := strings.CutSuffix(s, suffix); ok {
+			s, shift = rest, uint(40-10*i)
 			break
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	return err == nil && n >= 0 && n <= math.MaxInt64>>shift
+	if err != nil || n < 0 || n > math.MaxInt64>>shift {
+		return 0, false
+	}
+	return uint64(n) << shift, true
 }
+
+// byteUnits are the suffixes of a byte count, TiB (2^40) down to B (2^0).
+var byteUnits = [...]string{"TiB", "GiB", "MiB", "KiB", "B"}
 
 // envGoMaxProcs reads GOMAXPROCS as the runtime does: strconv.ParseInt with
 // 32 bits, honoured when positive.

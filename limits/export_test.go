@@ -89,3 +89,11 @@ func preads(open *openFiles, paths [][]byte, buf []byte) ([]byte, error) {
 	}
 	return buf, nil
 }
+
+// SetRlimits makes the setters see as and data (0: unlimited) as the
+// process's soft RLIMIT_AS and RLIMIT_DATA, under every root, until the
+// returned function is called. Not safe to use while setters run.
+func SetRlimits(as, data uint64) (restore func()) {
+	rlimits = func() (uint64, uint64) { return as, data }
+	return func() { rlimits = nil }
+}

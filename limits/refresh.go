@@ -33,7 +33,7 @@ type watch struct {
 	root       string
 	beneath    readfile.Beneath
 	every      time.Duration
-	hostMemory bool // the host's MemTotal is a budget (WithHostMemoryFallback)
+	hostMemory bool // GOMEMLIMIT is set: the host's MemTotal caps its budget, or is it
 	located         // the cgroups, and the R/proc/self/cgroup they come from
 	host       Host
 }

@@ -9,11 +9,11 @@ import (
 
 // MemoryOption configures SetGoMemLimit.
 type MemoryOption interface {
-	applyMemory(memoryConfig) memoryConfig
+	applyMemory(*memoryConfig)
 }
 
 // ProcsOption configures SetGoMaxProcs.
-type ProcsOption interface{ applyProcs(procsConfig) procsConfig }
+type ProcsOption interface{ applyProcs(*procsConfig) }
 
 // SetterOption configures both setters: WithRefresh, WithLogger and
 // WithRoot.
@@ -35,6 +35,7 @@ type memoryConfig struct {
 	ratio        float64 // share of the memory budget for GOMEMLIMIT
 	minBytes     uint64
 	maxBytes     uint64
+	reserve      uint64 // bytes of the budget kept out of GOMEMLIMIT
 	hostFallback bool
 }
 
@@ -47,7 +48,7 @@ type procsConfig struct {
 func newMemoryConfig(opts []MemoryOption) memoryConfig {
 	c := memoryConfig{setterConfig: setterConfig{root: "/"}, ratio: DefaultMemoryRatio}
 	for _, o := range opts {
-		c = o.applyMemory(c)
+		o.applyMemory(&c)
 	}
 	return c
 }
@@ -55,23 +56,23 @@ func newMemoryConfig(opts []MemoryOption) memoryConfig {
 func newProcsConfig(opts []ProcsOption) procsConfig {
 	c := procsConfig{setterConfig: setterConfig{root: "/"}}
 	for _, o := range opts {
-		c = o.applyProcs(c)
+		o.applyProcs(&c)
 	}
 	return c
 }
 
 type memoryOption func(*memoryConfig)
 
-func (o memoryOption) applyMemory(c memoryConfig) memoryConfig { o(&c); return c }
+func (o memoryOption) applyMemory(c *memoryConfig) { o(c) }
 
 type procsOption func(*procsConfig)
 
-func (o procsOption) applyProcs(c procsConfig) procsConfig { o(&c); return c }
+func (o procsOption) applyProcs(c *procsConfig) { o(c) }
 
 type setterOption func(*setterConfig)
 
-func (o setterOption) applyMemory(c memoryConfig) memoryConfig { o(&c.setterConfig); return c }
-func (o setterOption) applyProcs(c procsConfig) procsConfig    { o(&c.setterConfig); return c }
+func (o setterOption) applyMemory(c *memoryConfig) { o(&c.setterConfig) }
+func (o setterOption) applyProcs(c *procsConfig)   { o(&c.setterConfig) }
 
 // DefaultMemoryRatio is the share of the memory budget SetGoMemLimit gives
 // GOMEMLIMIT, leaving the rest for memory the Go runtime does not manage
@@ -89,7 +90,19 @@ func WithMemoryRatio(ratio float64) MemoryOption {
 	})
 }
 
-// WithMinMemoryLimit makes SetGoMemLimit never set GOMEMLIMIT below n bytes.
+// WithMemoryReserve keeps n bytes of the memory budget out of GOMEMLIMIT
+// (for cgo, SQLite, mmap: memory the Go runtime does not manage):
+// GOMEMLIMIT is the lower of the ratio of the budget and the budget less n.
+// TRUELIMIT_MEMORY_RESERVE in the environment (in GOMEMLIMIT's syntax:
+// "100MiB") overrides it.
+func WithMemoryReserve(n uint64) MemoryOption {
+	return memoryOption(func(c *memoryConfig) { c.reserve = n })
+}
+
+// WithMinMemoryLimit makes SetGoMemLimit never set GOMEMLIMIT below n bytes,
+// as long as n is below the hard limit: GOMEMLIMIT is never above the lowest
+// of the memory limit, the host's MemTotal and the process's RLIMIT_AS and
+// RLIMIT_DATA.
 func WithMinMemoryLimit(n uint64) MemoryOption {
 	return memoryOption(func(c *memoryConfig) { c.minBytes = n })
 }

@@ -15,33 +15,47 @@ type Setting struct {
 	Changed  bool   // the library changed the runtime's value
 	Value    int64  // the value in force after the call: bytes, or procs
 	Previous int64  // the value before the call
-	// Source is the cgroup whose limit decided Value, SourceHost for the
-	// host-memory fallback, or "" when the library set nothing.
+	// Source is the cgroup whose limit decided Value; for GOMEMLIMIT
+	// SourceHost when the host's MemTotal did (the fallback, or a cap below
+	// the cgroup budget), SourceRlimitAS or SourceRlimitData when the
+	// process's resource limit did; "" when the library set nothing. Policy
+	// names every cap and the reserve applied.
 	Source string
 	Policy string // how Value follows from the limit
 	Reason string // one sentence: what was done and why
 }
 
+// Sources of a GOMEMLIMIT that a resource limit of the process capped
+// (getrlimit(2), the soft limit).
+const (
+	SourceRlimitAS   = "RLIMIT_AS"
+	SourceRlimitData = "RLIMIT_DATA"
+)
+
 // SetGoMemLimit sets the Go runtime's soft memory limit
 // (runtime/debug.SetMemoryLimit) to a ratio (default 0.9) of the effective
 // memory budget: the lower of the hard limit and memory.high over the whole
-// walk (above memory.high the kernel throttles and reclaims). With no cgroup
-// limit it leaves the limit alone unless WithHostMemoryFallback is given.
+// walk (above memory.high the kernel throttles and reclaims), capped by the
+// host's MemTotal and the process's soft RLIMIT_AS and RLIMIT_DATA. With
+// WithMemoryReserve it is the lower of that and the budget less the reserve.
+// It is never above the hard limit (nor MemTotal, nor the RLIMITs), whatever
+// WithMinMemoryLimit says. With no cgroup limit it leaves the limit alone
+// unless WithHostMemoryFallback is given. docs/SEMANTICS.md has the rules.
 //
 // It reads R/proc/self/mountinfo and R/proc/self/cgroup (R is WithRoot's
 // directory, "/" by default), then at every level of the memory walk v2
 // memory.max and memory.high, or v1 the leaf's memory.stat and, where it
 // shows a limit, memory.limit_in_bytes and memory.use_hierarchy; the cpu
 // walk's files too (cpu.max, or cpu.cfs_quota_us and cpu.cfs_period_us),
-// since one refresh loop serves both setters; R/proc/meminfo only with
-// WithHostMemoryFallback. WithRefresh keeps those files and
+// since one refresh loop serves both setters; R/proc/meminfo for MemTotal;
+// getrlimit(2) on the live system. WithRefresh keeps those files and
 // R/proc/self/cgroup open and re-reads them with one pread each, locating
 // the cgroups again when the process has been moved into another cgroup.
 //
 // Precedence, highest first: TRUELIMIT=off (nothing changes); a valid
 // GOMEMLIMIT in the environment (it stands; an invalid one is reported and
-// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio); options;
-// defaults.
+// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio) and
+// TRUELIMIT_MEMORY_RESERVE (overrides WithMemoryReserve); options; defaults.
 //
 // undo restores the previous limit and stops refreshing it. It is safe for
 // concurrent use; the last call's settings win.
@@ -88,7 +102,7 @@ func SetGoLimits(mem []MemoryOption, procs []ProcsOption) (memory, maxProcs Sett
 	mc := newMemoryConfig(mem)
 	pc := procsConfig{setterConfig: mc.setterConfig}
 	for _, o := range procs {
-		pc = o.applyProcs(pc)
+		o.applyProcs(&pc)
 	}
 	mc.setterConfig = pc.setterConfig
 	return setGoLimits(&mc, &pc)
@@ -104,7 +118,7 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 	var cpu *cpuPart
 	var memNote, cpuNote string
 	var cfg setterConfig
-	hostMemory := ctl.mem != nil && ctl.mem.cfg.hostFallback
+	hostMemory := ctl.mem != nil
 	if mc != nil {
 		value, set, valid := envGoMemLimit()
 		var done bool
@@ -115,7 +129,12 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 			} else if set {
 				memNote += memoryRatioVar + " is not a number in (0, 1] and is ignored; "
 			}
-			mem, cfg, hostMemory = &memPart{cfg: *mc, previous: ms.Previous}, mc.setterConfig, mc.hostFallback
+			if v, set, valid := envMemoryReserve(); valid {
+				mc.reserve = v
+			} else if set {
+				memNote += memoryReserveVar + " is not a byte count and is ignored; "
+			}
+			mem, cfg, hostMemory = &memPart{cfg: *mc, previous: ms.Previous}, mc.setterConfig, true
 		}
 	}
 	if pc != nil {
@@ -253,36 +272,72 @@ type memPart struct {
 	previous int64
 }
 
-// decide computes GOMEMLIMIT from a Result.
+// decide computes GOMEMLIMIT from a Result: a ratio of the budget, or the
+// budget less the reserve when that is lower, within the minimum and maximum
+// options but never above the hard ceiling (the lowest of the memory limit,
+// the host's MemTotal and the process's RLIMIT_AS and RLIMIT_DATA).
 func (m *memPart) decide(res Result) decision {
 	budget, source, what, scope := uint64(0), "", "", res.Memory.Limit.Scope
+	var ceiling uint64 // what GOMEMLIMIT never exceeds; 0: nothing
 	if l := res.Memory.Limit; l.State == Limited {
-		budget, source, what = l.Value, l.Source, "the memory limit"
+		budget, source, what, ceiling = l.Value, l.Source, "the memory limit", l.Value
 	}
 	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Value < budget) {
 		budget, source, what, scope = h.Value, h.Source, "memory.high", h.Scope
 	}
+	var capped string
 	if budget == 0 {
 		if !m.cfg.hostFallback || res.Host.MemTotal == 0 {
 			return decision{why: "no cgroup limits memory (" + res.Memory.Limit.State.String() +
 				visibleNote(res.Memory.Limit.State, scope) + "): GOMEMLIMIT left as it was"}
 		}
-		budget, source, what = res.Host.MemTotal, SourceHost, "the host's MemTotal"
+		budget, source, what, ceiling = res.Host.MemTotal, SourceHost, "the host's MemTotal", res.Host.MemTotal
+	} else {
+		as, data := memoryRlimits(m.cfg.root)
+		for i, c := range [...]uint64{res.Host.MemTotal, as, data} {
+			if c == 0 {
+				continue
+			}
+			if ceiling == 0 || c < ceiling {
+				ceiling = c
+			}
+			if c < budget {
+				capped = ", capping " + bytesFrom(what, budget, source) + capped
+				budget, source, what = c, capSources[i], capNames[i]
+			}
+		}
 	}
 	v := uint64(float64(budget) * m.cfg.ratio)
-	if m.cfg.minBytes > 0 && v < m.cfg.minBytes {
-		v = m.cfg.minBytes
+	policy := strconv.FormatFloat(m.cfg.ratio, 'g', -1, 64) + " of "
+	if r := m.cfg.reserve; r > 0 && budget-min(r, budget) < v {
+		v, policy = budget-min(r, budget), strconv.FormatUint(r, 10)+" bytes (the reserve) less than "
 	}
-	if m.cfg.maxBytes > 0 && v > m.cfg.maxBytes {
-		v = m.cfg.maxBytes
+	policy += bytesFrom(what, budget, source) + capped + visibleNote(res.Memory.Limit.State, scope)
+	if n := m.cfg.minBytes; v < n {
+		v, policy = n, policy+", raised to the minimum "+strconv.FormatUint(n, 10)+" bytes"
 	}
-	v = min(v, math.MaxInt64)
-	return decision{
-		value:  int64(v),
-		source: source,
-		policy: strconv.FormatFloat(m.cfg.ratio, 'g', -1, 64) + " of " + what + " " + strconv.FormatUint(budget, 10) + " bytes from " + source +
-			visibleNote(res.Memory.Limit.State, scope),
+	if n := m.cfg.maxBytes; n > 0 && v > n {
+		v, policy = n, policy+", lowered to the maximum "+strconv.FormatUint(n, 10)+" bytes"
 	}
+	if ceiling > 0 && v > ceiling {
+		v, policy = ceiling, policy+", but not above the hard limit "+strconv.FormatUint(ceiling, 10)+" bytes"
+	}
+	if v == 0 {
+		return decision{why: policy + " leaves nothing: GOMEMLIMIT left as it was"}
+	}
+	return decision{value: int64(min(v, math.MaxInt64)), source: source, policy: policy}
+}
+
+// The caps of a cgroup memory budget, in the order decide applies them,
+// with their Setting.Source and their name in Setting.Policy.
+var (
+	capSources = [...]string{SourceHost, SourceRlimitAS, SourceRlimitData}
+	capNames   = [...]string{"the host's MemTotal", "the soft limit", "the soft limit"}
+)
+
+// bytesFrom names a budget in Setting.Policy.
+func bytesFrom(what string, n uint64, source string) string {
+	return what + " " + strconv.FormatUint(n, 10) + " bytes from " + source
 }
 
 // visibleNote says, for a Setting's reason, that the value acted on is only

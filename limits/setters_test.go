@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,7 +45,9 @@ func TestSetGoMemLimit(t *testing.T) {
 		{name: "an invalid ratio in the environment is reported", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "2"},
 			opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice, reason: "TRUELIMIT_MEMORY_RATIO is not a number"},
 		{name: "maximum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMaxMemoryLimit(1 << 29)}, changed: true, value: 1 << 29, source: podSlice},
-		{name: "minimum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(3 << 30)}, changed: true, value: 3 << 30, source: podSlice},
+		{name: "a minimum above the limit stops at the limit", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(3 << 30)}, changed: true,
+			value: 2 << 30, source: podSlice, reason: "raised to the minimum 3221225472 bytes, but not above the hard limit 2147483648 bytes"},
+		{name: "minimum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(2000 << 20)}, changed: true, value: 2000 << 20, source: podSlice},
 		{name: "memory.high below memory.max is the budget", tree: highTree, changed: true, value: 724775731,
 			source: "/system.slice/render-worker.service", reason: "memory.high"},
 		{name: "no limit: left alone", tree: noLimitTree, changed: false, reason: "no cgroup limits memory (unlimited, as far as visible (a hidden ancestor may set less)"},
@@ -161,6 +164,9 @@ func TestSettersAgreeWithDetect(t *testing.T) {
 			if h := res.Memory.High; h.State == limits.Limited && (budget == 0 || h.Value < budget) {
 				budget, source = h.Value, h.Source
 			}
+			if t := res.Host.MemTotal; budget > 0 && t > 0 && t < budget {
+				budget, source = t, limits.SourceHost
+			}
 			if budget > 0 {
 				assert.Equal(t, int64(float64(budget)*limits.DefaultMemoryRatio), mem.Value, mem.Reason)
 				assert.Equal(t, source, mem.Source)
@@ -211,6 +217,95 @@ func TestSetGoLimitsDetectsOnce(t *testing.T) {
 			undo()
 			assert.Equal(t, beforeMem, debug.SetMemoryLimit(-1), "undo restores GOMEMLIMIT")
 			assert.Equal(t, beforeProcs, runtime.GOMAXPROCS(0), "undo restores GOMAXPROCS")
+		})
+	}
+}
+
+// TestSetGoMemLimitCapsAndReserve: the rows of the precedence for the caps
+// (the host's MemTotal, RLIMIT_AS and RLIMIT_DATA below a cgroup budget),
+// the reserve and the minimum against the hard limit, on a pod of 512 MiB
+// whose host has 8 GB unless a case says otherwise.
+func TestSetGoMemLimitCapsAndReserve(t *testing.T) {
+	const (
+		pod      = 512 << 20
+		meminfo  = "proc/meminfo"
+		podMax   = "sys/fs/cgroup/pod.slice/memory.max"
+		leafHigh = "sys/fs/cgroup/pod.slice/app.scope/memory.high"
+	)
+	mib := func(n uint64) string { return strconv.FormatUint(n<<10, 10) } // MiB in meminfo's kB
+	tests := []struct {
+		name      string
+		files     map[string]string
+		as, data  uint64
+		env       map[string]string
+		opts      []limits.MemoryOption
+		value     int64 // 0: left alone
+		source    string
+		reasons   []string
+		notReason string
+	}{
+		{name: "no cap below the pod", value: pod * 9 / 10, source: "/pod.slice", notReason: "capping"},
+		{name: "MemTotal below the pod", files: map[string]string{meminfo: "MemTotal: " + mib(256) + " kB\n"},
+			value: 241591910, source: limits.SourceHost, reasons: []string{"0.9 of the host's MemTotal 268435456 bytes from host, capping the memory limit 536870912 bytes from /pod.slice"}},
+		{name: "MemTotal below memory.high", files: map[string]string{meminfo: "MemTotal: " + mib(256) + " kB\n", leafHigh: "419430400\n"},
+			value: 241591910, source: limits.SourceHost, reasons: []string{"capping memory.high 419430400 bytes from /pod.slice/app.scope"}},
+		{name: "RLIMIT_DATA below the pod", data: 128 << 20, value: 120795955, source: limits.SourceRlimitData,
+			reasons: []string{"0.9 of the soft limit 134217728 bytes from RLIMIT_DATA, capping the memory limit 536870912 bytes from /pod.slice"}},
+		{name: "RLIMIT_AS below MemTotal below the pod: both named", files: map[string]string{meminfo: "MemTotal: " + mib(400) + " kB\n"}, as: 300 << 20,
+			value: 283115520, source: limits.SourceRlimitAS,
+			reasons: []string{"the soft limit 314572800 bytes from RLIMIT_AS, capping the host's MemTotal 419430400 bytes from host, capping the memory limit"}},
+		{name: "an RLIMIT above the pod is no cap", as: 1 << 30, data: 1 << 30, value: pod * 9 / 10, source: "/pod.slice", notReason: "RLIMIT"},
+		{name: "an RLIMIT alone sets nothing", files: map[string]string{podMax: "max\n"}, data: 128 << 20, reasons: []string{"no cgroup limits memory"}},
+		{name: "the host fallback is not capped by an RLIMIT", files: map[string]string{podMax: "max\n"}, data: 128 << 20,
+			opts: []limits.MemoryOption{limits.WithHostMemoryFallback()}, value: 7372800000, source: limits.SourceHost},
+		{name: "a reserve below the ratio's share", opts: []limits.MemoryOption{limits.WithMemoryReserve(100 << 20)},
+			value: pod - 100<<20, source: "/pod.slice", reasons: []string{"104857600 bytes (the reserve) less than the memory limit 536870912 bytes from /pod.slice"}},
+		{name: "a small reserve: the ratio is lower", opts: []limits.MemoryOption{limits.WithMemoryReserve(10 << 20)}, value: pod * 9 / 10, source: "/pod.slice"},
+		{name: "the environment's reserve beats the option", env: map[string]string{"TRUELIMIT_MEMORY_RESERVE": "100MiB"},
+			opts: []limits.MemoryOption{limits.WithMemoryReserve(10 << 20)}, value: pod - 100<<20, source: "/pod.slice"},
+		{name: "an invalid reserve in the environment is reported", env: map[string]string{"TRUELIMIT_MEMORY_RESERVE": "100M"},
+			opts: []limits.MemoryOption{limits.WithMemoryReserve(10 << 20)}, value: pod * 9 / 10, source: "/pod.slice",
+			reasons: []string{`TRUELIMIT_MEMORY_RESERVE is not a byte count`}},
+		{name: "a reserve of the whole budget leaves it alone", opts: []limits.MemoryOption{limits.WithMemoryReserve(pod)},
+			reasons: []string{"leaves nothing: GOMEMLIMIT left as it was"}},
+		{name: "a reserve of the capped budget", files: map[string]string{meminfo: "MemTotal: " + mib(256) + " kB\n"},
+			opts: []limits.MemoryOption{limits.WithMemoryReserve(100 << 20)}, value: 156 << 20, source: limits.SourceHost,
+			reasons: []string{"(the reserve) less than the host's MemTotal 268435456 bytes from host, capping"}},
+		{name: "a minimum between memory.high and the limit applies", files: map[string]string{leafHigh: "268435456\n"},
+			opts: []limits.MemoryOption{limits.WithMinMemoryLimit(300 << 20)}, value: 300 << 20, source: "/pod.slice/app.scope"},
+		{name: "a minimum above MemTotal stops at MemTotal", files: map[string]string{meminfo: "MemTotal: " + mib(256) + " kB\n"},
+			opts: []limits.MemoryOption{limits.WithMinMemoryLimit(400 << 20)}, value: 256 << 20, source: limits.SourceHost,
+			reasons: []string{"but not above the hard limit 268435456 bytes"}},
+		{name: "a minimum above an RLIMIT stops at it", data: 200 << 20,
+			opts: []limits.MemoryOption{limits.WithMinMemoryLimit(400 << 20)}, value: 200 << 20, source: limits.SourceRlimitData},
+		{name: "a minimum above the host fallback stops at MemTotal", files: map[string]string{podMax: "max\n"},
+			opts: []limits.MemoryOption{limits.WithHostMemoryFallback(), limits.WithMinMemoryLimit(16 << 30)}, value: 8192000000, source: limits.SourceHost},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			defer limits.SetRlimits(tt.as, tt.data)()
+			root := writeTree(t, v2Tree(tt.files))
+			before := debug.SetMemoryLimit(-1)
+			s, undo, err := limits.SetGoMemLimit(append(tt.opts, limits.WithRoot(root))...)
+			require.NoError(t, err)
+			defer undo()
+			if tt.value == 0 {
+				assert.False(t, s.Changed, s.Reason)
+				assert.Equal(t, before, debug.SetMemoryLimit(-1))
+			} else {
+				assert.Equal(t, tt.value, s.Value, s.Reason)
+				assert.Equal(t, tt.value, debug.SetMemoryLimit(-1))
+				assert.Equal(t, tt.source, s.Source)
+			}
+			for _, r := range tt.reasons {
+				assert.Contains(t, s.Reason, r)
+			}
+			if tt.notReason != "" {
+				assert.NotContains(t, s.Reason, tt.notReason)
+			}
 		})
 	}
 }
