@@ -75,16 +75,19 @@ func envGoMaxProcs() (value string, set, valid bool) {
 	return v, true, err == nil && n > 0
 }
 
-// containerMaxProcsOff reports whether GODEBUG turns container-aware
-// GOMAXPROCS off (containermaxprocs=0). As in the runtime, settings are
-// comma-separated key=value pairs taken verbatim, and the last setting of a
-// key wins.
-func containerMaxProcsOff() bool {
+// godebugOff reports whether GODEBUG sets key to 0: containermaxprocs=0
+// turns container-aware GOMAXPROCS off, updatemaxprocs=0 its updates. As in
+// the runtime, settings are comma-separated key=value pairs taken verbatim,
+// and the last setting of a key wins. Only the environment is read: the
+// defaults a binary carries (//go:debug, a go.mod godebug block, an old go
+// line) are in its build info, which the setters do not read (see
+// docs/SEMANTICS.md).
+func godebugOff(key string) bool {
 	off := false
 	for rest := os.Getenv("GODEBUG"); rest != ""; {
 		var kv string
 		kv, rest, _ = strings.Cut(rest, ",")
-		if k, v, ok := strings.Cut(kv, "="); ok && k == "containermaxprocs" {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
 			off = v == "0"
 		}
 	}

@@ -91,7 +91,7 @@ func (c *controller) apply(res Result, relocated bool) {
 			c.log(m.cfg.logger, "GOMEMLIMIT", current, target, d, relocated)
 		}
 	}
-	if p := c.cpu; p != nil {
+	if p := c.cpu; p != nil && !p.once {
 		d := p.decide(res)
 		current := int64(runtime.GOMAXPROCS(0))
 		switch {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"testing"
@@ -191,11 +192,48 @@ func TestRefreshLoopFollowsAMove(t *testing.T) {
 	defer undo()
 	assert.Equal(t, int64(483183820), s.Value, "0.9 of 512 MiB")
 
-	require.NoError(t, os.WriteFile(filepath.Join(root, "proc/self/cgroup"), []byte("0::/small.slice/app.scope\n"), 0o644))
-	moved := ticks.Load()
-	// Wall time only bounds a hang; the assertion counts ticks.
-	require.True(t, eventually(t, time.Minute, func() bool { return ticks.Load() >= moved+2 }), "the loop stopped ticking")
+	rewriteThenTwoTicks(t, &ticks, filepath.Join(root, "proc/self/cgroup"), "0::/small.slice/app.scope\n")
 	assert.Equal(t, int64(241591910), debug.SetMemoryLimit(-1), "0.9 of the new pod's 256 MiB, within a tick after the move")
 	undo()
 	assert.Contains(t, log.String(), "GOMEMLIMIT follows a change of cgroup: 0.9 of the memory limit 268435456 bytes from /small.slice")
+}
+
+// TestRefreshLoopUpdateMaxProcs resizes a tree's CPU quota from 0.5 to 2
+// CPUs under a running refresh loop and counts ticks: the loop follows it,
+// unless GODEBUG=updatemaxprocs=0, under which GOMAXPROCS is set once.
+func TestRefreshLoopUpdateMaxProcs(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs at least 2 CPUs to see GOMAXPROCS grow")
+	}
+	for _, tt := range []struct {
+		godebug string
+		want    int
+	}{{"", 2}, {"updatemaxprocs=0", 1}} {
+		t.Run("GODEBUG="+tt.godebug, func(t *testing.T) {
+			t.Setenv("GODEBUG", tt.godebug)
+			root := writeTree(t, v2Tree(nil))
+			start := runtime.GOMAXPROCS(0)
+			var ticks atomic.Int64
+			defer limits.OnTick(func(bool) { ticks.Add(1) })()
+			s, undo, err := limits.SetGoMaxProcs(limits.WithRoot(root), limits.WithRoundDown(), limits.WithRefresh(5*time.Millisecond))
+			require.NoError(t, err)
+			defer undo()
+			require.Equal(t, int64(1), s.Value, "0.5 CPU rounded down")
+
+			rewriteThenTwoTicks(t, &ticks, filepath.Join(root, "sys/fs/cgroup/pod.slice/app.scope/cpu.max"), "200000 100000\n")
+			assert.Equal(t, tt.want, runtime.GOMAXPROCS(0))
+			undo()
+			assert.Equal(t, start, runtime.GOMAXPROCS(0), "undo restores GOMAXPROCS")
+		})
+	}
+}
+
+// rewriteThenTwoTicks rewrites file in place with data, then waits until two
+// more ticks (counted in ticks) have ended: the second one started after the
+// rewrite. Wall time only bounds a hang; the callers' assertions count ticks.
+func rewriteThenTwoTicks(t *testing.T, ticks *atomic.Int64, file, data string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(file, []byte(data), 0o644))
+	from := ticks.Load()
+	require.True(t, eventually(t, time.Minute, func() bool { return ticks.Load() >= from+2 }), "the loop stopped ticking")
 }

@@ -82,7 +82,9 @@ func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
 //
 // Precedence, highest first: TRUELIMIT=off; a valid GOMAXPROCS in the
 // environment (it stands; an invalid one is ignored, as the runtime ignores
-// it); GODEBUG=containermaxprocs=0 (left alone); options; defaults.
+// it); GODEBUG=containermaxprocs=0 (left alone); GODEBUG=updatemaxprocs=0
+// (set once: the refresh loop does not follow a resize); options; defaults.
+// Only $GODEBUG is read, not the defaults in the binary's build info.
 //
 // undo restores the previous value: when the library had changed it and the
 // environment sets no GOMAXPROCS, through runtime.SetDefaultGOMAXPROCS so the
@@ -142,7 +144,10 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 		var done bool
 		ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ", pc.logger)
 		if !done {
-			cpu, cfg = &cpuPart{cfg: *pc}, pc.setterConfig
+			cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs")}, pc.setterConfig
+			if cpu.once {
+				cpuNote += "GODEBUG=updatemaxprocs=0: set once, no resize followed; "
+			}
 		}
 	}
 	if mem == nil && cpu == nil {
@@ -213,7 +218,7 @@ func newSetting(name string, previous int64, value string, set, valid bool, inva
 		s.Reason = name + "=" + value + " in the environment stands"
 	case set:
 		return s, name + "=" + strconv.Quote(value) + invalid, false
-	case name == "GOMAXPROCS" && containerMaxProcsOff():
+	case name == "GOMAXPROCS" && godebugOff("containermaxprocs"):
 		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
 	default:
 		return s, "", false
@@ -277,13 +282,14 @@ type memPart struct {
 // options but never above the hard ceiling (the lowest of the memory limit,
 // the host's MemTotal and the process's RLIMIT_AS and RLIMIT_DATA).
 func (m *memPart) decide(res Result) decision {
-	budget, source, what, scope := uint64(0), "", "", res.Memory.Limit.Scope
+	budget, source, what, scope, high := uint64(0), "", "", res.Memory.Limit.Scope, ""
 	var ceiling uint64 // what GOMEMLIMIT never exceeds; 0: nothing
 	if l := res.Memory.Limit; l.State == Limited {
 		budget, source, what, ceiling = l.Value, l.Source, "the memory limit", l.Value
 	}
 	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Value < budget) {
 		budget, source, what, scope = h.Value, h.Source, "memory.high", h.Scope
+		high = " (the kernel throttles above memory.high, which Kubernetes MemoryQoS sets below the limit)"
 	}
 	var capped string
 	if budget == 0 {
@@ -312,7 +318,7 @@ func (m *memPart) decide(res Result) decision {
 	if r := m.cfg.reserve; r > 0 && budget-min(r, budget) < v {
 		v, policy = budget-min(r, budget), strconv.FormatUint(r, 10)+" bytes (the reserve) less than "
 	}
-	policy += bytesFrom(what, budget, source) + capped + visibleNote(res.Memory.Limit.State, scope)
+	policy += bytesFrom(what, budget, source) + capped + visibleNote(res.Memory.Limit.State, scope) + high
 	if n := m.cfg.minBytes; v < n {
 		v, policy = n, policy+", raised to the minimum "+strconv.FormatUint(n, 10)+" bytes"
 	}
@@ -354,6 +360,7 @@ func visibleNote(state State, scope Scope) string {
 type cpuPart struct {
 	cfg   procsConfig
 	owned bool // the library changed GOMAXPROCS and keeps it up to date
+	once  bool // GODEBUG=updatemaxprocs=0: the refresh loop leaves it alone
 }
 
 // decide computes GOMAXPROCS from a Result.

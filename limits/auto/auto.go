@@ -14,7 +14,7 @@
 //
 // The environment always wins: TRUELIMIT=off changes nothing; an explicit
 // GOMEMLIMIT or GOMAXPROCS stands; GODEBUG=containermaxprocs=0 leaves
-// GOMAXPROCS alone; TRUELIMIT_MEMORY_RATIO sets the ratio and
+// GOMAXPROCS alone, GODEBUG=updatemaxprocs=0 sets it once; TRUELIMIT_MEMORY_RATIO sets the ratio and
 // TRUELIMIT_MEMORY_RESERVE a reserve (GOMEMLIMIT's syntax); TRUELIMIT_REFRESH
 // sets the refresh interval (a Go duration; 0 turns refreshing off).
 //
