@@ -45,7 +45,7 @@ type Refresher struct{ w *watcher }
 // NewRefresher locates the cgroups as the setters do and keeps their files open.
 func NewRefresher(opts ...Option) (*Refresher, error) {
 	cfg := newConfig(opts)
-	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false)
+	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -83,7 +83,7 @@ func TestFilesRead(t *testing.T) {
 
 // TestSetterFilesRead checks the I/O of the setters' detection: only the
 // files GOMEMLIMIT and GOMAXPROCS follow (mountinfo, /proc/self/cgroup,
-// cgroup.controllers, the memory limits and memory.high, the CPU quota, and
+// cgroup.controllers, the memory limits and memory.high, the CPU quota,
 // /proc/meminfo, whose MemTotal caps GOMEMLIMIT), each once; none of what
 // only a report shows (swap, weight, cpuset, pids, online CPUs), which Detect
 // reads on the same tree.
@@ -111,6 +111,20 @@ func TestSetterFilesRead(t *testing.T) {
 	// cgroup.controllers.
 	assert.Len(t, names, 19)
 	assert.Contains(t, names, "/proc/meminfo")
+	// The shared-limit policy reads the memory.current of the pod, whose
+	// limit binds, and of the leaf, too.
+	var shared []string
+	stop = limits.TraceReads(func(p []byte) { shared = append(shared, string(p[len(root):len(p)-1])) })
+	_, undo, err = limits.SetGoMemLimit(limits.WithRoot(root), limits.WithSharedMemoryLimit())
+	stop()
+	require.NoError(t, err)
+	undo()
+	pod := "/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice"
+	noCPU := func(names []string) []string {
+		return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return strings.HasSuffix(n, "cpu.max") })
+	}
+	assert.Equal(t, append(noCPU(names), pod+"/memory.current", pod+"/cri-containerd-abcd.scope/memory.current"), noCPU(shared),
+		"after the memory walk, before the cpu walk")
 	for _, p := range filesRead(t, limits.WithRoot(root)) {
 		n := string(p[len(root) : len(p)-1])
 		if slices.ContainsFunc(detectOnly, func(s string) bool { return strings.HasSuffix(n, s) }) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -236,4 +237,38 @@ func rewriteThenTwoTicks(t *testing.T, ticks *atomic.Int64, file, data string) {
 	require.NoError(t, os.WriteFile(file, []byte(data), 0o644))
 	from := ticks.Load()
 	require.True(t, eventually(t, time.Minute, func() bool { return ticks.Load() >= from+2 }), "the loop stopped ticking")
+}
+
+// TestRefreshLoopSharedDeadBand runs the shared-limit policy's refresh over
+// a 256 MiB pod whose other cgroups' usage is rewritten, and counts ticks:
+// a change of the budget below the dead-band (16 MiB here) leaves GOMEMLIMIT
+// as it is, a larger one moves it, and a later small change is measured
+// from the budget in force.
+func TestRefreshLoopSharedDeadBand(t *testing.T) {
+	root := writeTree(t, sharedTree(150, 50))
+	podCurrent := filepath.Join(root, "sys/fs/cgroup/pod.slice/memory.current")
+	start := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(start)
+	var ticks atomic.Int64
+	defer limits.OnTick(func(bool) { ticks.Add(1) })()
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithSharedMemoryLimit(), limits.WithRefresh(5*time.Millisecond))
+	require.NoError(t, err)
+	defer undo()
+	limitFor := func(othersMiB uint64) int64 { return int64(float64((256-othersMiB)<<20) * limits.DefaultMemoryRatio) }
+	require.Equal(t, limitFor(100), s.Value, s.Reason)
+
+	steps := []struct {
+		podMiB uint64 // the pod's usage; the process's own cgroup uses 50 MiB
+		want   int64
+		why    string
+	}{
+		{160, limitFor(100), "the others grow by 10 MiB, within the dead-band"},
+		{175, limitFor(125), "by 25 MiB from the budget in force: it moves"},
+		{165, limitFor(125), "back by 10 MiB: within the dead-band of the budget in force"},
+		{50, limitFor(0), "the others release everything"},
+	}
+	for _, st := range steps {
+		rewriteThenTwoTicks(t, &ticks, podCurrent, strconv.FormatUint(st.podMiB<<20, 10)+"\n")
+		assert.Equal(t, st.want, debug.SetMemoryLimit(-1), st.why)
+	}
 }

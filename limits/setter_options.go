@@ -27,7 +27,10 @@ type setterConfig struct {
 	root    string
 	beneath readfile.Beneath
 	refresh time.Duration
-	logger  *slog.Logger
+	// log, set by WithLogger, logs a Setting; nil: silent. A function
+	// value, so that a program that passes no logger (limits/auto) does
+	// not link the logging.
+	log func(Setting)
 }
 
 type memoryConfig struct {
@@ -37,6 +40,11 @@ type memoryConfig struct {
 	maxBytes     uint64
 	reserve      uint64 // bytes of the budget kept out of GOMEMLIMIT
 	hostFallback bool
+	// readShared and sharedBudget are the shared-limit policy, nil when it
+	// is off: function values, so that a program that never turns it on
+	// does not link it.
+	readShared   func(*reader) sharedUsage
+	sharedBudget func(m *memPart, limit uint64, u sharedUsage) (budget uint64, what string)
 }
 
 type procsConfig struct {
@@ -118,6 +126,21 @@ func WithHostMemoryFallback() MemoryOption {
 	return memoryOption(func(c *memoryConfig) { c.hostFallback = true })
 }
 
+// WithSharedMemoryLimit turns on the shared-limit policy: when the memory
+// limit that binds is an ancestor's (a pod of two or more containers, or
+// Kubernetes pod-level resources), the budget is that limit less what the
+// other cgroups below it use, limit_L - max(0, current_L - current_own)
+// (v2 memory.current, v1 memory.usage_in_bytes), followed on every refresh;
+// it moves only when it changes by at least max(16 MiB, 5% of limit_L), so
+// that the others' noise does not move GOMEMLIMIT on every tick. The
+// reserve and the caps apply to that budget. Off by default; use it with
+// WithRefresh to follow the others' usage.
+func WithSharedMemoryLimit() MemoryOption {
+	return memoryOption(func(c *memoryConfig) {
+		c.readShared, c.sharedBudget = (*reader).readSharedUsage, (*memPart).sharedBudget
+	})
+}
+
 // WithRoundDown makes SetGoMaxProcs round the CPU quota down with a minimum
 // of 1, as go.uber.org/automaxprocs does, instead of the Go runtime's policy
 // (round up, at least 2).
@@ -143,5 +166,13 @@ func WithRefresh(d time.Duration) SetterOption {
 // WithLogger makes the setters log what they decide, and the refresh loop
 // every change, to l. Without it they are silent.
 func WithLogger(l *slog.Logger) SetterOption {
-	return setterOption(func(c *setterConfig) { c.logger = l })
+	return setterOption(func(c *setterConfig) {
+		c.log = nil
+		if l != nil {
+			c.log = func(s Setting) {
+				l.Info("truelimit: "+s.Reason, "setting", s.Name, "value", s.Value, "previous", s.Previous,
+					"changed", s.Changed, "source", s.Source)
+			}
+		}
+	})
 }

@@ -1,7 +1,6 @@
 package limits
 
 import (
-	"log/slog"
 	"math"
 	"runtime"
 	"runtime/debug"
@@ -121,10 +120,14 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 	var memNote, cpuNote string
 	var cfg setterConfig
 	hostMemory := ctl.mem != nil
+	var shared func(*reader) sharedUsage
+	if hostMemory {
+		shared = ctl.mem.cfg.readShared
+	}
 	if mc != nil {
 		value, set, valid := envGoMemLimit()
 		var done bool
-		ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", mc.logger)
+		ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", mc.log)
 		if !done {
 			if r, set, valid := envMemoryRatio(); valid {
 				mc.ratio = r
@@ -136,34 +139,34 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 			} else if set {
 				memNote += memoryReserveVar + " is not a byte count and is ignored; "
 			}
-			mem, cfg, hostMemory = &memPart{cfg: *mc, previous: ms.Previous}, mc.setterConfig, true
+			mem, cfg, hostMemory, shared = &memPart{cfg: *mc, previous: ms.Previous}, mc.setterConfig, true, mc.readShared
 		}
 	}
 	if pc != nil {
 		value, set, valid := envGoMaxProcs()
 		var done bool
-		ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ", pc.logger)
+		ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ", pc.log)
 		if !done {
 			cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs")}, pc.setterConfig
 			if cpu.once {
-				cpuNote += "GODEBUG=updatemaxprocs=0: set once, no resize followed; "
+				cpuNote += "GODEBUG=updatemaxprocs=0: set once; "
 			}
 		}
 	}
 	if mem == nil && cpu == nil {
 		return ms, ps, noUndo, nil
 	}
-	w, res, open, err := detectToWatch(cfg, hostMemory)
+	w, res, open, err := detectToWatch(cfg, hostMemory, shared)
 	if err != nil {
 		return ms, ps, noUndo, err
 	}
 	if mem != nil {
-		d := mem.decide(res)
+		d := mem.decide(res, w.usages)
 		if d.value > 0 {
 			debug.SetMemoryLimit(d.value)
 		}
 		ms.decided(memNote, d, d.value > 0, " bytes")
-		ms = ms.logged(mem.cfg.logger)
+		ms = ms.logged(mem.cfg.log)
 		ctl.mem = mem
 	}
 	if cpu != nil {
@@ -174,7 +177,7 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 			cpu.owned = true
 		}
 		ps.decided(cpuNote, d, change, "")
-		ps = ps.logged(cpu.cfg.logger)
+		ps = ps.logged(cpu.cfg.log)
 		ctl.cpu = cpu
 	}
 	ctl.restart(w, open)
@@ -207,9 +210,9 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 // previous, with the rows of the precedence the setters share:
 // TRUELIMIT=off, then the setting's own variable (value, set and valid as
 // read), then for GOMAXPROCS GODEBUG=containermaxprocs=0. done means the
-// setter stops there with s.Reason, logged to l; otherwise note starts the
+// setter stops there with s.Reason, logged with log; otherwise note starts the
 // reason (an invalid variable, followed by invalid).
-func newSetting(name string, previous int64, value string, set, valid bool, invalid string, l *slog.Logger) (s Setting, note string, done bool) {
+func newSetting(name string, previous int64, value string, set, valid bool, invalid string, log func(Setting)) (s Setting, note string, done bool) {
 	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
 	case disabled():
@@ -223,7 +226,7 @@ func newSetting(name string, previous int64, value string, set, valid bool, inva
 	default:
 		return s, "", false
 	}
-	return s.logged(l), "", true
+	return s.logged(log), "", true
 }
 
 // decided records a decision in s: with change, the value was set.
@@ -255,10 +258,10 @@ func undoOnce(restore func()) func() {
 	}
 }
 
-func (s Setting) logged(l *slog.Logger) Setting {
-	if l != nil {
-		l.Info("truelimit: "+s.Reason, "setting", s.Name, "value", s.Value, "previous", s.Previous,
-			"changed", s.Changed, "source", s.Source)
+// logged logs s with log (WithLogger's), if set.
+func (s Setting) logged(log func(Setting)) Setting {
+	if log != nil {
+		log(s)
 	}
 	return s
 }
@@ -275,21 +278,27 @@ type decision struct {
 type memPart struct {
 	cfg      memoryConfig
 	previous int64
+	// sharedInForce is the shared-limit policy's budget in force (0:
+	// none yet), which it keeps within the dead-band.
+	sharedInForce uint64
 }
 
 // decide computes GOMEMLIMIT from a Result: a ratio of the budget, or the
 // budget less the reserve when that is lower, within the minimum and maximum
 // options but never above the hard ceiling (the lowest of the memory limit,
 // the host's MemTotal and the process's RLIMIT_AS and RLIMIT_DATA).
-func (m *memPart) decide(res Result) decision {
+func (m *memPart) decide(res Result, u sharedUsage) decision {
 	budget, source, what, scope, high := uint64(0), "", "", res.Memory.Limit.Scope, ""
 	var ceiling uint64 // what GOMEMLIMIT never exceeds; 0: nothing
 	if l := res.Memory.Limit; l.State == Limited {
 		budget, source, what, ceiling = l.Value, l.Source, "the memory limit", l.Value
+		if m.cfg.sharedBudget != nil && u[1] != 0 {
+			budget, what = m.cfg.sharedBudget(m, l.Value, u)
+		}
 	}
 	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Value < budget) {
 		budget, source, what, scope = h.Value, h.Source, "memory.high", h.Scope
-		high = " (the kernel throttles above memory.high, which Kubernetes MemoryQoS sets below the limit)"
+		high = " (the kernel throttles above it; Kubernetes MemoryQoS sets it below the limit)"
 	}
 	var capped string
 	if budget == 0 {

@@ -49,7 +49,7 @@ func TestSetGoMemLimit(t *testing.T) {
 			value: 2 << 30, source: podSlice, reason: "raised to the minimum 3221225472 bytes, but not above the hard limit 2147483648 bytes"},
 		{name: "minimum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(2000 << 20)}, changed: true, value: 2000 << 20, source: podSlice},
 		{name: "memory.high below memory.max is the budget", tree: highTree, changed: true, value: 724775731,
-			source: "/system.slice/render-worker.service", reason: "(the kernel throttles above memory.high, which Kubernetes MemoryQoS sets below the limit)"},
+			source: "/system.slice/render-worker.service", reason: "memory.high 805306368 bytes from /system.slice/render-worker.service (the kernel throttles above it; Kubernetes MemoryQoS sets it below the limit)"},
 		{name: "no limit: left alone", tree: noLimitTree, changed: false, reason: "no cgroup limits memory (unlimited, as far as visible (a hidden ancestor may set less)"},
 		{name: "a limit at a top that hides its ancestors says so", tree: privateNamespaceTree, changed: true, value: 483183820,
 			source: "/", reason: "bytes from /, as far as visible (a hidden ancestor may set less)"},
@@ -107,7 +107,7 @@ func TestSetGoMaxProcs(t *testing.T) {
 		{name: "an invalid GOMAXPROCS is ignored", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "many"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
 			want: 1, set: true, reason: "invalid and ignored"},
 		{name: "updatemaxprocs=0: set once", tree: halfCPUTree, env: map[string]string{"GODEBUG": "updatemaxprocs=0"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
-			want: 1, set: true, reason: "GODEBUG=updatemaxprocs=0: set once, no resize followed; GOMAXPROCS set to 1"},
+			want: 1, set: true, reason: "GODEBUG=updatemaxprocs=0: set once; GOMAXPROCS set to 1"},
 		{name: "the last updatemaxprocs wins", tree: halfCPUTree, env: map[string]string{"GODEBUG": "updatemaxprocs=0,updatemaxprocs=1"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
 			want: 1, set: true},
 		{name: "containermaxprocs=0 leaves it alone", tree: halfCPUTree, env: map[string]string{"GODEBUG": "madvdontneed=1,containermaxprocs=0"}, set: false, reason: "containermaxprocs=0"},
@@ -310,6 +310,53 @@ func TestSetGoMemLimitCapsAndReserve(t *testing.T) {
 			if tt.notReason != "" {
 				assert.NotContains(t, s.Reason, tt.notReason)
 			}
+		})
+	}
+}
+
+// sharedTree is v2Tree with the pod's limit at 256 MiB and memory.current
+// files: the pod uses podMiB, of which the process's own cgroup ownMiB.
+func sharedTree(podMiB, ownMiB uint64) map[string]string {
+	return v2Tree(map[string]string{
+		"sys/fs/cgroup/pod.slice/memory.max":               "268435456\n",
+		"sys/fs/cgroup/pod.slice/memory.current":           strconv.FormatUint(podMiB<<20, 10) + "\n",
+		"sys/fs/cgroup/pod.slice/app.scope/memory.current": strconv.FormatUint(ownMiB<<20, 10) + "\n",
+	})
+}
+
+// TestSetGoMemLimitShared: the shared-limit policy's rows, on a pod of
+// 256 MiB whose other cgroups use what the pod uses beyond the process's
+// own cgroup.
+func TestSetGoMemLimitShared(t *testing.T) {
+	shared := limits.WithSharedMemoryLimit()
+	tests := []struct {
+		name   string
+		files  map[string]string
+		opts   []limits.MemoryOption
+		value  int64
+		reason string
+	}{
+		{name: "off: the pod's limit", files: sharedTree(150, 50), value: 241591910, reason: "0.9 of the memory limit 268435456 bytes from /pod.slice"},
+		{name: "the others' 100 MiB are left out", files: sharedTree(150, 50), opts: []limits.MemoryOption{shared}, value: 147220070, // 0.9 of 156 MiB
+			reason: "0.9 of the memory limit 268435456 bytes less the other cgroups' usage 104857600 bytes (shared-limit policy, dead-band 16777216 bytes), that is 163577856 bytes from /pod.slice"},
+		{name: "no others", files: sharedTree(50, 50), opts: []limits.MemoryOption{shared}, value: 241591910},
+		{name: "the reserve applies to the shared budget", files: sharedTree(150, 50), opts: []limits.MemoryOption{shared, limits.WithMemoryReserve(100 << 20)},
+			value: 56 << 20, reason: "104857600 bytes (the reserve) less than the memory limit 268435456 bytes less"},
+		{name: "MemTotal caps the shared budget", files: overridden(sharedTree(150, 50), map[string]string{"proc/meminfo": "MemTotal: 102400 kB\n"}),
+			opts: []limits.MemoryOption{shared}, value: 94371840, reason: "0.9 of the host's MemTotal 104857600 bytes from host, capping the memory limit 268435456 bytes less"},
+		{name: "an unreadable usage: the pod's limit", files: overridden(sharedTree(150, 50), map[string]string{"sys/fs/cgroup/pod.slice/memory.current": "<delete>"}),
+			opts: []limits.MemoryOption{shared}, value: 241591910, reason: "0.9 of the memory limit 268435456 bytes from /pod.slice"},
+		{name: "a limit on the process's own cgroup is not shared", files: overridden(sharedTree(150, 50), map[string]string{"sys/fs/cgroup/pod.slice/app.scope/memory.max": "134217728\n"}),
+			opts: []limits.MemoryOption{shared}, value: 120795955, reason: "0.9 of the memory limit 134217728 bytes from /pod.slice/app.scope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := writeTree(t, tt.files)
+			s, undo, err := limits.SetGoMemLimit(append(tt.opts, limits.WithRoot(root))...)
+			require.NoError(t, err)
+			defer undo()
+			assert.Equal(t, tt.value, s.Value, s.Reason)
+			assert.Contains(t, s.Reason, tt.reason)
 		})
 	}
 }
