@@ -2,6 +2,8 @@ package limits_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/truelimit/truelimit/limits"
 )
@@ -101,6 +103,61 @@ func ExampleSetGoLimits() {
 	// Output:
 	// GOMEMLIMIT 241591910
 	// GOMAXPROCS 1
+}
+
+// WithMemoryReserve on the captured pod of 2 GiB: keeping 512 MiB out of
+// GOMEMLIMIT is lower than 0.9 of the limit, so GOMEMLIMIT is 1.5 GiB.
+func ExampleWithMemoryReserve() {
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot("../testdata/v2-k8s-systemd-pod-limit-leaf-max"),
+		limits.WithMemoryReserve(512<<20))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo()
+	fmt.Println(s.Value)
+	// Output:
+	// 1610612736
+}
+
+// WithSharedMemoryLimit in a pod of 256 MiB that the process's container
+// shares with another one using 100 MiB (the pod's memory.current less the
+// container's): the budget is the 156 MiB left.
+func ExampleWithSharedMemoryLimit() {
+	root, err := os.MkdirTemp("", "shared-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(root)
+	for name, content := range map[string]string{
+		"proc/self/mountinfo":                                  "35 24 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+		"proc/self/cgroup":                                     "0::/pod.slice/app.scope\n",
+		"proc/meminfo":                                         "MemTotal: 8000000 kB\n",
+		"sys/fs/cgroup/pod.slice/memory.max":                   "268435456\n",
+		"sys/fs/cgroup/pod.slice/memory.current":               "157286400\n", // 150 MiB
+		"sys/fs/cgroup/pod.slice/app.scope/memory.max":         "max\n",
+		"sys/fs/cgroup/pod.slice/app.scope/memory.current":     "52428800\n", // 50 MiB
+		"sys/fs/cgroup/pod.slice/app.scope/cgroup.controllers": "memory\n",
+	} {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+			err = os.WriteFile(path, []byte(content), 0o644)
+		}
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithSharedMemoryLimit())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo()
+	fmt.Println(s.Value, s.Source)
+	// Output:
+	// 147220070 /pod.slice
 }
 
 // ForPID on a captured node where a gVisor sandbox (PID 4242) sits in a
