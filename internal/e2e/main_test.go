@@ -35,6 +35,11 @@ var timings struct {
 // internal/e2e/cmd/<name> into vm.bin/<name>.
 var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog"}
 
+// go124Binaries are built a second time, into vm.bin/<name>-go124, with the
+// main module's go line at 1.24: the defaults such a module gets,
+// containermaxprocs=0 and updatemaxprocs=0 in the binary's DefaultGODEBUG.
+var go124Binaries = []string{"vmprobe", "vmprobeauto"}
+
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
@@ -86,13 +91,42 @@ func runMain(m *testing.M) int {
 	return code
 }
 
-// buildBinaries builds the in-VM programs as static Linux binaries.
+// buildBinaries builds the in-VM programs as static Linux binaries, and
+// the go124Binaries with a copy of go.mod whose go line says 1.24 (go build
+// -modfile; a go.sum beside it, as -modfile wants).
 func buildBinaries(dir string) error {
-	for _, name := range binaries {
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, name), "./cmd/"+name)
+	build := func(out, name string, flags ...string) error {
+		args := append([]string{"build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, out)}, flags...)
+		cmd := exec.Command("go", append(args, "./cmd/"+name)...)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %v\n%s", name, err, out)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", out, err, msg)
+		}
+		return nil
+	}
+	for _, name := range binaries {
+		if err := build(name, name); err != nil {
+			return err
+		}
+	}
+	mod, err := exec.Command("go", "mod", "edit", "-go=1.24", "-print").Output()
+	if err != nil {
+		return fmt.Errorf("go mod edit -go=1.24: %v", err)
+	}
+	sum, err := os.ReadFile("../../go.sum")
+	if err != nil {
+		return err
+	}
+	modfile := filepath.Join(dir, "go124.mod")
+	if err := os.WriteFile(modfile, mod, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go124.sum"), sum, 0o644); err != nil {
+		return err
+	}
+	for _, name := range go124Binaries {
+		if err := build(name+"-go124", name, "-modfile="+modfile); err != nil {
+			return err
 		}
 	}
 	return nil
