@@ -3,6 +3,7 @@ package limits
 import (
 	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -76,22 +77,63 @@ func envGoMaxProcs() (value string, set, valid bool) {
 }
 
 // godebugOff reports whether GODEBUG sets key to 0: containermaxprocs=0
-// turns container-aware GOMAXPROCS off, updatemaxprocs=0 its updates. As in
-// the runtime, settings are comma-separated key=value pairs taken verbatim,
-// and the last setting of a key wins. Only the environment is read: the
-// defaults a binary carries (//go:debug, a go.mod godebug block, an old go
-// line) are in its build info, which the setters do not read (see
-// docs/SEMANTICS.md).
-func godebugOff(key string) bool {
-	off := false
-	for rest := os.Getenv("GODEBUG"); rest != ""; {
+// turns container-aware GOMAXPROCS off, updatemaxprocs=0 its updates. As the
+// runtime does, it reads $GODEBUG first; where $GODEBUG does not set key,
+// buildOff (WithBuildGODEBUG's buildGODEBUGOff), when set, reads the
+// binary's own default.
+func godebugOff(key string, buildOff func(key string) bool) bool {
+	if v, ok := godebugValue(os.Getenv("GODEBUG"), key); ok {
+		return v == "0"
+	}
+	return buildOff != nil && buildOff(key)
+}
+
+// godebugValue finds key in a GODEBUG list: as in the runtime, settings are
+// comma-separated key=value pairs taken verbatim, and the last setting of a
+// key wins.
+func godebugValue(list, key string) (value string, ok bool) {
+	for rest := list; rest != ""; {
 		var kv string
 		kv, rest, _ = strings.Cut(rest, ",")
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			off = v == "0"
+		if k, v, found := strings.Cut(kv, "="); found && k == key {
+			value, ok = v, true
 		}
 	}
-	return off
+	return value, ok
+}
+
+// goLineMarker is a setting that changed in Go 1.25, as containermaxprocs
+// and updatemaxprocs did: a main module whose go line says 1.24 or older
+// (or that has "//go:debug default=go1.24") gets decoratemappings=0 in its
+// DefaultGODEBUG along with both of them.
+const goLineMarker = "decoratemappings"
+
+// explicitOff reports whether defaults, a binary's DefaultGODEBUG (build
+// info), sets key to 0 through a //go:debug directive or a go.mod godebug
+// block rather than through its go line. The go command merges the three
+// into one sorted list and keeps nothing of where a setting came from; a go
+// line of 1.24 or older also brings the other settings changed in Go 1.25
+// at their old values, so key=0 without decoratemappings=0 can only be
+// explicit. With decoratemappings=0 it cannot be told (an old go line, or
+// both set explicitly), and key=0 is taken for the go line's default: the
+// service whose runtime does nothing, which needs the library.
+func explicitOff(defaults, key string) bool {
+	v, ok := godebugValue(defaults, key)
+	old, _ := godebugValue(defaults, goLineMarker)
+	return ok && v == "0" && old != "0"
+}
+
+// buildGODEBUGOff reports whether the binary's DefaultGODEBUG
+// (runtime/debug.ReadBuildInfo) sets key to 0 on purpose (explicitOff).
+func buildGODEBUGOff(key string) bool {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "DefaultGODEBUG" {
+				return explicitOff(s.Value, key)
+			}
+		}
+	}
+	return false
 }
 
 // envMemoryRatio reads TRUELIMIT_MEMORY_RATIO: a number in (0, 1].

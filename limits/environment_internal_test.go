@@ -38,3 +38,46 @@ func FuzzParseByteCount(f *testing.F) {
 		}
 	})
 }
+
+// TestExplicitOff: a GODEBUG default of 0 is obeyed when the binary's
+// DefaultGODEBUG shows it was set on purpose, not when a go 1.24-or-older go
+// line brought it (with decoratemappings=0, the marker); the lists are as
+// the go command writes them, sorted.
+func TestExplicitOff(t *testing.T) {
+	const go124 = "containermaxprocs=0,cryptocustomrand=1,decoratemappings=0,tlssecpmlkem=0,tlssha1=1,updatemaxprocs=0,urlstrictcolons=0,x509sha256skid=0"
+	tests := []struct {
+		defaults, key string
+		want          bool
+	}{
+		{"", "containermaxprocs", false},
+		{"containermaxprocs=0", "containermaxprocs", true},
+		{"containermaxprocs=0", "updatemaxprocs", false},
+		{"cryptocustomrand=1,updatemaxprocs=0,urlstrictcolons=0", "updatemaxprocs", true}, // a go 1.25 line and a directive
+		{"containermaxprocs=1", "containermaxprocs", false},
+		{go124, "containermaxprocs", false},
+		{go124, "updatemaxprocs", false},
+		// Cannot be told from a go 1.24 line with //go:debug decoratemappings=1:
+		// taken as explicit.
+		{"containermaxprocs=0,decoratemappings=1", "containermaxprocs", true},
+	}
+	for _, tt := range tests {
+		if got := explicitOff(tt.defaults, tt.key); got != tt.want {
+			t.Errorf("explicitOff(%q, %q) = %v, want %v", tt.defaults, tt.key, got, tt.want)
+		}
+	}
+}
+
+// TestGodebugOffPrecedence: $GODEBUG decides where it sets the key, the
+// binary's defaults only where it does not.
+func TestGodebugOffPrecedence(t *testing.T) {
+	buildOff := func(string) bool { return true }
+	for _, tt := range []struct {
+		env  string
+		want bool
+	}{{"", true}, {"containermaxprocs=1", false}, {"containermaxprocs=0", true}, {"updatemaxprocs=1", true}} {
+		t.Setenv("GODEBUG", tt.env)
+		if got := godebugOff("containermaxprocs", buildOff); got != tt.want {
+			t.Errorf("GODEBUG=%q: godebugOff = %v, want %v", tt.env, got, tt.want)
+		}
+	}
+}

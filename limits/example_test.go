@@ -160,6 +160,22 @@ func ExampleWithSharedMemoryLimit() {
 	// 147220070 /pod.slice
 }
 
+// WithBuildGODEBUG in a binary built without //go:debug directives (this
+// test): nothing in its build info turns GOMAXPROCS off, so the round-down
+// policy gives 1 for the captured container's half CPU.
+func ExampleWithBuildGODEBUG() {
+	s, undo, err := limits.SetGoMaxProcs(limits.WithRoot("../testdata/v1-docker-cgroupfs"),
+		limits.WithRoundDown(), limits.WithBuildGODEBUG())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo()
+	fmt.Println(s.Value)
+	// Output:
+	// 1
+}
+
 // ForPID on a captured node where a gVisor sandbox (PID 4242) sits in a
 // directory literally named after its pod, under system.slice: no pod limit
 // applies to it, and the diagnostic says why.

@@ -51,6 +51,10 @@ type procsConfig struct {
 	setterConfig
 	roundDown bool
 	minProcs  int
+	// buildOff, set by WithBuildGODEBUG, reads the binary's own GODEBUG
+	// defaults: a function value, so that other programs do not link
+	// runtime/debug.ReadBuildInfo.
+	buildOff func(key string) bool
 }
 
 func newMemoryConfig(opts []MemoryOption) memoryConfig {
@@ -152,6 +156,19 @@ func WithRoundDown() ProcsOption {
 // never exceeds the CPUs the process may run on).
 func WithMinProcs(n int) ProcsOption {
 	return procsOption(func(c *procsConfig) { c.minProcs = n })
+}
+
+// WithBuildGODEBUG makes SetGoMaxProcs obey, besides $GODEBUG,
+// containermaxprocs=0 and updatemaxprocs=0 set in the binary itself by a
+// //go:debug directive or a godebug block of the main module's go.mod, as
+// the runtime does (runtime/debug.ReadBuildInfo, setting DefaultGODEBUG).
+// The same values implied by a go line of 1.24 or older are not obeyed: that
+// is the service whose runtime does nothing. The build info does not say
+// where a setting came from; docs/SEMANTICS.md says how they are told apart
+// and when they cannot be. limits/auto does not use it: ReadBuildInfo would
+// grow every program importing it by about 25 KB.
+func WithBuildGODEBUG() ProcsOption {
+	return procsOption(func(c *procsConfig) { c.buildOff = buildGODEBUGOff })
 }
 
 // WithRefresh makes the setters re-read the limits every d and follow a

@@ -82,8 +82,9 @@ func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
 // Precedence, highest first: TRUELIMIT=off; a valid GOMAXPROCS in the
 // environment (it stands; an invalid one is ignored, as the runtime ignores
 // it); GODEBUG=containermaxprocs=0 (left alone); GODEBUG=updatemaxprocs=0
-// (set once: the refresh loop does not follow a resize); options; defaults.
-// Only $GODEBUG is read, not the defaults in the binary's build info.
+// (set once: the refresh loop does not follow a resize), and with
+// WithBuildGODEBUG the same two set in the binary by //go:debug or go.mod;
+// options; defaults.
 //
 // undo restores the previous value: when the library had changed it and the
 // environment sets no GOMAXPROCS, through runtime.SetDefaultGOMAXPROCS so the
@@ -127,7 +128,7 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 	if mc != nil {
 		value, set, valid := envGoMemLimit()
 		var done bool
-		ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", mc.log)
+		ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", false, mc.log)
 		if !done {
 			if r, set, valid := envMemoryRatio(); valid {
 				mc.ratio = r
@@ -145,9 +146,10 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 	if pc != nil {
 		value, set, valid := envGoMaxProcs()
 		var done bool
-		ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ", pc.log)
+		ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ",
+			godebugOff("containermaxprocs", pc.buildOff), pc.log)
 		if !done {
-			cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs")}, pc.setterConfig
+			cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs", pc.buildOff)}, pc.setterConfig
 			if cpu.once {
 				cpuNote += "GODEBUG=updatemaxprocs=0: set once; "
 			}
@@ -209,10 +211,10 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 // newSetting starts the Setting of the value name, whose runtime value is
 // previous, with the rows of the precedence the setters share:
 // TRUELIMIT=off, then the setting's own variable (value, set and valid as
-// read), then for GOMAXPROCS GODEBUG=containermaxprocs=0. done means the
+// read), then for GOMAXPROCS containermaxprocs=0 (off). done means the
 // setter stops there with s.Reason, logged with log; otherwise note starts the
 // reason (an invalid variable, followed by invalid).
-func newSetting(name string, previous int64, value string, set, valid bool, invalid string, log func(Setting)) (s Setting, note string, done bool) {
+func newSetting(name string, previous int64, value string, set, valid bool, invalid string, off bool, log func(Setting)) (s Setting, note string, done bool) {
 	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
 	case disabled():
@@ -221,7 +223,7 @@ func newSetting(name string, previous int64, value string, set, valid bool, inva
 		s.Reason = name + "=" + value + " in the environment stands"
 	case set:
 		return s, name + "=" + strconv.Quote(value) + invalid, false
-	case name == "GOMAXPROCS" && godebugOff("containermaxprocs"):
+	case off:
 		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
 	default:
 		return s, "", false

@@ -14,7 +14,9 @@
 //
 // The environment always wins: TRUELIMIT=off changes nothing; an explicit
 // GOMEMLIMIT or GOMAXPROCS stands; GODEBUG=containermaxprocs=0 leaves
-// GOMAXPROCS alone, GODEBUG=updatemaxprocs=0 sets it once; TRUELIMIT_MEMORY_RATIO sets the ratio and
+// GOMAXPROCS alone, GODEBUG=updatemaxprocs=0 sets it once (the environment's
+// GODEBUG only: the binary's own //go:debug defaults are not read, see
+// limits.WithBuildGODEBUG); TRUELIMIT_MEMORY_RATIO sets the ratio and
 // TRUELIMIT_MEMORY_RESERVE a reserve (GOMEMLIMIT's syntax); TRUELIMIT_REFRESH
 // sets the refresh interval (a Go duration; 0 turns refreshing off).
 //
