@@ -40,6 +40,10 @@ var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog"}
 // containermaxprocs=0 and updatemaxprocs=0 in the binary's DefaultGODEBUG.
 var go124Binaries = []string{"vmprobe", "vmprobeauto"}
 
+// godebugBinaries are vmprobebuild built with each //go:debug directive of
+// its own (-tags godebug_<setting>), into vm.bin/vmprobebuild-<setting>.
+var godebugBinaries = []string{"containermaxprocs", "updatemaxprocs"}
+
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
@@ -91,9 +95,9 @@ func runMain(m *testing.M) int {
 	return code
 }
 
-// buildBinaries builds the in-VM programs as static Linux binaries, and
-// the go124Binaries with a copy of go.mod whose go line says 1.24 (go build
-// -modfile; a go.sum beside it, as -modfile wants).
+// buildBinaries builds the in-VM programs as static Linux binaries, the
+// go124Binaries with a copy of go.mod whose go line says 1.24 (go build
+// -modfile; a go.sum beside it, as -modfile wants), and the godebugBinaries.
 func buildBinaries(dir string) error {
 	build := func(out, name string, flags ...string) error {
 		args := append([]string{"build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, out)}, flags...)
@@ -126,6 +130,11 @@ func buildBinaries(dir string) error {
 	}
 	for _, name := range go124Binaries {
 		if err := build(name+"-go124", name, "-modfile="+modfile); err != nil {
+			return err
+		}
+	}
+	for _, setting := range godebugBinaries {
+		if err := build("vmprobebuild-"+setting, "vmprobebuild", "-tags", "godebug_"+setting); err != nil {
 			return err
 		}
 	}
