@@ -32,7 +32,7 @@ type watch struct {
 	root       string
 	beneath    readfile.Beneath
 	every      time.Duration
-	hostMemory bool // GOMEMLIMIT is set: the host's MemTotal caps its budget, or is it
+	hostMemory bool // GOMEMLIMIT is set: read the host's MemTotal, its cap (or fallback)
 	// readShared reads the shared-limit policy's usages; nil when off.
 	readShared func(*reader) sharedUsage
 	located    // the cgroups, and the R/proc/self/cgroup they come from
