@@ -109,20 +109,19 @@ func (c *controller) apply(res Result, shared sharedUsage, relocated bool) {
 }
 
 // log logs a change the loop made with log (WithLogger's), if set.
-func (c *controller) log(log func(Setting), name string, from, to int64, d decision, relocated bool) {
+func (c *controller) log(log func(Setting, int), name string, from, to int64, d decision, moved bool) {
 	if log == nil {
 		return
 	}
-	msg := d.policy
+	s := Setting{Name: name, Changed: true, Value: to, Previous: from, Source: d.source, Policy: d.policy, Reason: d.policy}
 	if d.value == 0 {
-		msg = d.why
+		s.Reason = d.why
 	}
-	change := "a resize"
-	if relocated {
-		change = "a change of cgroup"
+	if moved {
+		log(s, relocated)
+	} else {
+		log(s, resized)
 	}
-	log(Setting{Name: name, Changed: true, Value: to, Previous: from, Source: d.source, Policy: d.policy,
-		Reason: name + " follows " + change + ": " + msg})
 }
 
 // refreshLoop re-reads the limits every interval until it is stopped: a

@@ -27,10 +27,11 @@ type setterConfig struct {
 	root    string
 	beneath readfile.Beneath
 	refresh time.Duration
-	// log, set by WithLogger, logs a Setting; nil: silent. A function
-	// value, so that a program that passes no logger (limits/auto) does
-	// not link the logging.
-	log func(Setting)
+	// log, set by WithLogger, logs a setter's Setting, or with relocated
+	// set or not a change the refresh loop made after a move or a resize;
+	// nil: silent. A function value, so that a program that passes no
+	// logger (limits/auto) does not link the logging.
+	log func(s Setting, change int)
 }
 
 type memoryConfig struct {
@@ -186,10 +187,25 @@ func WithLogger(l *slog.Logger) SetterOption {
 	return setterOption(func(c *setterConfig) {
 		c.log = nil
 		if l != nil {
-			c.log = func(s Setting) {
-				l.Info("truelimit: "+s.Reason, "setting", s.Name, "value", s.Value, "previous", s.Previous,
+			c.log = func(s Setting, change int) {
+				msg := s.Reason
+				switch change {
+				case resized:
+					msg = s.Name + " follows a resize: " + msg
+				case relocated:
+					msg = s.Name + " follows a change of cgroup: " + msg
+				}
+				l.Info("truelimit: "+msg, "setting", s.Name, "value", s.Value, "previous", s.Previous,
 					"changed", s.Changed, "source", s.Source)
 			}
 		}
 	})
 }
+
+// What a logged Setting is: a setter's decision, or a change the refresh
+// loop made after a resize or a move into another cgroup.
+const (
+	decided = iota
+	resized
+	relocated
+)

@@ -214,7 +214,7 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 // read), then for GOMAXPROCS containermaxprocs=0 (off). done means the
 // setter stops there with s.Reason, logged with log; otherwise note starts the
 // reason (an invalid variable, followed by invalid).
-func newSetting(name string, previous int64, value string, set, valid bool, invalid string, off bool, log func(Setting)) (s Setting, note string, done bool) {
+func newSetting(name string, previous int64, value string, set, valid bool, invalid string, off bool, log func(Setting, int)) (s Setting, note string, done bool) {
 	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
 	case disabled():
@@ -261,9 +261,9 @@ func undoOnce(restore func()) func() {
 }
 
 // logged logs s with log (WithLogger's), if set.
-func (s Setting) logged(log func(Setting)) Setting {
+func (s Setting) logged(log func(Setting, int)) Setting {
 	if log != nil {
-		log(s)
+		log(s, decided)
 	}
 	return s
 }
