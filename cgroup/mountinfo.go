@@ -2,6 +2,7 @@ package cgroup
 
 import (
 	"strings"
+	"unsafe"
 
 	"github.com/truelimit/truelimit/internal/parse"
 )
@@ -146,7 +147,7 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 		if len(line) == 0 {
 			continue
 		}
-		f, ok := splitMountLine(line)
+		f, ok := splitMountLine(view(line))
 		if !ok {
 			return nil, parse.NewError(mountInfoLine, line, ErrSyntax)
 		}
@@ -164,7 +165,7 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	for rest := b; len(rest) > 0; {
 		var line []byte
 		line, rest = parse.NextLine(rest)
-		if f, ok := splitMountLine(line); ok && isCgroupFS(f.fstype) {
+		if f, ok := splitMountLine(view(line)); ok && isCgroupFS(f.fstype) {
 			sb.Write(line)
 			sb.WriteByte('\n')
 		}
@@ -188,19 +189,25 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 // mountInfoLine names a mountinfo line in errors.
 const mountInfoLine = "mountinfo line"
 
+// view is line as a string without a copy, for the passes that only look
+// at a line's fields while b is not modified (unsafe.String's contract):
+// one string version of the field splitting then serves every pass, which
+// keeps what the setters link small.
+func view(line []byte) string { return unsafe.String(unsafe.SliceData(line), len(line)) }
+
 // mountFields are the fields of a mountinfo line that matter here.
-type mountFields[T string | []byte] struct {
-	root, mountPoint, fstype, superOptions T
+type mountFields struct {
+	root, mountPoint, fstype, superOptions string
 }
 
-func isCgroupFS[T string | []byte](fstype T) bool {
-	return string(fstype) == fsTypeV1 || string(fstype) == fsTypeV2
+func isCgroupFS(fstype string) bool {
+	return fstype == fsTypeV1 || fstype == fsTypeV2
 }
 
 // splitMountLine finds the fields of a mountinfo line without allocating:
 // six fields, optional fields, a lone "-", then fstype, source and super
 // options. ok is false when a field the kernel always writes is missing.
-func splitMountLine[T string | []byte](line T) (f mountFields[T], ok bool) {
+func splitMountLine(line string) (f mountFields, ok bool) {
 	sep := -1
 	for i := 0; i+2 < len(line); i++ {
 		if line[i] == ' ' && line[i+1] == '-' && line[i+2] == ' ' {
@@ -237,8 +244,8 @@ func splitMountLine[T string | []byte](line T) (f mountFields[T], ok bool) {
 	return f, true
 }
 
-// cutByte is strings.Cut / bytes.Cut on one byte for either type.
-func cutByte[T string | []byte](s T, sep byte) (before, after T, found bool) {
+// cutByte is strings.Cut on one byte.
+func cutByte(s string, sep byte) (before, after string, found bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == sep {
 			return s[:i], s[i+1:], true
@@ -249,7 +256,7 @@ func cutByte[T string | []byte](s T, sep byte) (before, after T, found bool) {
 
 // mountFromFields makes a Mount of a cgroup line's fields, undoing the octal
 // escapes of root and mount point.
-func mountFromFields(f mountFields[string], ok bool) (Mount, error) {
+func mountFromFields(f mountFields, ok bool) (Mount, error) {
 	if !ok {
 		return Mount{}, ErrSyntax
 	}

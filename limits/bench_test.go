@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truelimit/truelimit/limits"
 )
@@ -62,6 +63,40 @@ func BenchmarkDetect(b *testing.B) {
 			if _, err := limits.Detect(limits.WithRoot(root)); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// BenchmarkSetterStart is what limits/auto does at init on the live system
+// (both values, refreshing every second), then undone: SetGoLimits with one
+// detection against the two setters called one after the other.
+func BenchmarkSetterStart(b *testing.B) {
+	if _, err := limits.Detect(); err != nil {
+		b.Skip("no live cgroups here:", err)
+	}
+	b.Run("SetGoLimits", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _, undo, err := limits.SetGoLimits([]limits.MemoryOption{limits.WithRefresh(time.Second)}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			undo()
+		}
+	})
+	b.Run("two-setters", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, undoMem, err := limits.SetGoMemLimit(limits.WithRefresh(time.Second))
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, undoProcs, err := limits.SetGoMaxProcs(limits.WithRefresh(time.Second))
+			if err != nil {
+				b.Fatal(err)
+			}
+			undoProcs()
+			undoMem()
 		}
 	})
 }

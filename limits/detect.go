@@ -125,12 +125,13 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 
 // detectForSetters is the detection of the setters and their refresh: only
 // what GOMEMLIMIT and GOMAXPROCS follow (the memory limit and memory.high,
-// the CPU quota, the CPU affinity that caps GOMAXPROCS, and with hostMemory
-// the host's MemTotal), none of the diagnostics. With open set, interface
+// the CPU quota, the CPU affinity that caps GOMAXPROCS, with hostMemory the
+// host's MemTotal, and with readShared the usages of the shared-limit
+// policy), none of the diagnostics. With open set, interface
 // files and R/proc/self/cgroup are read through handles kept open for the
 // refresh loop, and the located cgroups come with a copy of what
 // R/proc/self/cgroup said.
-func detectForSetters(root string, beneath readfile.Beneath, hostMemory bool, open *openFiles) (Result, located, error) {
+func detectForSetters(root string, beneath readfile.Beneath, hostMemory bool, readShared func(*reader) sharedUsage, open *openFiles) (Result, located, error) {
 	if root == "/" && runtime.GOOS != "linux" {
 		return Result{}, located{}, ErrNotSupported
 	}
@@ -148,8 +149,12 @@ func detectForSetters(root string, beneath readfile.Beneath, hostMemory bool, op
 		return Result{}, located{}, err
 	}
 	r.walkMemory(false)
+	var shared sharedUsage
+	if readShared != nil {
+		shared = readShared(r)
+	}
 	r.walkCPU()
-	return r.res, located{placed: r.placed, selfCgroup: r.located}, nil
+	return r.res, located{placed: r.placed, selfCgroup: r.located, usages: shared}, nil
 }
 
 // located is where the setters' detection found the process's cgroups.
@@ -159,6 +164,9 @@ type located struct {
 	// (a copy, kept only for the refresh loop): a move into another cgroup
 	// shows there and nowhere else.
 	selfCgroup []byte
+	// usages are what the shared-limit policy reads, under the policy:
+	// at the detection and on every refresh.
+	usages sharedUsage
 }
 
 // placements lists the located cgroups for Result.Placements.

@@ -3,6 +3,7 @@ package limits
 import (
 	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -13,6 +14,8 @@ const (
 	offVar = "TRUELIMIT"
 	// memoryRatioVar overrides the ratio option of SetGoMemLimit.
 	memoryRatioVar = "TRUELIMIT_MEMORY_RATIO"
+	// memoryReserveVar overrides the reserve option of SetGoMemLimit.
+	memoryReserveVar = "TRUELIMIT_MEMORY_RESERVE"
 )
 
 // disabled reports whether TRUELIMIT=off, in any letter case.
@@ -26,27 +29,41 @@ func envGoMemLimit() (value string, set, valid bool) {
 	if v == "" {
 		return "", false, false
 	}
-	return v, true, v == "off" || validMemLimit(v)
+	_, ok := parseByteCount(v)
+	return v, true, v == "off" || ok
 }
 
-// validMemLimit reports whether the runtime accepts s as a byte count: the
+// envMemoryReserve reads TRUELIMIT_MEMORY_RESERVE: a byte count in
+// GOMEMLIMIT's syntax ("100MiB").
+func envMemoryReserve() (reserve uint64, set, valid bool) {
+	v := os.Getenv(memoryReserveVar)
+	if v == "" {
+		return 0, false, false
+	}
+	n, ok := parseByteCount(v)
+	return n, true, ok
+}
+
+// parseByteCount reads s as the runtime reads GOMEMLIMIT's byte count: the
 // number, read by strconv.ParseInt as runtime.parseByteCount reads it (an
 // optional sign, not negative), times its unit must fit in an int64.
-func validMemLimit(s string) bool {
-	units := []struct {
-		suffix string
-		shift  uint
-	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}}
+func parseByteCount(s string) (uint64, bool) {
 	shift := uint(0)
-	for _, u := range units {
-		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, shift = rest, u.shift
+	for i, suffix := range byteUnits {
+		if rest, ok := strings.CutSuffix(s, suffix); ok {
+			s, shift = rest, uint(40-10*i)
 			break
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	return err == nil && n >= 0 && n <= math.MaxInt64>>shift
+	if err != nil || n < 0 || n > math.MaxInt64>>shift {
+		return 0, false
+	}
+	return uint64(n) << shift, true
 }
+
+// byteUnits are the suffixes of a byte count, TiB (2^40) down to B (2^0).
+var byteUnits = [...]string{"TiB", "GiB", "MiB", "KiB", "B"}
 
 // envGoMaxProcs reads GOMAXPROCS as the runtime does: strconv.ParseInt with
 // 32 bits, honoured when positive.
@@ -59,20 +76,64 @@ func envGoMaxProcs() (value string, set, valid bool) {
 	return v, true, err == nil && n > 0
 }
 
-// containerMaxProcsOff reports whether GODEBUG turns container-aware
-// GOMAXPROCS off (containermaxprocs=0). As in the runtime, settings are
+// godebugOff reports whether GODEBUG sets key to 0: containermaxprocs=0
+// turns container-aware GOMAXPROCS off, updatemaxprocs=0 its updates. As the
+// runtime does, it reads $GODEBUG first; where $GODEBUG does not set key,
+// buildOff (WithBuildGODEBUG's buildGODEBUGOff), when set, reads the
+// binary's own default.
+func godebugOff(key string, buildOff func(key string) bool) bool {
+	if v, ok := godebugValue(os.Getenv("GODEBUG"), key); ok {
+		return v == "0"
+	}
+	return buildOff != nil && buildOff(key)
+}
+
+// godebugValue finds key in a GODEBUG list: as in the runtime, settings are
 // comma-separated key=value pairs taken verbatim, and the last setting of a
 // key wins.
-func containerMaxProcsOff() bool {
-	off := false
-	for rest := os.Getenv("GODEBUG"); rest != ""; {
+func godebugValue(list, key string) (value string, ok bool) {
+	for rest := list; rest != ""; {
 		var kv string
 		kv, rest, _ = strings.Cut(rest, ",")
-		if k, v, ok := strings.Cut(kv, "="); ok && k == "containermaxprocs" {
-			off = v == "0"
+		if k, v, found := strings.Cut(kv, "="); found && k == key {
+			value, ok = v, true
 		}
 	}
-	return off
+	return value, ok
+}
+
+// goLineMarker is a setting that changed in Go 1.25, as containermaxprocs
+// and updatemaxprocs did: a main module whose go line says 1.24 or older
+// (or that has "//go:debug default=go1.24") gets decoratemappings=0 in its
+// DefaultGODEBUG along with both of them.
+const goLineMarker = "decoratemappings"
+
+// explicitOff reports whether defaults, a binary's DefaultGODEBUG (build
+// info), sets key to 0 through a //go:debug directive or a go.mod godebug
+// block rather than through its go line. The go command merges the three
+// into one sorted list and keeps nothing of where a setting came from; a go
+// line of 1.24 or older also brings the other settings changed in Go 1.25
+// at their old values, so key=0 without decoratemappings=0 can only be
+// explicit. With decoratemappings=0 it cannot be told (an old go line, or
+// both set explicitly), and key=0 is taken for the go line's default: the
+// service whose runtime does nothing, which needs the library.
+func explicitOff(defaults, key string) bool {
+	v, ok := godebugValue(defaults, key)
+	old, _ := godebugValue(defaults, goLineMarker)
+	return ok && v == "0" && old != "0"
+}
+
+// buildGODEBUGOff reports whether the binary's DefaultGODEBUG
+// (runtime/debug.ReadBuildInfo) sets key to 0 on purpose (explicitOff).
+func buildGODEBUGOff(key string) bool {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "DefaultGODEBUG" {
+				return explicitOff(s.Value, key)
+			}
+		}
+	}
+	return false
 }
 
 // envMemoryRatio reads TRUELIMIT_MEMORY_RATIO: a number in (0, 1].

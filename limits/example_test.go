@@ -2,6 +2,8 @@ package limits_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/truelimit/truelimit/limits"
 )
@@ -82,6 +84,96 @@ func ExampleSetGoMaxProcs() {
 	fmt.Println(s.Name, s.Value, s.Source)
 	// Output:
 	// GOMAXPROCS 1 /docker/44b317d826b2d53c344ee49e3fe4686613870c72d811dfd8ec1645d4579f6a47
+}
+
+// SetGoLimits sets both values from one detection of a captured Docker
+// container (256 MiB, half a CPU): GOMEMLIMIT is 0.9 of 256 MiB and
+// GOMAXPROCS rounds down to 1.
+func ExampleSetGoLimits() {
+	mem, procs, undo, err := limits.SetGoLimits(
+		[]limits.MemoryOption{limits.WithRoot("../testdata/v1-docker-cgroupfs")},
+		[]limits.ProcsOption{limits.WithRoundDown()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo() // restores both
+	fmt.Println(mem.Name, mem.Value)
+	fmt.Println(procs.Name, procs.Value)
+	// Output:
+	// GOMEMLIMIT 241591910
+	// GOMAXPROCS 1
+}
+
+// WithMemoryReserve on the captured pod of 2 GiB: keeping 512 MiB out of
+// GOMEMLIMIT is lower than 0.9 of the limit, so GOMEMLIMIT is 1.5 GiB.
+func ExampleWithMemoryReserve() {
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot("../testdata/v2-k8s-systemd-pod-limit-leaf-max"),
+		limits.WithMemoryReserve(512<<20))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo()
+	fmt.Println(s.Value)
+	// Output:
+	// 1610612736
+}
+
+// WithSharedMemoryLimit in a pod of 256 MiB that the process's container
+// shares with another one using 100 MiB (the pod's memory.current less the
+// container's): the budget is the 156 MiB left.
+func ExampleWithSharedMemoryLimit() {
+	root, err := os.MkdirTemp("", "shared-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(root)
+	for name, content := range map[string]string{
+		"proc/self/mountinfo":                                  "35 24 0:30 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+		"proc/self/cgroup":                                     "0::/pod.slice/app.scope\n",
+		"proc/meminfo":                                         "MemTotal: 8000000 kB\n",
+		"sys/fs/cgroup/pod.slice/memory.max":                   "268435456\n",
+		"sys/fs/cgroup/pod.slice/memory.current":               "157286400\n", // 150 MiB
+		"sys/fs/cgroup/pod.slice/app.scope/memory.max":         "max\n",
+		"sys/fs/cgroup/pod.slice/app.scope/memory.current":     "52428800\n", // 50 MiB
+		"sys/fs/cgroup/pod.slice/app.scope/cgroup.controllers": "memory\n",
+	} {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+			err = os.WriteFile(path, []byte(content), 0o644)
+		}
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithSharedMemoryLimit())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo()
+	fmt.Println(s.Value, s.Source)
+	// Output:
+	// 147220070 /pod.slice
+}
+
+// WithBuildGODEBUG in a binary built without //go:debug directives (this
+// test): nothing in its build info turns GOMAXPROCS off, so the round-down
+// policy gives 1 for the captured container's half CPU.
+func ExampleWithBuildGODEBUG() {
+	s, undo, err := limits.SetGoMaxProcs(limits.WithRoot("../testdata/v1-docker-cgroupfs"),
+		limits.WithRoundDown(), limits.WithBuildGODEBUG())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer undo()
+	fmt.Println(s.Value)
+	// Output:
+	// 1
 }
 
 // ForPID on a captured node where a gVisor sandbox (PID 4242) sits in a

@@ -45,7 +45,7 @@ type Refresher struct{ w *watcher }
 // NewRefresher locates the cgroups as the setters do and keeps their files open.
 func NewRefresher(opts ...Option) (*Refresher, error) {
 	cfg := newConfig(opts)
-	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false)
+	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -91,4 +91,12 @@ func preads(open *openFiles, paths [][]byte, buf []byte) ([]byte, error) {
 		}
 	}
 	return buf, nil
+}
+
+// SetRlimits makes the setters see as and data (0: unlimited) as the
+// process's soft RLIMIT_AS and RLIMIT_DATA, under every root, until the
+// returned function is called. Not safe to use while setters run.
+func SetRlimits(as, data uint64) (restore func()) {
+	rlimits = func() (uint64, uint64) { return as, data }
+	return func() { rlimits = nil }
 }

@@ -31,3 +31,7 @@ func (r *reader) readOnlineCPUs() {
 		}
 	}
 }
+
+// rlimits, when set (by tests), replaces the process's resource limits
+// (memoryRlimits) under every root.
+var rlimits func() (as, data uint64)

@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"math"
 	"math/bits"
 	"syscall"
 	"unsafe"
@@ -38,4 +39,26 @@ func kernelTotalRAM() uint64 {
 		return 0
 	}
 	return uint64(info.Totalram) * uint64(info.Unit)
+}
+
+// memoryRlimits returns the process's soft RLIMIT_AS and RLIMIT_DATA
+// (getrlimit(2)), 0 where unlimited or unreadable: an allocation beyond
+// either fails in the kernel, so GOMEMLIMIT stays below them. It reads them
+// on the live system only (root "/"), like the affinity; tests set rlimits.
+func memoryRlimits(root string) (as, data uint64) {
+	switch {
+	case rlimits != nil:
+		return rlimits()
+	case root != "/":
+		return 0, 0
+	}
+	return softRlimit(syscall.RLIMIT_AS), softRlimit(syscall.RLIMIT_DATA)
+}
+
+func softRlimit(resource int) uint64 {
+	var l syscall.Rlimit
+	if syscall.Getrlimit(resource, &l) != nil || uint64(l.Cur) >= math.MaxInt64 {
+		return 0
+	}
+	return uint64(l.Cur)
 }

@@ -83,9 +83,10 @@ func TestFilesRead(t *testing.T) {
 
 // TestSetterFilesRead checks the I/O of the setters' detection: only the
 // files GOMEMLIMIT and GOMAXPROCS follow (mountinfo, /proc/self/cgroup,
-// cgroup.controllers, the memory limits and memory.high, the CPU quota), each
-// once; none of what only a report shows (swap, weight, cpuset, pids, host
-// totals), which Detect reads on the same tree.
+// cgroup.controllers, the memory limits and memory.high, the CPU quota,
+// /proc/meminfo, whose MemTotal caps GOMEMLIMIT), each once; none of what
+// only a report shows (swap, weight, cpuset, pids, online CPUs), which Detect
+// reads on the same tree.
 func TestSetterFilesRead(t *testing.T) {
 	root := writeTree(t, fiveLevelV2())
 	var names []string
@@ -99,15 +100,31 @@ func TestSetterFilesRead(t *testing.T) {
 	sorted := slices.Clone(names)
 	slices.Sort(sorted)
 	assert.Equal(t, len(sorted), len(slices.Compact(sorted)), "a file was read twice")
-	detectOnly := []string{"memory.swap.max", "cpu.weight", "cpuset.cpus.effective", "pids.max", "/proc/meminfo", "/sys/devices/system/cpu/online"}
+	detectOnly := []string{"memory.swap.max", "cpu.weight", "cpuset.cpus.effective", "pids.max", "/sys/devices/system/cpu/online"}
 	for _, n := range names {
 		for _, suffix := range detectOnly {
 			assert.False(t, strings.HasSuffix(n, suffix), "the setters read %s", n)
 		}
 	}
 	// Five levels each of memory.max, memory.high and cpu.max, plus
-	// mountinfo, /proc/self/cgroup and the leaf's cgroup.controllers.
-	assert.Len(t, names, 18)
+	// mountinfo, /proc/self/cgroup, /proc/meminfo and the leaf's
+	// cgroup.controllers.
+	assert.Len(t, names, 19)
+	assert.Contains(t, names, "/proc/meminfo")
+	// The shared-limit policy reads the memory.current of the pod, whose
+	// limit binds, and of the leaf, too.
+	var shared []string
+	stop = limits.TraceReads(func(p []byte) { shared = append(shared, string(p[len(root):len(p)-1])) })
+	_, undo, err = limits.SetGoMemLimit(limits.WithRoot(root), limits.WithSharedMemoryLimit())
+	stop()
+	require.NoError(t, err)
+	undo()
+	pod := "/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice"
+	noCPU := func(names []string) []string {
+		return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return strings.HasSuffix(n, "cpu.max") })
+	}
+	assert.Equal(t, append(noCPU(names), pod+"/memory.current", pod+"/cri-containerd-abcd.scope/memory.current"), noCPU(shared),
+		"after the memory walk, before the cpu walk")
 	for _, p := range filesRead(t, limits.WithRoot(root)) {
 		n := string(p[len(root) : len(p)-1])
 		if slices.ContainsFunc(detectOnly, func(s string) bool { return strings.HasSuffix(n, s) }) {

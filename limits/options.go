@@ -47,14 +47,12 @@ func (o rootOption) applyDetect(c config) config {
 	return c
 }
 
-func (o rootOption) applyMemory(c memoryConfig) memoryConfig {
+func (o rootOption) applyMemory(c *memoryConfig) {
 	c.root, c.beneath = string(o), readfile.Contained()
-	return c
 }
 
-func (o rootOption) applyProcs(c procsConfig) procsConfig {
+func (o rootOption) applyProcs(c *procsConfig) {
 	c.root, c.beneath = string(o), readfile.Contained()
-	return c
 }
 
 // WithWalk records every interface file read on the walk in Result.Walk, for

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,6 +103,15 @@ func holdMemory() {
 // which ends every helper role of this file, and the helper is waited for.
 func startHelper(t *testing.T, cmd *exec.Cmd, ready string) (int, io.Writer) {
 	t.Helper()
+	pid, stdin, stdout := startHelperLines(t, cmd, ready)
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return pid, stdin
+}
+
+// startHelperLines is startHelper leaving the rest of the helper's output
+// to the caller.
+func startHelperLines(t *testing.T, cmd *exec.Cmd, ready string) (int, io.WriteCloser, *bufio.Reader) {
+	t.Helper()
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
@@ -109,11 +119,11 @@ func startHelper(t *testing.T, cmd *exec.Cmd, ready string) (int, io.Writer) {
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	lines := bufio.NewReader(stdout)
+	line, err := lines.ReadString('\n')
 	require.NoError(t, err, "the helper ended before saying %q", ready)
 	require.Equal(t, ready+"\n", line)
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return cmd.Process.Pid, stdin
+	return cmd.Process.Pid, stdin, lines
 }
 
 // exitWhenClosed ends the helper process once r, the rest of its standard
@@ -497,5 +507,82 @@ func reread() {
 				os.Exit(2)
 			}
 		}
+	}
+}
+
+// sharedRoleEnv makes the helper of TestRealKernelSharedPolicy set
+// GOMEMLIMIT with the shared-limit policy instead of holding memory.
+const sharedRoleEnv = "TRUELIMIT_SHARED_SETTER"
+
+// TestRealKernelSharedPolicy puts a helper that sets GOMEMLIMIT with the
+// shared-limit policy (refreshing every 20 ms) in a child of a 256 MiB v1
+// memory cgroup, and in a sibling child a second helper that holds 100 MiB,
+// then exits. After each change the setter reports GOMEMLIMIT once two more
+// refresh ticks have ended (counted by limits.OnTick, not timed): the budget
+// follows the sibling down by its 100 MiB and back up when it is released,
+// each time to within the dead-band.
+func TestRealKernelSharedPolicy(t *testing.T) {
+	if cgtest.IsHelper(t) {
+		if os.Getenv(sharedRoleEnv) != "" {
+			reportSharedLimit()
+		} else {
+			holdMemory()
+		}
+		return
+	}
+	const limit = 256 << 20
+	parent := cgtest.New(t, "memory")
+	parent.Set(t, "memory", "memory.limit_in_bytes", strconv.Itoa(limit))
+	own, sibling := parent.Child(t, "own"), parent.Child(t, "sibling")
+
+	_, stdin, lines := startHelperLines(t, cgtest.HelperCommand(t, own, t.Name(), sharedRoleEnv+"=1"), "ready")
+	check := func() uint64 {
+		t.Helper()
+		_, err := io.WriteString(stdin, "check\n")
+		require.NoError(t, err)
+		line, err := lines.ReadString('\n')
+		require.NoError(t, err, "the setter ended")
+		return parseUint(t, strings.TrimSpace(line))
+	}
+	budget := func(v uint64) uint64 { return uint64(float64(v) / limits.DefaultMemoryRatio) }
+
+	alone := budget(check())
+	holder := cgtest.HelperCommand(t, sibling, t.Name(), holdEnv+"=100")
+	_, holderStdin := startHelper(t, holder, "holding")
+	held := budget(check())
+	require.NoError(t, holderStdin.(io.Closer).Close())
+	require.NoError(t, holder.Wait())
+	released := budget(check())
+
+	// The sibling's usage grows over a few ticks, and the budget moves only
+	// by the dead-band (16 MiB) or more: it ends within 16 MiB of limit
+	// less the sibling's 100 MiB and its runtime's few.
+	t.Logf("budget alone %d, with the sibling holding 100 MiB %d, after it exited %d", alone, held, released)
+	assert.Greater(t, alone, uint64(limit-40<<20), "the others use little at first")
+	assert.LessOrEqual(t, held, uint64(limit-(100-16)<<20), "the sibling's 100 MiB are left out, within the dead-band")
+	assert.Greater(t, held, uint64(limit-140<<20), "and little more")
+	assert.Greater(t, released, uint64(limit-40<<20), "released: the budget follows it back up")
+}
+
+// reportSharedLimit is the setter role of TestRealKernelSharedPolicy: set
+// GOMEMLIMIT with the shared-limit policy, then for every line read print
+// GOMEMLIMIT once two more refresh ticks have ended.
+func reportSharedLimit() {
+	var ticks atomic.Int64
+	stop := limits.OnTick(func(bool) { ticks.Add(1) })
+	defer stop()
+	_, undo, err := limits.SetGoMemLimit(limits.WithSharedMemoryLimit(), limits.WithRefresh(20*time.Millisecond))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "setter:", err)
+		os.Exit(2)
+	}
+	defer undo()
+	fmt.Println("ready")
+	for s := bufio.NewScanner(os.Stdin); s.Scan(); {
+		from := ticks.Load()
+		for ticks.Load() < from+2 {
+			time.Sleep(time.Millisecond)
+		}
+		fmt.Println(debug.SetMemoryLimit(-1))
 	}
 }

@@ -2,7 +2,6 @@ package limits
 
 import (
 	"bytes"
-	"log/slog"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -33,24 +32,26 @@ type watch struct {
 	root       string
 	beneath    readfile.Beneath
 	every      time.Duration
-	hostMemory bool // the host's MemTotal is a budget (WithHostMemoryFallback)
-	located         // the cgroups, and the R/proc/self/cgroup they come from
+	hostMemory bool // GOMEMLIMIT is set: read the host's MemTotal, its cap (or fallback)
+	// readShared reads the shared-limit policy's usages; nil when off.
+	readShared func(*reader) sharedUsage
+	located    // the cgroups, and the R/proc/self/cgroup they come from
 	host       Host
 }
 
 // detectToWatch runs a setter's detection; with refreshing on, the interface
 // files it reads stay open for the loop.
-func detectToWatch(cfg setterConfig, hostMemory bool) (watch, Result, *openFiles, error) {
+func detectToWatch(cfg setterConfig, hostMemory bool, readShared func(*reader) sharedUsage) (watch, Result, *openFiles, error) {
 	var open *openFiles
 	if cfg.refresh > 0 {
 		open = newOpenFiles()
 	}
-	res, loc, err := detectForSetters(cfg.root, cfg.beneath, hostMemory, open)
+	res, loc, err := detectForSetters(cfg.root, cfg.beneath, hostMemory, readShared, open)
 	if err != nil && open != nil {
 		open.close()
 		open = nil
 	}
-	w := watch{root: cfg.root, beneath: cfg.beneath, every: cfg.refresh, hostMemory: hostMemory, located: loc, host: res.Host}
+	w := watch{root: cfg.root, beneath: cfg.beneath, every: cfg.refresh, hostMemory: hostMemory, readShared: readShared, located: loc, host: res.Host}
 	return w, res, open, err
 }
 
@@ -79,48 +80,48 @@ func (c *controller) restart(w watch, open *openFiles) {
 
 // apply brings GOMEMLIMIT and GOMAXPROCS in line with a fresh Result;
 // relocated says the cgroups were located again for it. The caller holds mu.
-func (c *controller) apply(res Result, relocated bool) {
+func (c *controller) apply(res Result, shared sharedUsage, relocated bool) {
 	if m := c.mem; m != nil {
-		d := m.decide(res)
+		d := m.decide(res, shared)
 		target := d.value
 		if target == 0 {
 			target = m.previous
 		}
 		if current := debug.SetMemoryLimit(-1); target != current {
 			debug.SetMemoryLimit(target)
-			c.log(m.cfg.logger, "GOMEMLIMIT", current, target, d, relocated)
+			c.log(m.cfg.log, "GOMEMLIMIT", current, target, d, relocated)
 		}
 	}
-	if p := c.cpu; p != nil {
+	if p := c.cpu; p != nil && !p.once {
 		d := p.decide(res)
 		current := int64(runtime.GOMAXPROCS(0))
 		switch {
 		case d.value > 0 && d.value != current:
 			runtime.GOMAXPROCS(int(d.value))
 			p.owned = true
-			c.log(p.cfg.logger, "GOMAXPROCS", current, d.value, d, relocated)
+			c.log(p.cfg.log, "GOMAXPROCS", current, d.value, d, relocated)
 		case d.value == 0 && p.owned:
 			runtime.SetDefaultGOMAXPROCS()
 			p.owned = false
-			c.log(p.cfg.logger, "GOMAXPROCS", current, int64(runtime.GOMAXPROCS(0)), d, relocated)
+			c.log(p.cfg.log, "GOMAXPROCS", current, int64(runtime.GOMAXPROCS(0)), d, relocated)
 		}
 	}
 }
 
-func (c *controller) log(l *slog.Logger, name string, from, to int64, d decision, relocated bool) {
-	if l == nil {
+// log logs a change the loop made with log (WithLogger's), if set.
+func (c *controller) log(log func(Setting, int), name string, from, to int64, d decision, moved bool) {
+	if log == nil {
 		return
 	}
-	msg := d.policy
+	s := Setting{Name: name, Changed: true, Value: to, Previous: from, Source: d.source, Policy: d.policy, Reason: d.policy}
 	if d.value == 0 {
-		msg = d.why
+		s.Reason = d.why
 	}
-	change := "a resize"
-	if relocated {
-		change = "a change of cgroup"
+	if moved {
+		log(s, relocated)
+	} else {
+		log(s, resized)
 	}
-	l.Info("truelimit: "+name+" follows "+change+": "+msg,
-		"setting", name, "value", to, "previous", from, "source", d.source)
 }
 
 // refreshLoop re-reads the limits every interval until it is stopped: a
@@ -160,7 +161,7 @@ func (l *refreshLoop) tick() {
 	if relocated {
 		ctl.watch.located, ctl.watch.host = l.w.watch.located, l.w.watch.host
 	}
-	ctl.apply(res, relocated)
+	ctl.apply(res, l.w.watch.usages, relocated)
 	if afterTick != nil {
 		afterTick(relocated)
 	}
@@ -203,7 +204,7 @@ func (w *watcher) refresh() (res Result, relocated bool) {
 	}
 	w.open.close()
 	w.open.vanished = false
-	full, loc, err := detectForSetters(w.watch.root, w.watch.beneath, w.watch.hostMemory, w.open)
+	full, loc, err := detectForSetters(w.watch.root, w.watch.beneath, w.watch.hostMemory, w.watch.readShared, w.open)
 	if err != nil {
 		if moved {
 			res = w.reread()
@@ -230,6 +231,9 @@ func (w *watcher) reread() Result {
 	r.reset(w.watch.root, w.watch.beneath, w.open)
 	r.res.Host, r.placed = w.watch.host, w.watch.placed
 	r.walkMemory(false)
+	if w.watch.readShared != nil {
+		w.watch.usages = w.watch.readShared(r)
+	}
 	r.walkCPU()
 	if w.watch.root == "/" && r.res.CPU.Limit.State == Limited {
 		r.res.Host.AffinityCPUs = affinityCPUs(0)

@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -191,11 +193,82 @@ func TestRefreshLoopFollowsAMove(t *testing.T) {
 	defer undo()
 	assert.Equal(t, int64(483183820), s.Value, "0.9 of 512 MiB")
 
-	require.NoError(t, os.WriteFile(filepath.Join(root, "proc/self/cgroup"), []byte("0::/small.slice/app.scope\n"), 0o644))
-	moved := ticks.Load()
-	// Wall time only bounds a hang; the assertion counts ticks.
-	require.True(t, eventually(t, time.Minute, func() bool { return ticks.Load() >= moved+2 }), "the loop stopped ticking")
+	rewriteThenTwoTicks(t, &ticks, filepath.Join(root, "proc/self/cgroup"), "0::/small.slice/app.scope\n")
 	assert.Equal(t, int64(241591910), debug.SetMemoryLimit(-1), "0.9 of the new pod's 256 MiB, within a tick after the move")
 	undo()
 	assert.Contains(t, log.String(), "GOMEMLIMIT follows a change of cgroup: 0.9 of the memory limit 268435456 bytes from /small.slice")
+}
+
+// TestRefreshLoopUpdateMaxProcs resizes a tree's CPU quota from 0.5 to 2
+// CPUs under a running refresh loop and counts ticks: the loop follows it,
+// unless GODEBUG=updatemaxprocs=0, under which GOMAXPROCS is set once.
+func TestRefreshLoopUpdateMaxProcs(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs at least 2 CPUs to see GOMAXPROCS grow")
+	}
+	for _, tt := range []struct {
+		godebug string
+		want    int
+	}{{"", 2}, {"updatemaxprocs=0", 1}} {
+		t.Run("GODEBUG="+tt.godebug, func(t *testing.T) {
+			t.Setenv("GODEBUG", tt.godebug)
+			root := writeTree(t, v2Tree(nil))
+			start := runtime.GOMAXPROCS(0)
+			var ticks atomic.Int64
+			defer limits.OnTick(func(bool) { ticks.Add(1) })()
+			s, undo, err := limits.SetGoMaxProcs(limits.WithRoot(root), limits.WithRoundDown(), limits.WithRefresh(5*time.Millisecond))
+			require.NoError(t, err)
+			defer undo()
+			require.Equal(t, int64(1), s.Value, "0.5 CPU rounded down")
+
+			rewriteThenTwoTicks(t, &ticks, filepath.Join(root, "sys/fs/cgroup/pod.slice/app.scope/cpu.max"), "200000 100000\n")
+			assert.Equal(t, tt.want, runtime.GOMAXPROCS(0))
+			undo()
+			assert.Equal(t, start, runtime.GOMAXPROCS(0), "undo restores GOMAXPROCS")
+		})
+	}
+}
+
+// rewriteThenTwoTicks rewrites file in place with data, then waits until two
+// more ticks (counted in ticks) have ended: the second one started after the
+// rewrite. Wall time only bounds a hang; the callers' assertions count ticks.
+func rewriteThenTwoTicks(t *testing.T, ticks *atomic.Int64, file, data string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(file, []byte(data), 0o644))
+	from := ticks.Load()
+	require.True(t, eventually(t, time.Minute, func() bool { return ticks.Load() >= from+2 }), "the loop stopped ticking")
+}
+
+// TestRefreshLoopSharedDeadBand runs the shared-limit policy's refresh over
+// a 256 MiB pod whose other cgroups' usage is rewritten, and counts ticks:
+// a change of the budget below the dead-band (16 MiB here) leaves GOMEMLIMIT
+// as it is, a larger one moves it, and a later small change is measured
+// from the budget in force.
+func TestRefreshLoopSharedDeadBand(t *testing.T) {
+	root := writeTree(t, sharedTree(150, 50))
+	podCurrent := filepath.Join(root, "sys/fs/cgroup/pod.slice/memory.current")
+	start := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(start)
+	var ticks atomic.Int64
+	defer limits.OnTick(func(bool) { ticks.Add(1) })()
+	s, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithSharedMemoryLimit(), limits.WithRefresh(5*time.Millisecond))
+	require.NoError(t, err)
+	defer undo()
+	limitFor := func(othersMiB uint64) int64 { return int64(float64((256-othersMiB)<<20) * limits.DefaultMemoryRatio) }
+	require.Equal(t, limitFor(100), s.Value, s.Reason)
+
+	steps := []struct {
+		podMiB uint64 // the pod's usage; the process's own cgroup uses 50 MiB
+		want   int64
+		why    string
+	}{
+		{160, limitFor(100), "the others grow by 10 MiB, within the dead-band"},
+		{175, limitFor(125), "by 25 MiB from the budget in force: it moves"},
+		{165, limitFor(125), "back by 10 MiB: within the dead-band of the budget in force"},
+		{50, limitFor(0), "the others release everything"},
+	}
+	for _, st := range steps {
+		rewriteThenTwoTicks(t, &ticks, podCurrent, strconv.FormatUint(st.podMiB<<20, 10)+"\n")
+		assert.Equal(t, st.want, debug.SetMemoryLimit(-1), st.why)
+	}
 }

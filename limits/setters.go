@@ -1,7 +1,6 @@
 package limits
 
 import (
-	"log/slog"
 	"math"
 	"runtime"
 	"runtime/debug"
@@ -15,71 +14,54 @@ type Setting struct {
 	Changed  bool   // the library changed the runtime's value
 	Value    int64  // the value in force after the call: bytes, or procs
 	Previous int64  // the value before the call
-	// Source is the cgroup whose limit decided Value, SourceHost for the
-	// host-memory fallback, or "" when the library set nothing.
+	// Source is the cgroup whose limit decided Value; for GOMEMLIMIT
+	// SourceHost when the host's MemTotal did (the fallback, or a cap below
+	// the cgroup budget), SourceRlimitAS or SourceRlimitData when the
+	// process's resource limit did; "" when the library set nothing. Policy
+	// names every cap and the reserve applied.
 	Source string
 	Policy string // how Value follows from the limit
 	Reason string // one sentence: what was done and why
 }
 
+// Sources of a GOMEMLIMIT that a resource limit of the process capped
+// (getrlimit(2), the soft limit).
+const (
+	SourceRlimitAS   = "RLIMIT_AS"
+	SourceRlimitData = "RLIMIT_DATA"
+)
+
 // SetGoMemLimit sets the Go runtime's soft memory limit
 // (runtime/debug.SetMemoryLimit) to a ratio (default 0.9) of the effective
 // memory budget: the lower of the hard limit and memory.high over the whole
-// walk (above memory.high the kernel throttles and reclaims). With no cgroup
-// limit it leaves the limit alone unless WithHostMemoryFallback is given.
+// walk (above memory.high the kernel throttles and reclaims), capped by the
+// host's MemTotal and the process's soft RLIMIT_AS and RLIMIT_DATA. With
+// WithMemoryReserve it is the lower of that and the budget less the reserve.
+// It is never above the hard limit (nor MemTotal, nor the RLIMITs), whatever
+// WithMinMemoryLimit says. With no cgroup limit it leaves the limit alone
+// unless WithHostMemoryFallback is given. docs/SEMANTICS.md has the rules.
 //
 // It reads R/proc/self/mountinfo and R/proc/self/cgroup (R is WithRoot's
 // directory, "/" by default), then at every level of the memory walk v2
 // memory.max and memory.high, or v1 the leaf's memory.stat and, where it
 // shows a limit, memory.limit_in_bytes and memory.use_hierarchy; the cpu
 // walk's files too (cpu.max, or cpu.cfs_quota_us and cpu.cfs_period_us),
-// since one refresh loop serves both setters; R/proc/meminfo only with
-// WithHostMemoryFallback. WithRefresh keeps those files and
+// since one refresh loop serves both setters; R/proc/meminfo for MemTotal;
+// getrlimit(2) on the live system. WithRefresh keeps those files and
 // R/proc/self/cgroup open and re-reads them with one pread each, locating
 // the cgroups again when the process has been moved into another cgroup.
 //
 // Precedence, highest first: TRUELIMIT=off (nothing changes); a valid
 // GOMEMLIMIT in the environment (it stands; an invalid one is reported and
-// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio); options;
-// defaults.
+// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio) and
+// TRUELIMIT_MEMORY_RESERVE (overrides WithMemoryReserve); options; defaults.
 //
 // undo restores the previous limit and stops refreshing it. It is safe for
 // concurrent use; the last call's settings win.
 func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
 	cfg := newMemoryConfig(opts)
-	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	s = Setting{Name: "GOMEMLIMIT", Previous: debug.SetMemoryLimit(-1)}
-	s.Value = s.Previous
-	value, set, valid := envGoMemLimit()
-	note, done := s.environment(value, set, valid, " is invalid and ignored; ", false)
-	if done {
-		return s.logged(cfg.logger), noUndo, nil
-	}
-	if r, set, valid := envMemoryRatio(); valid {
-		cfg.ratio = r
-	} else if set {
-		note += memoryRatioVar + " is not a number in (0, 1] and is ignored; "
-	}
-	w, res, open, err := detectToWatch(cfg.setterConfig, cfg.hostFallback)
-	if err != nil {
-		return s, noUndo, err
-	}
-	part := &memPart{cfg: cfg, previous: s.Previous}
-	d := part.decide(res)
-	if d.value > 0 {
-		debug.SetMemoryLimit(d.value)
-	}
-	s.decided(note, d, d.value > 0, " bytes")
-	ctl.mem = part
-	ctl.restart(w, open)
-	return s.logged(cfg.logger), undoOnce(func() {
-		if ctl.mem == part {
-			ctl.mem = nil
-			ctl.restart(ctl.watch, nil)
-		}
-		debug.SetMemoryLimit(part.previous)
-	}), nil
+	s, _, undo, err = setGoLimits(&cfg, nil)
+	return s, undo, err
 }
 
 // SetGoMaxProcs sets GOMAXPROCS from the CPU quota of the whole walk, with
@@ -99,72 +81,154 @@ func SetGoMemLimit(opts ...MemoryOption) (s Setting, undo func(), err error) {
 //
 // Precedence, highest first: TRUELIMIT=off; a valid GOMAXPROCS in the
 // environment (it stands; an invalid one is ignored, as the runtime ignores
-// it); GODEBUG=containermaxprocs=0 (left alone); options; defaults.
+// it); GODEBUG=containermaxprocs=0 (left alone); GODEBUG=updatemaxprocs=0
+// (set once: the refresh loop does not follow a resize), and with
+// WithBuildGODEBUG the same two set in the binary by //go:debug or go.mod;
+// options; defaults.
 //
 // undo restores the previous value: when the library had changed it and the
 // environment sets no GOMAXPROCS, through runtime.SetDefaultGOMAXPROCS so the
 // runtime's own updates resume. It is safe for concurrent use.
 func SetGoMaxProcs(opts ...ProcsOption) (s Setting, undo func(), err error) {
 	cfg := newProcsConfig(opts)
+	_, s, undo, err = setGoLimits(nil, &cfg)
+	return s, undo, err
+}
+
+// SetGoLimits is SetGoMemLimit and SetGoMaxProcs in one call, with one
+// detection and one start of the refresh loop (limits/auto uses it). The
+// options shared by both setters (WithRoot, WithRefresh, WithLogger) apply
+// to both values from either list; where both lists carry one, procs' wins.
+// undo restores both values. It is safe for concurrent use.
+func SetGoLimits(mem []MemoryOption, procs []ProcsOption) (memory, maxProcs Setting, undo func(), err error) {
+	mc := newMemoryConfig(mem)
+	pc := procsConfig{setterConfig: mc.setterConfig}
+	for _, o := range procs {
+		o.applyProcs(&pc)
+	}
+	mc.setterConfig = pc.setterConfig
+	return setGoLimits(&mc, &pc)
+}
+
+// setGoLimits is the setters: each of mc and pc, when set, asks for its
+// value. It reads the environment's rows for each, then detects once for
+// the values the environment leaves to the library.
+func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func(), err error) {
 	ctl.mu.Lock()
 	defer ctl.mu.Unlock()
-	s = Setting{Name: "GOMAXPROCS", Previous: int64(runtime.GOMAXPROCS(0))}
-	s.Value = s.Previous
-	value, set, valid := envGoMaxProcs()
-	note, done := s.environment(value, set, valid, " is invalid and ignored, as the runtime ignores it; ", true)
-	if done {
-		return s.logged(cfg.logger), noUndo, nil
+	var mem *memPart
+	var cpu *cpuPart
+	var memNote, cpuNote string
+	var cfg setterConfig
+	hostMemory := ctl.mem != nil
+	var shared func(*reader) sharedUsage
+	if hostMemory {
+		shared = ctl.mem.cfg.readShared
 	}
-	w, res, open, err := detectToWatch(cfg.setterConfig, ctl.mem != nil && ctl.mem.cfg.hostFallback)
+	if mc != nil {
+		value, set, valid := envGoMemLimit()
+		var done bool
+		ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", false, mc.log)
+		if !done {
+			if r, set, valid := envMemoryRatio(); valid {
+				mc.ratio = r
+			} else if set {
+				memNote += memoryRatioVar + " is not a number in (0, 1] and is ignored; "
+			}
+			if v, set, valid := envMemoryReserve(); valid {
+				mc.reserve = v
+			} else if set {
+				memNote += memoryReserveVar + " is not a byte count and is ignored; "
+			}
+			mem, cfg, hostMemory, shared = &memPart{cfg: *mc, previous: ms.Previous}, mc.setterConfig, true, mc.readShared
+		}
+	}
+	if pc != nil {
+		value, set, valid := envGoMaxProcs()
+		var done bool
+		ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ",
+			godebugOff("containermaxprocs", pc.buildOff), pc.log)
+		if !done {
+			cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs", pc.buildOff)}, pc.setterConfig
+			if cpu.once {
+				cpuNote += "GODEBUG=updatemaxprocs=0: set once; "
+			}
+		}
+	}
+	if mem == nil && cpu == nil {
+		return ms, ps, noUndo, nil
+	}
+	w, res, open, err := detectToWatch(cfg, hostMemory, shared)
 	if err != nil {
-		return s, noUndo, err
+		return ms, ps, noUndo, err
 	}
-	part := &cpuPart{cfg: cfg}
-	d := part.decide(res)
-	change := d.value > 0 && d.value != s.Previous
-	if change {
-		runtime.GOMAXPROCS(int(d.value))
-		part.owned = true
+	if mem != nil {
+		d := mem.decide(res, w.usages)
+		if d.value > 0 {
+			debug.SetMemoryLimit(d.value)
+		}
+		ms.decided(memNote, d, d.value > 0, " bytes")
+		ms = ms.logged(mem.cfg.log)
+		ctl.mem = mem
 	}
-	s.decided(note, d, change, "")
-	ctl.cpu = part
+	if cpu != nil {
+		d := cpu.decide(res)
+		change := d.value > 0 && d.value != ps.Previous
+		if change {
+			runtime.GOMAXPROCS(int(d.value))
+			cpu.owned = true
+		}
+		ps.decided(cpuNote, d, change, "")
+		ps = ps.logged(cpu.cfg.log)
+		ctl.cpu = cpu
+	}
 	ctl.restart(w, open)
-	previous := int(s.Previous)
-	return s.logged(cfg.logger), undoOnce(func() {
-		if ctl.cpu == part {
-			ctl.cpu = nil
+	previousProcs := int(ps.Previous)
+	return ms, ps, undoOnce(func() {
+		if (mem != nil && ctl.mem == mem) || (cpu != nil && ctl.cpu == cpu) {
+			if ctl.mem == mem {
+				ctl.mem = nil
+			}
+			if ctl.cpu == cpu {
+				ctl.cpu = nil
+			}
 			ctl.restart(ctl.watch, nil)
 		}
-		if !part.owned {
+		if mem != nil {
+			debug.SetMemoryLimit(mem.previous)
+		}
+		if cpu == nil || !cpu.owned {
 			return
 		}
 		if _, set, valid := envGoMaxProcs(); set && valid {
-			runtime.GOMAXPROCS(previous)
+			runtime.GOMAXPROCS(previousProcs)
 		} else {
 			runtime.SetDefaultGOMAXPROCS()
 		}
 	}), nil
 }
 
-// environment applies the rows of the precedence the setters share:
+// newSetting starts the Setting of the value name, whose runtime value is
+// previous, with the rows of the precedence the setters share:
 // TRUELIMIT=off, then the setting's own variable (value, set and valid as
-// read), then for GOMAXPROCS GODEBUG=containermaxprocs=0. done means the
-// setter stops with s.Reason; otherwise note starts the reason (an invalid
-// variable, followed by invalid).
-func (s *Setting) environment(value string, set, valid bool, invalid string, procs bool) (note string, done bool) {
+// read), then for GOMAXPROCS containermaxprocs=0 (off). done means the
+// setter stops there with s.Reason, logged with log; otherwise note starts the
+// reason (an invalid variable, followed by invalid).
+func newSetting(name string, previous int64, value string, set, valid bool, invalid string, off bool, log func(Setting, int)) (s Setting, note string, done bool) {
+	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
 	case disabled():
 		s.Reason = "TRUELIMIT=off: the library changes nothing"
 	case set && valid:
-		s.Reason = s.Name + "=" + value + " in the environment stands"
+		s.Reason = name + "=" + value + " in the environment stands"
 	case set:
-		return s.Name + "=" + strconv.Quote(value) + invalid, false
-	case procs && containerMaxProcsOff():
+		return s, name + "=" + strconv.Quote(value) + invalid, false
+	case off:
 		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
 	default:
-		return "", false
+		return s, "", false
 	}
-	return "", true
+	return s.logged(log), "", true
 }
 
 // decided records a decision in s: with change, the value was set.
@@ -196,10 +260,10 @@ func undoOnce(restore func()) func() {
 	}
 }
 
-func (s Setting) logged(l *slog.Logger) Setting {
-	if l != nil {
-		l.Info("truelimit: "+s.Reason, "setting", s.Name, "value", s.Value, "previous", s.Previous,
-			"changed", s.Changed, "source", s.Source)
+// logged logs s with log (WithLogger's), if set.
+func (s Setting) logged(log func(Setting, int)) Setting {
+	if log != nil {
+		log(s, decided)
 	}
 	return s
 }
@@ -216,38 +280,81 @@ type decision struct {
 type memPart struct {
 	cfg      memoryConfig
 	previous int64
+	// sharedInForce is the shared-limit policy's budget in force (0:
+	// none yet), which it keeps within the dead-band.
+	sharedInForce uint64
 }
 
-// decide computes GOMEMLIMIT from a Result.
-func (m *memPart) decide(res Result) decision {
-	budget, source, what, scope := uint64(0), "", "", res.Memory.Limit.Scope
+// decide computes GOMEMLIMIT from a Result: a ratio of the budget, or the
+// budget less the reserve when that is lower, within the minimum and maximum
+// options but never above the hard ceiling (the lowest of the memory limit,
+// the host's MemTotal and the process's RLIMIT_AS and RLIMIT_DATA).
+func (m *memPart) decide(res Result, u sharedUsage) decision {
+	budget, source, what, scope, high := uint64(0), "", "", res.Memory.Limit.Scope, ""
+	var ceiling uint64 // what GOMEMLIMIT never exceeds; 0: nothing
 	if l := res.Memory.Limit; l.State == Limited {
-		budget, source, what = l.Value, l.Source, "the memory limit"
+		budget, source, what, ceiling = l.Value, l.Source, "the memory limit", l.Value
+		if m.cfg.sharedBudget != nil && u[1] != 0 {
+			budget, what = m.cfg.sharedBudget(m, l.Value, u)
+		}
 	}
 	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Value < budget) {
 		budget, source, what, scope = h.Value, h.Source, "memory.high", h.Scope
+		high = " (the kernel throttles above it; Kubernetes MemoryQoS sets it below the limit)"
 	}
+	var capped string
 	if budget == 0 {
 		if !m.cfg.hostFallback || res.Host.MemTotal == 0 {
 			return decision{why: "no cgroup limits memory (" + res.Memory.Limit.State.String() +
 				visibleNote(res.Memory.Limit.State, scope) + "): GOMEMLIMIT left as it was"}
 		}
-		budget, source, what = res.Host.MemTotal, SourceHost, "the host's MemTotal"
+		budget, source, what, ceiling = res.Host.MemTotal, SourceHost, "the host's MemTotal", res.Host.MemTotal
+	} else {
+		as, data := memoryRlimits(m.cfg.root)
+		for i, c := range [...]uint64{res.Host.MemTotal, as, data} {
+			if c == 0 {
+				continue
+			}
+			if ceiling == 0 || c < ceiling {
+				ceiling = c
+			}
+			if c < budget {
+				capped = ", capping " + bytesFrom(what, budget, source) + capped
+				budget, source, what = c, capSources[i], capNames[i]
+			}
+		}
 	}
 	v := uint64(float64(budget) * m.cfg.ratio)
-	if m.cfg.minBytes > 0 && v < m.cfg.minBytes {
-		v = m.cfg.minBytes
+	policy := strconv.FormatFloat(m.cfg.ratio, 'g', -1, 64) + " of "
+	if r := m.cfg.reserve; r > 0 && budget-min(r, budget) < v {
+		v, policy = budget-min(r, budget), strconv.FormatUint(r, 10)+" bytes (the reserve) less than "
 	}
-	if m.cfg.maxBytes > 0 && v > m.cfg.maxBytes {
-		v = m.cfg.maxBytes
+	policy += bytesFrom(what, budget, source) + capped + visibleNote(res.Memory.Limit.State, scope) + high
+	if n := m.cfg.minBytes; v < n {
+		v, policy = n, policy+", raised to the minimum "+strconv.FormatUint(n, 10)+" bytes"
 	}
-	v = min(v, math.MaxInt64)
-	return decision{
-		value:  int64(v),
-		source: source,
-		policy: strconv.FormatFloat(m.cfg.ratio, 'g', -1, 64) + " of " + what + " " + strconv.FormatUint(budget, 10) + " bytes from " + source +
-			visibleNote(res.Memory.Limit.State, scope),
+	if n := m.cfg.maxBytes; n > 0 && v > n {
+		v, policy = n, policy+", lowered to the maximum "+strconv.FormatUint(n, 10)+" bytes"
 	}
+	if ceiling > 0 && v > ceiling {
+		v, policy = ceiling, policy+", but not above the hard limit "+strconv.FormatUint(ceiling, 10)+" bytes"
+	}
+	if v == 0 {
+		return decision{why: policy + " leaves nothing: GOMEMLIMIT left as it was"}
+	}
+	return decision{value: int64(min(v, math.MaxInt64)), source: source, policy: policy}
+}
+
+// The caps of a cgroup memory budget, in the order decide applies them,
+// with their Setting.Source and their name in Setting.Policy.
+var (
+	capSources = [...]string{SourceHost, SourceRlimitAS, SourceRlimitData}
+	capNames   = [...]string{"the host's MemTotal", "the soft limit", "the soft limit"}
+)
+
+// bytesFrom names a budget in Setting.Policy.
+func bytesFrom(what string, n uint64, source string) string {
+	return what + " " + strconv.FormatUint(n, 10) + " bytes from " + source
 }
 
 // visibleNote says, for a Setting's reason, that the value acted on is only
@@ -264,6 +371,7 @@ func visibleNote(state State, scope Scope) string {
 type cpuPart struct {
 	cfg   procsConfig
 	owned bool // the library changed GOMAXPROCS and keeps it up to date
+	once  bool // GODEBUG=updatemaxprocs=0: the refresh loop leaves it alone
 }
 
 // decide computes GOMAXPROCS from a Result.

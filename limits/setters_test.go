@@ -1,9 +1,11 @@
 package limits_test
 
 import (
+	"bytes"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,9 +45,14 @@ func TestSetGoMemLimit(t *testing.T) {
 		{name: "an invalid ratio in the environment is reported", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "2"},
 			opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice, reason: "TRUELIMIT_MEMORY_RATIO is not a number"},
 		{name: "maximum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMaxMemoryLimit(1 << 29)}, changed: true, value: 1 << 29, source: podSlice},
-		{name: "minimum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(3 << 30)}, changed: true, value: 3 << 30, source: podSlice},
+		{name: "a minimum above the limit stops at the limit", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(3 << 30)}, changed: true,
+			value: 2 << 30, source: podSlice, reason: "raised to the minimum 3221225472 bytes, but not above the hard limit 2147483648 bytes"},
+		{name: "minimum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(2000 << 20)}, changed: true, value: 2000 << 20, source: podSlice},
 		{name: "memory.high below memory.max is the budget", tree: highTree, changed: true, value: 724775731,
-			source: "/system.slice/render-worker.service", reason: "memory.high"},
+			source: "/system.slice/render-worker.service", reason: "memory.high 805306368 bytes from /system.slice/render-worker.service (the kernel throttles above it; Kubernetes MemoryQoS sets it below the limit)"},
+		{name: "Kubernetes MemoryQoS: memory.high below the container's limit", tree: "../testdata/v2-k8s-memoryqos-high-below-max", changed: true, value: 918046310,
+			source: "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pode5b50629_d39d_48e4_8c5c_57762d531a01.slice/cri-containerd-381b949609105656965903bf6e304cf9ebcd0804fb3dcb24b173d21070307f6e.scope",
+			reason: "0.9 of memory.high 1020051456 bytes from"},
 		{name: "no limit: left alone", tree: noLimitTree, changed: false, reason: "no cgroup limits memory (unlimited, as far as visible (a hidden ancestor may set less)"},
 		{name: "a limit at a top that hides its ancestors says so", tree: privateNamespaceTree, changed: true, value: 483183820,
 			source: "/", reason: "bytes from /, as far as visible (a hidden ancestor may set less)"},
@@ -102,6 +109,10 @@ func TestSetGoMaxProcs(t *testing.T) {
 		{name: "GOMAXPROCS in the environment stands", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "3"}, set: false, reason: "GOMAXPROCS=3 in the environment stands"},
 		{name: "an invalid GOMAXPROCS is ignored", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "many"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
 			want: 1, set: true, reason: "invalid and ignored"},
+		{name: "updatemaxprocs=0: set once", tree: halfCPUTree, env: map[string]string{"GODEBUG": "updatemaxprocs=0"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
+			want: 1, set: true, reason: "GODEBUG=updatemaxprocs=0: set once; GOMAXPROCS set to 1"},
+		{name: "the last updatemaxprocs wins", tree: halfCPUTree, env: map[string]string{"GODEBUG": "updatemaxprocs=0,updatemaxprocs=1"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
+			want: 1, set: true},
 		{name: "containermaxprocs=0 leaves it alone", tree: halfCPUTree, env: map[string]string{"GODEBUG": "madvdontneed=1,containermaxprocs=0"}, set: false, reason: "containermaxprocs=0"},
 		{name: "a signed GOMAXPROCS stands, as the runtime reads it", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "+3"}, set: false, reason: "GOMAXPROCS=+3 in the environment stands"},
 		{name: "a GOMAXPROCS beyond 32 bits is invalid", tree: halfCPUTree, env: map[string]string{"GOMAXPROCS": "4294967296"}, opts: []limits.ProcsOption{limits.WithRoundDown()},
@@ -160,6 +171,9 @@ func TestSettersAgreeWithDetect(t *testing.T) {
 			if h := res.Memory.High; h.State == limits.Limited && (budget == 0 || h.Value < budget) {
 				budget, source = h.Value, h.Source
 			}
+			if t := res.Host.MemTotal; budget > 0 && t > 0 && t < budget {
+				budget, source = t, limits.SourceHost
+			}
 			if budget > 0 {
 				assert.Equal(t, int64(float64(budget)*limits.DefaultMemoryRatio), mem.Value, mem.Reason)
 				assert.Equal(t, source, mem.Source)
@@ -176,6 +190,176 @@ func TestSettersAgreeWithDetect(t *testing.T) {
 			} else {
 				assert.Contains(t, procs.Reason, "no CPU quota", procs.Reason)
 			}
+		})
+	}
+}
+
+// TestSetGoLimitsDetectsOnce: the combined call reads mountinfo once for
+// both values, decides as the two setters do alone, and its undo restores
+// both.
+func TestSetGoLimitsDetectsOnce(t *testing.T) {
+	for _, tree := range []string{podLimitTree, halfCPUTree} {
+		t.Run(filepath.Base(tree), func(t *testing.T) {
+			memAlone, undoMem, err := limits.SetGoMemLimit(limits.WithRoot(tree))
+			require.NoError(t, err)
+			undoMem()
+			procsAlone, undoProcs, err := limits.SetGoMaxProcs(limits.WithRoot(tree), limits.WithRoundDown())
+			require.NoError(t, err)
+			undoProcs()
+
+			beforeMem, beforeProcs := debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0)
+			mountinfo := 0
+			stop := limits.TraceReads(func(p []byte) {
+				if bytes.Contains(p, []byte("/mountinfo")) {
+					mountinfo++
+				}
+			})
+			mem, procs, undo, err := limits.SetGoLimits([]limits.MemoryOption{limits.WithRoot(tree)},
+				[]limits.ProcsOption{limits.WithRoundDown()})
+			stop()
+			require.NoError(t, err)
+			assert.Equal(t, 1, mountinfo, "one detection")
+			assert.Equal(t, memAlone, mem)
+			assert.Equal(t, procsAlone, procs)
+			undo()
+			assert.Equal(t, beforeMem, debug.SetMemoryLimit(-1), "undo restores GOMEMLIMIT")
+			assert.Equal(t, beforeProcs, runtime.GOMAXPROCS(0), "undo restores GOMAXPROCS")
+		})
+	}
+}
+
+// TestSetGoMemLimitCapsAndReserve: the rows of the precedence for the caps
+// (the host's MemTotal, RLIMIT_AS and RLIMIT_DATA below a cgroup budget),
+// the reserve and the minimum against the hard limit, on a pod of 512 MiB
+// whose host has 8 GB unless a case says otherwise.
+func TestSetGoMemLimitCapsAndReserve(t *testing.T) {
+	const (
+		pod      = 512 << 20
+		meminfo  = "proc/meminfo"
+		podMax   = "sys/fs/cgroup/pod.slice/memory.max"
+		leafHigh = "sys/fs/cgroup/pod.slice/app.scope/memory.high"
+	)
+	mib := func(n uint64) string { return strconv.FormatUint(n<<10, 10) } // MiB in meminfo's kB
+	tests := []struct {
+		name      string
+		files     map[string]string
+		as, data  uint64
+		env       map[string]string
+		opts      []limits.MemoryOption
+		value     int64 // 0: left alone
+		source    string
+		reasons   []string
+		notReason string
+	}{
+		{name: "no cap below the pod", value: pod * 9 / 10, source: "/pod.slice", notReason: "capping"},
+		{name: "MemTotal below the pod", files: map[string]string{meminfo: "MemTotal: " + mib(256) + " kB\n"},
+			value: 241591910, source: limits.SourceHost, reasons: []string{"0.9 of the host's MemTotal 268435456 bytes from host, capping the memory limit 536870912 bytes from /pod.slice"}},
+		{name: "MemTotal below memory.high", files: map[string]string{meminfo: "MemTotal: " + mib(256) + " kB\n", leafHigh: "419430400\n"},
+			value: 241591910, source: limits.SourceHost, reasons: []string{"capping memory.high 419430400 bytes from /pod.slice/app.scope"}},
+		{name: "RLIMIT_DATA below the pod", data: 128 << 20, value: 120795955, source: limits.SourceRlimitData,
+			reasons: []string{"0.9 of the soft limit 134217728 bytes from RLIMIT_DATA, capping the memory limit 536870912 bytes from /pod.slice"}},
+		{name: "RLIMIT_AS below MemTotal below the pod: both named", files: map[string]string{meminfo: "MemTotal: " + mib(400) + " kB\n"}, as: 300 << 20,
+			value: 283115520, source: limits.SourceRlimitAS,
+			reasons: []string{"the soft limit 314572800 bytes from RLIMIT_AS, capping the host's MemTotal 419430400 bytes from host, capping the memory limit"}},
+		{name: "an RLIMIT above the pod is no cap", as: 1 << 30, data: 1 << 30, value: pod * 9 / 10, source: "/pod.slice", notReason: "RLIMIT"},
+		{name: "an RLIMIT alone sets nothing", files: map[string]string{podMax: "max\n"}, data: 128 << 20, reasons: []string{"no cgroup limits memory"}},
+		{name: "the host fallback is not capped by an RLIMIT", files: map[string]string{podMax: "max\n"}, data: 128 << 20,
+			opts: []limits.MemoryOption{limits.WithHostMemoryFallback()}, value: 7372800000, source: limits.SourceHost},
+		{name: "a reserve below the ratio's share", opts: []limits.MemoryOption{limits.WithMemoryReserve(100 << 20)},
+			value: pod - 100<<20, source: "/pod.slice", reasons: []string{"104857600 bytes (the reserve) less than the memory limit 536870912 bytes from /pod.slice"}},
+		{name: "a small reserve: the ratio is lower", opts: []limits.MemoryOption{limits.WithMemoryReserve(10 << 20)}, value: pod * 9 / 10, source: "/pod.slice"},
+		{name: "the environment's reserve beats the option", env: map[string]string{"TRUELIMIT_MEMORY_RESERVE": "100MiB"},
+			opts: []limits.MemoryOption{limits.WithMemoryReserve(10 << 20)}, value: pod - 100<<20, source: "/pod.slice"},
+		{name: "an invalid reserve in the environment is reported", env: map[string]string{"TRUELIMIT_MEMORY_RESERVE": "100M"},
+			opts: []limits.MemoryOption{limits.WithMemoryReserve(10 << 20)}, value: pod * 9 / 10, source: "/pod.slice",
+			reasons: []string{`TRUELIMIT_MEMORY_RESERVE is not a byte count`}},
+		{name: "a reserve of the whole budget leaves it alone", opts: []limits.MemoryOption{limits.WithMemoryReserve(pod)},
+			reasons: []string{"leaves nothing: GOMEMLIMIT left as it was"}},
+		{name: "a reserve of the capped budget", files: map[string]string{meminfo: "MemTotal: " + mib(256) + " kB\n"},
+			opts: []limits.MemoryOption{limits.WithMemoryReserve(100 << 20)}, value: 156 << 20, source: limits.SourceHost,
+			reasons: []string{"(the reserve) less than the host's MemTotal 268435456 bytes from host, capping"}},
+		{name: "a minimum between memory.high and the limit applies", files: map[string]string{leafHigh: "268435456\n"},
+			opts: []limits.MemoryOption{limits.WithMinMemoryLimit(300 << 20)}, value: 300 << 20, source: "/pod.slice/app.scope"},
+		{name: "a minimum above MemTotal stops at MemTotal", files: map[string]string{meminfo: "MemTotal: " + mib(256) + " kB\n"},
+			opts: []limits.MemoryOption{limits.WithMinMemoryLimit(400 << 20)}, value: 256 << 20, source: limits.SourceHost,
+			reasons: []string{"but not above the hard limit 268435456 bytes"}},
+		{name: "a minimum above an RLIMIT stops at it", data: 200 << 20,
+			opts: []limits.MemoryOption{limits.WithMinMemoryLimit(400 << 20)}, value: 200 << 20, source: limits.SourceRlimitData},
+		{name: "a minimum above the host fallback stops at MemTotal", files: map[string]string{podMax: "max\n"},
+			opts: []limits.MemoryOption{limits.WithHostMemoryFallback(), limits.WithMinMemoryLimit(16 << 30)}, value: 8192000000, source: limits.SourceHost},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			defer limits.SetRlimits(tt.as, tt.data)()
+			root := writeTree(t, v2Tree(tt.files))
+			before := debug.SetMemoryLimit(-1)
+			s, undo, err := limits.SetGoMemLimit(append(tt.opts, limits.WithRoot(root))...)
+			require.NoError(t, err)
+			defer undo()
+			if tt.value == 0 {
+				assert.False(t, s.Changed, s.Reason)
+				assert.Equal(t, before, debug.SetMemoryLimit(-1))
+			} else {
+				assert.Equal(t, tt.value, s.Value, s.Reason)
+				assert.Equal(t, tt.value, debug.SetMemoryLimit(-1))
+				assert.Equal(t, tt.source, s.Source)
+			}
+			for _, r := range tt.reasons {
+				assert.Contains(t, s.Reason, r)
+			}
+			if tt.notReason != "" {
+				assert.NotContains(t, s.Reason, tt.notReason)
+			}
+		})
+	}
+}
+
+// sharedTree is v2Tree with the pod's limit at 256 MiB and memory.current
+// files: the pod uses podMiB, of which the process's own cgroup ownMiB.
+func sharedTree(podMiB, ownMiB uint64) map[string]string {
+	return v2Tree(map[string]string{
+		"sys/fs/cgroup/pod.slice/memory.max":               "268435456\n",
+		"sys/fs/cgroup/pod.slice/memory.current":           strconv.FormatUint(podMiB<<20, 10) + "\n",
+		"sys/fs/cgroup/pod.slice/app.scope/memory.current": strconv.FormatUint(ownMiB<<20, 10) + "\n",
+	})
+}
+
+// TestSetGoMemLimitShared: the shared-limit policy's rows, on a pod of
+// 256 MiB whose other cgroups use what the pod uses beyond the process's
+// own cgroup.
+func TestSetGoMemLimitShared(t *testing.T) {
+	shared := limits.WithSharedMemoryLimit()
+	tests := []struct {
+		name   string
+		files  map[string]string
+		opts   []limits.MemoryOption
+		value  int64
+		reason string
+	}{
+		{name: "off: the pod's limit", files: sharedTree(150, 50), value: 241591910, reason: "0.9 of the memory limit 268435456 bytes from /pod.slice"},
+		{name: "the others' 100 MiB are left out", files: sharedTree(150, 50), opts: []limits.MemoryOption{shared}, value: 147220070, // 0.9 of 156 MiB
+			reason: "0.9 of the memory limit 268435456 bytes less the other cgroups' usage 104857600 bytes (shared-limit policy, dead-band 16777216 bytes), that is 163577856 bytes from /pod.slice"},
+		{name: "no others", files: sharedTree(50, 50), opts: []limits.MemoryOption{shared}, value: 241591910},
+		{name: "the reserve applies to the shared budget", files: sharedTree(150, 50), opts: []limits.MemoryOption{shared, limits.WithMemoryReserve(100 << 20)},
+			value: 56 << 20, reason: "104857600 bytes (the reserve) less than the memory limit 268435456 bytes less"},
+		{name: "MemTotal caps the shared budget", files: overridden(sharedTree(150, 50), map[string]string{"proc/meminfo": "MemTotal: 102400 kB\n"}),
+			opts: []limits.MemoryOption{shared}, value: 94371840, reason: "0.9 of the host's MemTotal 104857600 bytes from host, capping the memory limit 268435456 bytes less"},
+		{name: "an unreadable usage: the pod's limit", files: overridden(sharedTree(150, 50), map[string]string{"sys/fs/cgroup/pod.slice/memory.current": "<delete>"}),
+			opts: []limits.MemoryOption{shared}, value: 241591910, reason: "0.9 of the memory limit 268435456 bytes from /pod.slice"},
+		{name: "a limit on the process's own cgroup is not shared", files: overridden(sharedTree(150, 50), map[string]string{"sys/fs/cgroup/pod.slice/app.scope/memory.max": "134217728\n"}),
+			opts: []limits.MemoryOption{shared}, value: 120795955, reason: "0.9 of the memory limit 134217728 bytes from /pod.slice/app.scope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := writeTree(t, tt.files)
+			s, undo, err := limits.SetGoMemLimit(append(tt.opts, limits.WithRoot(root))...)
+			require.NoError(t, err)
+			defer undo()
+			assert.Equal(t, tt.value, s.Value, s.Reason)
+			assert.Contains(t, s.Reason, tt.reason)
 		})
 	}
 }

@@ -331,14 +331,8 @@ func (ur *usageReader) sharedLimit(m *MemoryUsage) {
 	if current.Status != own.Set {
 		return
 	}
-	others := current.Value - min(current.Value, m.Current.Value)
-	// 10 × others ≥ limit, in integers that cannot overflow: others is at
-	// least a tenth of the limit, rounded up.
-	tenth := limit / 10
-	if limit%10 != 0 {
-		tenth++
-	}
-	if others < tenth {
+	others, shared := sharedBy(limit, current.Value, m.Current.Value)
+	if !shared {
 		return
 	}
 	r.diag(CodeSharedLimit, "the memory limit of "+h.Source+", "+strconv.FormatUint(limit, 10)+

@@ -15,61 +15,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 MAX_GROWTH=${MAX_GROWTH:-1000000}
 MAX_SLOG_GROWTH=${MAX_SLOG_GROWTH:-350000}
-# The hello-worlds reach the repo through a link at a path of fixed length:
-# the debug information records each source file's path, so a checkout
-# whose path is one byte longer would add about five bytes to the growth.
-work=$(mktemp -d /tmp/importcost.XXXXXXXX)
-trap 'rm -rf "$work"' EXIT
-ln -s "$repo" "$work/repo"
-
-variant() { # name, imports, body
-  mkdir -p "$work/$1"
-  cat > "$work/$1/main.go" <<GO
-package main
-
-import (
-$2
-)
-
-func main() {
-$3
-}
-GO
-}
-variant hello '	"fmt"' '	fmt.Println("hello")'
-variant hello-truelimit '	"fmt"
-	_ "github.com/truelimit/truelimit/limits/auto"' '	fmt.Println("hello")'
-variant hello-automaxprocs '	"fmt"
-	_ "go.uber.org/automaxprocs"' '	fmt.Println("hello")'
-variant hello-automemlimit '	"fmt"
-	_ "github.com/KimMachineGun/automemlimit"' '	fmt.Println("hello")'
-variant slog '	"log/slog"' '	slog.Info("hello")'
-variant slog-truelimit '	"log/slog"
-	_ "github.com/truelimit/truelimit/limits/auto"' '	slog.Info("hello")'
-
-cd "$work"
-cat > go.mod <<MOD
-module importcost
-
-go 1.25
-
-replace github.com/truelimit/truelimit => $work/repo
-MOD
-go mod edit -require=github.com/truelimit/truelimit@v0.0.0-00010101000000-000000000000
-GOFLAGS=-mod=mod go get go.uber.org/automaxprocs@v1.6.0 github.com/KimMachineGun/automemlimit@v1.0.1 >/dev/null 2>&1
-GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1
+. "$repo/scripts/variants.sh"
 
 size() { stat -c %s "$work/bin/$1"; }
 stripped() { stat -c %s "$work/bin/$1.w"; }
 modules() { go version -m "$work/bin/$1" | awk '$1 == "dep" {print $2}' | tr '\n' ' '; }
-mkdir -p bin
-for v in hello hello-truelimit hello-automaxprocs hello-automemlimit slog slog-truelimit; do
-  go build -o "bin/$v" "./$v"
-  go build -ldflags=-w -o "bin/$v.w" "./$v"
-done
 
 printf '%-22s %12s %12s %14s %12s  %s\n' program bytes growth "bytes(-w)" "growth(-w)" modules
-for v in hello hello-truelimit hello-automaxprocs hello-automemlimit slog slog-truelimit; do
+for v in $variants; do
   base=hello
   case $v in slog*) base=slog ;; esac
   printf '%-22s %12d %12d %14d %12d  %s\n' "$v" "$(size "$v")" "$(( $(size "$v") - $(size "$base") ))" \

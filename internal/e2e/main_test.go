@@ -35,8 +35,17 @@ var timings struct {
 // internal/e2e/cmd/<name> into vm.bin/<name>.
 var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog"}
 
+// go124Binaries are built a second time, into vm.bin/<name>-go124, with the
+// main module's go line at 1.24: the defaults such a module gets,
+// containermaxprocs=0 and updatemaxprocs=0 in the binary's DefaultGODEBUG.
+var go124Binaries = []string{"vmprobe", "vmprobeauto"}
+
+// godebugBinaries are vmprobebuild built with each //go:debug directive of
+// its own (-tags godebug_<setting>), into vm.bin/vmprobebuild-<setting>.
+var godebugBinaries = []string{"containermaxprocs", "updatemaxprocs"}
+
 // limitsTest is the limits package's test binary in vm.bin, put only in the
-// usage scenario's image.
+// usage scenario's image, whose benchmarks it runs on a real cgroup2.
 const limitsTest = "limits.test"
 
 func TestMain(m *testing.M) {
@@ -90,19 +99,52 @@ func runMain(m *testing.M) int {
 	return code
 }
 
-// buildBinaries builds the in-VM programs as static Linux binaries, and
-// the limits package's test binary (limitsTest), whose benchmarks the usage
-// scenario runs on a real cgroup2.
+// buildBinaries builds the in-VM programs as static Linux binaries, the
+// go124Binaries with a copy of go.mod whose go line says 1.24 (go build
+// -modfile; a go.sum beside it, as -modfile wants), the godebugBinaries and
+// limitsTest.
 func buildBinaries(dir string) error {
-	builds := [][]string{{"test", "-c", "-o", filepath.Join(dir, limitsTest), "../../limits"}}
-	for _, name := range binaries {
-		builds = append(builds, []string{"build", "-o", filepath.Join(dir, name), "./cmd/" + name})
-	}
-	for _, args := range builds {
-		cmd := exec.Command("go", append(args[:1:1], append([]string{"-trimpath", "-ldflags=-s -w"}, args[1:]...)...)...)
+	goBuild := func(out, verb, pkg string, flags ...string) error {
+		args := append([]string{verb, "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, out)}, flags...)
+		cmd := exec.Command("go", append(args, pkg)...)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go %s %s: %v\n%s", verb, out, err, msg)
+		}
+		return nil
+	}
+	build := func(out, name string, flags ...string) error { return goBuild(out, "build", "./cmd/"+name, flags...) }
+	if err := goBuild(limitsTest, "test", "../../limits", "-c"); err != nil {
+		return err
+	}
+	for _, name := range binaries {
+		if err := build(name, name); err != nil {
+			return err
+		}
+	}
+	mod, err := exec.Command("go", "mod", "edit", "-go=1.24", "-print").Output()
+	if err != nil {
+		return fmt.Errorf("go mod edit -go=1.24: %v", err)
+	}
+	sum, err := os.ReadFile("../../go.sum")
+	if err != nil {
+		return err
+	}
+	modfile := filepath.Join(dir, "go124.mod")
+	if err := os.WriteFile(modfile, mod, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go124.sum"), sum, 0o644); err != nil {
+		return err
+	}
+	for _, name := range go124Binaries {
+		if err := build(name+"-go124", name, "-modfile="+modfile); err != nil {
+			return err
+		}
+	}
+	for _, setting := range godebugBinaries {
+		if err := build("vmprobebuild-"+setting, "vmprobebuild", "-tags", "godebug_"+setting); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -3,17 +3,21 @@
 //
 //	import _ "github.com/truelimit/truelimit/limits/auto"
 //
-// At init it calls limits.SetGoMemLimit and limits.SetGoMaxProcs with their
-// defaults (GOMEMLIMIT = 0.9 of the lower of the memory limit and
-// memory.high over the whole walk; GOMAXPROCS by the Go runtime's own policy
-// applied to the walked CPU quota) and keeps both up to date every second,
+// At init it calls limits.SetGoLimits (SetGoMemLimit and SetGoMaxProcs with
+// one detection) with their defaults (GOMEMLIMIT = 0.9 of the lower of the
+// memory limit and memory.high over the whole walk, capped by the host's
+// MemTotal and the process's RLIMIT_AS and RLIMIT_DATA; GOMAXPROCS by the Go
+// runtime's own policy applied to the walked CPU quota) and keeps both up to date every second,
 // the Go runtime's own cadence, so an in-place pod resize, or a move of the
 // process into another cgroup, is followed. It logs one line to
 // slog.Default() saying what was set and which cgroup caused it.
 //
 // The environment always wins: TRUELIMIT=off changes nothing; an explicit
 // GOMEMLIMIT or GOMAXPROCS stands; GODEBUG=containermaxprocs=0 leaves
-// GOMAXPROCS alone; TRUELIMIT_MEMORY_RATIO sets the ratio; TRUELIMIT_REFRESH
+// GOMAXPROCS alone, GODEBUG=updatemaxprocs=0 sets it once (the environment's
+// GODEBUG only: the binary's own //go:debug defaults are not read, see
+// limits.WithBuildGODEBUG); TRUELIMIT_MEMORY_RATIO sets the ratio and
+// TRUELIMIT_MEMORY_RESERVE a reserve (GOMEMLIMIT's syntax); TRUELIMIT_REFRESH
 // sets the refresh interval (a Go duration; 0 turns refreshing off).
 //
 // Off Linux it does nothing.
@@ -55,14 +59,9 @@ func Settings() (memory, procs limits.Setting) {
 // apply sets both values and logs one line.
 func apply(log *slog.Logger) {
 	refresh, refreshNote := refreshInterval()
-	mem, _, memErr := limits.SetGoMemLimit(limits.WithRefresh(refresh))
-	procs, _, procsErr := limits.SetGoMaxProcs(limits.WithRefresh(refresh))
+	mem, procs, _, err := limits.SetGoLimits([]limits.MemoryOption{limits.WithRefresh(refresh)}, nil)
 	decided.memory, decided.procs = mem, procs
-	if memErr != nil || procsErr != nil {
-		err := memErr
-		if err == nil {
-			err = procsErr
-		}
+	if err != nil {
 		log.Debug("truelimit: limits not applied", "error", err)
 		return
 	}

@@ -121,7 +121,7 @@ func (r *Reader) ReadUsage(d Dir, version cgroup.Version, want UsageWant, v *Usa
 		return v1
 	}
 	if want&Current != 0 {
-		v.Current = r.number(d, file(cgv1.MemoryUsageInBytes, cgv2.MemoryCurrent), plain)
+		v.Current = r.ReadCurrent(d, version)
 	}
 	if want&Peak != 0 {
 		v.Peak = r.number(d, file(cgv1.MemoryMaxUsageInBytes, cgv2.MemoryPeak), plain)
@@ -157,6 +157,17 @@ func (r *Reader) ReadUsage(d Dir, version cgroup.Version, want UsageWant, v *Usa
 		v.CPUPSI = r.pressure(d, cgv2.CPUPressure)
 		v.IOPSI = r.pressure(d, cgv2.IOPressure)
 	}
+}
+
+// ReadCurrent reads the memory usage of the cgroup directory d, ReadUsage's
+// Current: v2 memory.current, v1 memory.usage_in_bytes. The setters read it
+// alone, for the shared-limit policy.
+func (r *Reader) ReadCurrent(d Dir, version cgroup.Version) Number {
+	file := cgv1.MemoryUsageInBytes
+	if version == cgroup.V2 {
+		file = cgv2.MemoryCurrent
+	}
+	return r.number(d, file, limited(cgv1.ParseUint))
 }
 
 func (r *Reader) memoryStatUsage(d Dir, v2 bool) MemoryStatUsage {

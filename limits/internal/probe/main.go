@@ -6,6 +6,11 @@
 //	probe -round-down               call limits.SetGoMaxProcs(limits.WithRoundDown())
 //	probe -watch 3s -refresh 100ms  set both with refreshing, print them every 20 ms,
 //	                                then undo and print again
+//	probe -build-godebug DIR        call limits.SetGoMaxProcs(limits.WithBuildGODEBUG(),
+//	                                limits.WithRoot(DIR)) and print its reason
+//
+// Built with -tags godebug_containermaxprocs or godebug_updatemaxprocs it
+// carries a //go:debug directive setting that GODEBUG to 0.
 package main
 
 import (
@@ -24,7 +29,15 @@ func main() {
 	roundDown := flag.Bool("round-down", false, "set GOMAXPROCS with the round-down policy")
 	watch := flag.Duration("watch", 0, "set both values with refreshing and print them for this long")
 	refresh := flag.Duration("refresh", 100*time.Millisecond, "refresh interval for -watch")
+	buildGODEBUG := flag.String("build-godebug", "", "set GOMAXPROCS obeying the binary's GODEBUG defaults, under this root")
 	flag.Parse()
+
+	if *buildGODEBUG != "" {
+		s, _, err := limits.SetGoMaxProcs(limits.WithBuildGODEBUG(), limits.WithRoot(*buildGODEBUG))
+		check(err)
+		fmt.Println("reason:", s.Reason)
+		return
+	}
 
 	if *roundDown {
 		s, _, err := limits.SetGoMaxProcs(limits.WithRoundDown())

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/truelimit/truelimit/internal/cgtest"
+	"github.com/truelimit/truelimit/internal/parse"
 )
 
 // buildProbe builds limits/internal/probe, with limits/auto blank-imported
@@ -100,6 +102,42 @@ func TestRealKernelGoMemLimitPreventsOOM(t *testing.T) {
 			require.NoError(t, err, "the program must finish\n%s", out)
 			assert.Contains(t, string(out), "done ")
 			assert.Equal(t, uint64(0), kills, "no OOM kill")
+		})
+	}
+}
+
+// TestRealKernelGoMemLimitCaps: limits/auto in a container whose pod's
+// limit the host or the process cannot give. A pod limit of twice the host's
+// MemTotal (v1 accepts it) gives GOMEMLIMIT from MemTotal; a pod of 512 MiB
+// with the process's RLIMIT_DATA at 200 MiB (set by the shell's ulimit -d)
+// gives GOMEMLIMIT from RLIMIT_DATA.
+func TestRealKernelGoMemLimitCaps(t *testing.T) {
+	meminfo, err := os.ReadFile("/proc/meminfo")
+	require.NoError(t, err)
+	total, err := parse.MemTotal(meminfo)
+	require.NoError(t, err)
+	probe := buildProbe(t, true)
+	tests := []struct {
+		name  string
+		pod   uint64
+		shell string // run before the probe, in the same shell
+		want  uint64
+	}{
+		{name: "a pod limit above MemTotal", pod: 2 * total, want: uint64(float64(total) * 0.9)},
+		{name: "RLIMIT_DATA below the pod limit", pod: 512 << 20, shell: "ulimit -d 204800", want: 188743680},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, container := podWithUnlimitedChild(t, strconv.FormatUint(tt.pod, 10), "")
+			script := "exec \"$0\""
+			if tt.shell != "" {
+				script = tt.shell + " && " + script
+			}
+			cmd := container.Command(t, "/bin/sh", "-c", script, probe)
+			cmd.Env = append(cmd.Environ(), "TRUELIMIT_REFRESH=0")
+			out, err := cmd.CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			assert.Contains(t, string(out), "start GOMEMLIMIT="+strconv.FormatUint(tt.want, 10)+" ")
 		})
 	}
 }

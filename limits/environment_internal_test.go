@@ -1,0 +1,83 @@
+package limits
+
+import (
+	"math"
+	"math/big"
+	"strings"
+	"testing"
+)
+
+// FuzzParseByteCount checks parseByteCount against a reading with big
+// integers: an optional unit (TiB, GiB, MiB, KiB, B, the longest first), a
+// number strconv.ParseInt accepts, not negative, whose product with the unit
+// fits in an int64.
+func FuzzParseByteCount(f *testing.F) {
+	for _, s := range []string{"100MiB", "0", "+1GiB", "-1MiB", "8388607TiB", "8388608TiB", "1KB", "B", "9223372036854775807B", "1_000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		number, shift := s, uint(0)
+		for i, suffix := range []string{"TiB", "GiB", "MiB", "KiB", "B"} {
+			if rest, ok := strings.CutSuffix(s, suffix); ok {
+				number, shift = rest, uint(40-10*i)
+				break
+			}
+		}
+		want, valid := new(big.Int), false
+		digits := strings.TrimPrefix(strings.TrimPrefix(number, "+"), "-")
+		if digits != "" && strings.Trim(digits, "0123456789") == "" && len(number)-len(digits) <= 1 {
+			want.SetString(number, 10)
+			want.Lsh(want, shift)
+			// ParseInt refuses what does not fit in an int64 before the unit applies.
+			n, _ := new(big.Int).SetString(number, 10)
+			valid = want.Sign() >= 0 && n.IsInt64() && want.Cmp(big.NewInt(math.MaxInt64)) <= 0
+		}
+		got, ok := parseByteCount(s)
+		if ok != valid || (ok && got != want.Uint64()) {
+			t.Fatalf("parseByteCount(%q) = %d, %v; want %s, %v", s, got, ok, want, valid)
+		}
+	})
+}
+
+// TestExplicitOff: a GODEBUG default of 0 is obeyed when the binary's
+// DefaultGODEBUG shows it was set on purpose, not when a go 1.24-or-older go
+// line brought it (with decoratemappings=0, the marker); the lists are as
+// the go command writes them, sorted.
+func TestExplicitOff(t *testing.T) {
+	const go124 = "containermaxprocs=0,cryptocustomrand=1,decoratemappings=0,tlssecpmlkem=0,tlssha1=1,updatemaxprocs=0,urlstrictcolons=0,x509sha256skid=0"
+	tests := []struct {
+		defaults, key string
+		want          bool
+	}{
+		{"", "containermaxprocs", false},
+		{"containermaxprocs=0", "containermaxprocs", true},
+		{"containermaxprocs=0", "updatemaxprocs", false},
+		{"cryptocustomrand=1,updatemaxprocs=0,urlstrictcolons=0", "updatemaxprocs", true}, // a go 1.25 line and a directive
+		{"containermaxprocs=1", "containermaxprocs", false},
+		{go124, "containermaxprocs", false},
+		{go124, "updatemaxprocs", false},
+		// Cannot be told from a go 1.24 line with //go:debug decoratemappings=1:
+		// taken as explicit.
+		{"containermaxprocs=0,decoratemappings=1", "containermaxprocs", true},
+	}
+	for _, tt := range tests {
+		if got := explicitOff(tt.defaults, tt.key); got != tt.want {
+			t.Errorf("explicitOff(%q, %q) = %v, want %v", tt.defaults, tt.key, got, tt.want)
+		}
+	}
+}
+
+// TestGodebugOffPrecedence: $GODEBUG decides where it sets the key, the
+// binary's defaults only where it does not.
+func TestGodebugOffPrecedence(t *testing.T) {
+	buildOff := func(string) bool { return true }
+	for _, tt := range []struct {
+		env  string
+		want bool
+	}{{"", true}, {"containermaxprocs=1", false}, {"containermaxprocs=0", true}, {"updatemaxprocs=1", true}} {
+		t.Setenv("GODEBUG", tt.env)
+		if got := godebugOff("containermaxprocs", buildOff); got != tt.want {
+			t.Errorf("GODEBUG=%q: godebugOff = %v, want %v", tt.env, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,5 @@
+//go:build godebug_containermaxprocs
+
+//go:debug containermaxprocs=0
+
+package main

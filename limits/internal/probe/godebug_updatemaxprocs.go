@@ -1,0 +1,5 @@
+//go:build godebug_updatemaxprocs
+
+//go:debug updatemaxprocs=0
+
+package main
