@@ -44,7 +44,8 @@ func run(args []string, out io.Writer) error {
 	treeUsage := fs.Bool("usage", false, "with -tree, show each cgroup's memory usage and headroom (node.WithUsage)")
 	sortBy := fs.String("sort", "", "with -tree, list the cgroups by `KEY`: headroom, the least first (implies -usage)")
 	every := fs.Duration("watch", 0, "print the report again every `DURATION` (usage sampled with the files kept open) until interrupted; with -json one object per line")
-	frames := fs.Int("frames", 0, "with -watch, stop after `N` reports")
+	frames := fs.Int("frames", 0, "with -watch, stop after `N` reports; with -events, after N events")
+	events := fs.Bool("events", false, "print memory pressure events of this process's cgroups as they arrive (limits/pressure) until interrupted; with -json one object per line")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,8 +61,14 @@ func run(args []string, out io.Writer) error {
 	if *tree {
 		return printTree(out, treeOptions{root: *root, top: *top, views: *views, usage: *treeUsage, asJSON: *asJSON, sortBy: *sortBy})
 	}
+	if *events {
+		if *pid != 0 || *root != "/" || *every != 0 {
+			return errors.New("-events watches this process's own cgroups; it takes no -pid, -root or -watch")
+		}
+		return watchEvents(out, *frames, *asJSON)
+	}
 	if *frames != 0 && *every == 0 {
-		return errors.New("-frames goes with -watch")
+		return errors.New("-frames goes with -watch or -events")
 	}
 	if *every != 0 {
 		if *pid != 0 {

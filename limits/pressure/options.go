@@ -79,9 +79,11 @@ func WithHeadroomBytes(n uint64) Option { return func(c *config) { c.bytes, c.fr
 func WithHandler(f func(Event)) Option { return func(c *config) { c.handler = f } }
 
 // WithFreeOSMemory runs debug.FreeOSMemory on a pressure, high, max or
-// low-headroom event, at most once per every (the Go heap is collected and
-// its free pages returned to the kernel, which helps a cgroup whose memory
-// is held by freed heap; it costs a full collection).
+// low-headroom event, after the WithHandler function, at most once per
+// every: the Go heap is collected and its free pages returned to the
+// kernel at once, so that what the handler dropped leaves the cgroup's
+// usage (the runtime would otherwise return it over minutes). It costs a
+// full collection.
 func WithFreeOSMemory(every time.Duration) Option { return func(c *config) { c.freeEvery = every } }
 
 // WithBuffer sets the capacity of the Events channel (default 16). When it

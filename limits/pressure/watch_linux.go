@@ -677,8 +677,8 @@ func (l *loop) isLow() bool {
 	return l.threshold > 0 && h.Known && h.Bytes < l.threshold
 }
 
-// emit completes an event (the headroom, the setup), runs the reaction and
-// the handler, and offers it to the channel without blocking.
+// emit completes an event (the headroom, the setup), runs the handler and
+// then the reaction, and offers it to the channel without blocking.
 func (l *loop) emit(e Event) {
 	if h := l.usage.Memory.Headroom; h.Known && e.Kind != KindLowHeadroom {
 		e.HeadroomBytes = h.Bytes
@@ -691,12 +691,13 @@ func (l *loop) emit(e Event) {
 			}
 		}
 	}
+	if l.cfg.handler != nil {
+		l.cfg.handler(e)
+	}
+	// After the handler, which may have dropped what the heap held.
 	if l.cfg.freeEvery > 0 && e.Kind != KindOOM && e.Kind != KindOOMKill && (l.lastFree.IsZero() || e.Time.Sub(l.lastFree) >= l.cfg.freeEvery) {
 		l.lastFree = e.Time
 		debug.FreeOSMemory()
-	}
-	if l.cfg.handler != nil {
-		l.cfg.handler(e)
 	}
 	e.Dropped = l.dropped
 	select {
