@@ -32,8 +32,12 @@ var timings struct {
 }
 
 // binaries are the programs built for the VMs, each from
-// internal/e2e/cmd/<name> into vm.bin/<name>.
-var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog"}
+// internal/e2e/cmd/<name> (or the examples' directory, as named in
+// packages) into vm.bin/<name>.
+var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog", "vmwatch", "pressurecache"}
+
+// packages are the binaries that are not in internal/e2e/cmd.
+var packages = map[string]string{"pressurecache": "../../examples/pressurecache"}
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -89,7 +93,11 @@ func runMain(m *testing.M) int {
 // buildBinaries builds the in-VM programs as static Linux binaries.
 func buildBinaries(dir string) error {
 	for _, name := range binaries {
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, name), "./cmd/"+name)
+		pkg := packages[name]
+		if pkg == "" {
+			pkg = "./cmd/" + name
+		}
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, name), pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build %s: %v\n%s", name, err, out)

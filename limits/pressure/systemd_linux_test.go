@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/internal/cgtest"
 )
 
 // env is a WithEnv lookup of the two variables of systemd's protocol.
@@ -204,4 +206,31 @@ func TestWatchLeaksNothing(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	assert.Equal(t, goroutines, runtime.NumGoroutine(), "goroutines after every watcher stopped")
+}
+
+// TestSystemdPSIFile: $MEMORY_PRESSURE_WATCH naming a real memory.pressure
+// (a child of the test's cgroup2 cgroup) gets systemd's trigger written, NUL
+// and all; a trigger the kernel refuses is a fallback, not an error.
+func TestSystemdPSIFile(t *testing.T) {
+	file := filepath.Join(cgtest.NewUnified(t).Dir(cgtest.Unified), "memory.pressure")
+	for _, tc := range []struct {
+		name, write string
+		active      bool
+		how         string
+	}{
+		{"systemd's trigger", "some 200000 2000000\x00", true, `PSI file, POLLPRI, wrote "some 200000 2000000\x00"`},
+		{"a window the kernel refuses", "some 1 1\x00", false, "write $MEMORY_PRESSURE_WRITE: invalid argument; falling back"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			w, err := Watch(ctx, WithSources(SourceSystemd|SourceHeadroomPoll|SourcePSIPoll), env(file, base64.StdEncoding.EncodeToString([]byte(tc.write))))
+			require.NoError(t, err)
+			defer stop(t, cancel, w)
+			s := w.Sources()[0]
+			assert.Equal(t, SourceSystemd, s.Source)
+			assert.Equal(t, tc.active, s.Active)
+			assert.Equal(t, tc.how, s.How)
+			assert.Equal(t, file, s.File)
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"time"
 
@@ -36,12 +37,13 @@ func Watch(ctx context.Context, opts ...Option) (*Watcher, error) {
 		l.close()
 		return nil, err
 	}
-	w := &Watcher{events: make(chan Event, cfg.buffer), done: make(chan struct{}), setups: l.setups}
+	w := &Watcher{events: make(chan Event, cfg.buffer), done: make(chan struct{}), setups: slices.Clone(l.setups)}
 	l.w = w
+	wake := l.wake // the loop closes it only after this write woke it
 	go func() {
 		<-ctx.Done()
 		one := [8]byte{1}
-		_, _ = unix.Write(l.wake, one[:])
+		_, _ = unix.Write(wake, one[:])
 	}()
 	go l.run()
 	return w, nil
@@ -508,6 +510,7 @@ func (l *loop) run() {
 				w.fd = -1
 				l.setups[w.setup].Active = false
 				l.setups[w.setup].How += "; ended: the file stopped signalling"
+				l.w.setSetup(w.setup, l.setups[w.setup])
 			}
 			cause = l.setups[w.setup].Source
 		}

@@ -3,6 +3,7 @@ package pressure
 import (
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -11,8 +12,9 @@ import (
 type Watcher struct {
 	events  chan Event
 	done    chan struct{}
-	setups  []Setup
 	wakeups atomic.Uint64
+	mu      sync.Mutex // guards setups: a source that ends is marked inactive
+	setups  []Setup
 }
 
 // Events returns the channel the events arrive on. It is closed when the
@@ -26,10 +28,23 @@ func (w *Watcher) Done() <-chan struct{} { return w.done }
 // Sources returns every source Watch tried to set up, in the order it
 // tried them: what is active, how it was set up, and why the others are
 // not.
-func (w *Watcher) Sources() []Setup { return append([]Setup(nil), w.setups...) }
+func (w *Watcher) Sources() []Setup {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]Setup(nil), w.setups...)
+}
+
+// setSetup replaces setup i.
+func (w *Watcher) setSetup(i int, s Setup) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.setups[i] = s
+}
 
 // Active returns the set of sources in use.
 func (w *Watcher) Active() Source {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	var s Source
 	for _, st := range w.setups {
 		if st.Active {
