@@ -34,12 +34,15 @@ import (
 //     systemd does (the window rounded up to 2 s), as uid 1000 without
 //     (no trigger: the PSI poll), and in a mount namespace where
 //     /sys/fs/cgroup is a read-only bind mount, as Docker mounts it (no
-//     trigger: inotify and the PSI poll).
+//     trigger: inotify and the PSI poll);
+//   - binding level: the limits on a pod above the watcher's cgroup: a
+//     trigger and inotify on both, the high events from the pod's
+//     memory.events (they count where memory.high was crossed, and up).
 func pressureScenario(kernel string, runs, unprivRuns int) scenario {
 	script := `
 dmesg -n 1
 mount -t cgroup2 cgroup2 $cg
-for c in idle none gomem watch lat unpriv unpriv-poll ro; do
+for c in idle none gomem watch lat unpriv unpriv-poll ro pod/app; do
 	v2_tree "/pressure/$c" "+memory +cpu +pids"
 done
 echo 268435456 > $cg/pressure/idle/memory.max
@@ -70,6 +73,8 @@ for c in lat unpriv unpriv-poll ro; do
 	echo 33554432 > $cg/pressure/$c/memory.high
 	echo 268435456 > $cg/pressure/$c/memory.max
 done
+echo 33554432 > $cg/pressure/pod/memory.high
+echo 268435456 > $cg/pressure/pod/memory.max
 chown 1000 $cg/pressure/unpriv/memory.pressure
 run_in $cg/pressure/lat vmwatch -runs ` + strconv.Itoa(runs) + ` -out /tmp/lat.json
 run_in $cg/pressure/unpriv vmwatch -uid 1000 -runs ` + strconv.Itoa(unprivRuns) + ` -out /tmp/unpriv.json
@@ -78,8 +83,9 @@ run_in $cg/pressure/ro unshare -m sh -ec 'mount --make-rprivate /
 	mount -o bind /sys/fs/cgroup /sys/fs/cgroup
 	mount -o remount,bind,ro /sys/fs/cgroup
 	exec vmwatch -runs 1 -out /tmp/ro.json'
+run_in $cg/pressure/pod/app vmwatch -runs 1 -out /tmp/pod.json
 wait $idle $none $gomem $watch
-vmprobe -label pressure -read /tmp/idle.json -read /tmp/lat.json -read /tmp/unpriv.json \
+vmprobe -label pressure -read /tmp/pod.json -read /tmp/idle.json -read /tmp/lat.json -read /tmp/unpriv.json \
 	-read /tmp/unpriv-poll.json -read /tmp/ro.json \
 	-read /tmp/none.log -read /tmp/none.status -read $cg/pressure/none/memory.events \
 	-read /tmp/gomem.log -read /tmp/gomem.status -read $cg/pressure/gomem/memory.events \
@@ -151,6 +157,22 @@ vmprobe -label pressure -read /tmp/idle.json -read /tmp/lat.json -read /tmp/unpr
 				assert.Equal(t, "trigger some 150000 2000000 (window rounded from 1s to 2s: no CAP_SYS_RESOURCE: the window must be a multiple of 2s)",
 					setupOf(t, w.Sources, "psi-trigger").How)
 			})
+			t.Run("binding-level", func(t *testing.T) {
+				w := latency(t, "/tmp/pod.json", 0, []string{"psi-trigger", "inotify", "psi-poll"}, 4*time.Second)
+				var triggers, watched []string
+				for _, s := range w.Sources {
+					switch {
+					case nameOf(s.Source) == "psi-trigger" && s.Active:
+						triggers = append(triggers, s.Cgroup)
+					case nameOf(s.Source) == "inotify" && s.Active:
+						watched = append(watched, s.Cgroup)
+					}
+				}
+				assert.Equal(t, []string{"/pressure/pod/app", "/pressure/pod"}, triggers, "the cgroup and the level that sets its limit")
+				assert.Equal(t, []string{"/pressure/pod/app", "/pressure/pod"}, watched)
+				assert.Contains(t, w.Cgroups["inotify"], "/pressure/pod", "high counts at the pod, whose memory.high was crossed")
+				assert.NotContains(t, w.Cgroups["inotify"], "/pressure/pod/app", "and not below it")
+			})
 			// No trigger possible: without write permission (uid 1000,
 			// memory.pressure not delegated), or on a read-only cgroupfs
 			// (where inotify on memory.events still works).
@@ -194,11 +216,12 @@ func lastCacheMiB(t *testing.T, log string) int {
 
 // watchResult is what cmd/vmwatch writes.
 type watchResult struct {
-	UID     int                `json:"uid"`
-	Sources []watchSetup       `json:"sources"`
-	Error   string             `json:"error"`
-	Latency map[string][]int64 `json:"latency_ms"`
-	Missed  map[string]int     `json:"missed"`
+	UID     int                 `json:"uid"`
+	Sources []watchSetup        `json:"sources"`
+	Error   string              `json:"error"`
+	Latency map[string][]int64  `json:"latency_ms"`
+	Missed  map[string]int      `json:"missed"`
+	Cgroups map[string][]string `json:"cgroups"`
 	Idle    *struct {
 		Seconds    float64 `json:"seconds"`
 		Wakeups    uint64  `json:"wakeups"`

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -44,6 +45,8 @@ type result struct {
 	Latency map[string][]int64 `json:"latency_ms"` // per source
 	Missed  map[string]int     `json:"missed"`     // runs a source gave no event
 	Kinds   map[string]int     `json:"kinds"`      // events seen, by kind
+	// Cgroups are the cgroups of each source's pressure and high events.
+	Cgroups map[string][]string `json:"cgroups"`
 }
 
 type idle struct {
@@ -63,7 +66,7 @@ func main() {
 	uid := flag.Int("uid", -1, "drop to `UID` first")
 	window := flag.Duration("window", time.Second, "the PSI trigger's window")
 	flag.Parse()
-	r := result{UID: -1, Latency: map[string][]int64{}, Missed: map[string]int{}, Kinds: map[string]int{}}
+	r := result{UID: -1, Latency: map[string][]int64{}, Missed: map[string]int{}, Kinds: map[string]int{}, Cgroups: map[string][]string{}}
 	if *uid >= 0 {
 		// syscall.Setuid changes every thread (Go 1.16+); from root to
 		// another uid the effective capabilities are cleared.
@@ -173,6 +176,9 @@ events:
 		}
 		r.Kinds[e.Kind.String()]++
 		src := e.Source.String()
+		if (e.Kind == pressure.KindPressure || e.Kind == pressure.KindHigh) && !slices.Contains(r.Cgroups[src], e.Cgroup) {
+			r.Cgroups[src] = append(r.Cgroups[src], e.Cgroup)
+		}
 		if want[src] && !seen[src] && (e.Kind == pressure.KindPressure || e.Kind == pressure.KindHigh) {
 			seen[src] = true
 			r.Latency[src] = append(r.Latency[src], e.Time.Sub(start).Milliseconds())
