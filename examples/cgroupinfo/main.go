@@ -88,7 +88,8 @@ func run(args []string, out io.Writer) error {
 	treeUsage := fs.Bool("usage", false, "with -tree, show each cgroup's memory usage and headroom (node.WithUsage)")
 	sortBy := fs.String("sort", "", "with -tree, list the cgroups by `KEY`: headroom, the least first (implies -usage)")
 	every := fs.Duration("watch", 0, "print the report again every `DURATION` (usage sampled with the files kept open) until interrupted; with -json one object per line")
-	frames := fs.Int("frames", 0, "with -watch, stop after `N` reports")
+	frames := fs.Int("frames", 0, "with -watch, stop after `N` reports; with -events, after N events")
+	events := fs.Bool("events", false, "print memory pressure events of this process's cgroups as they arrive (limits/pressure) until interrupted; with -json one object per line")
 	verbose := fs.Bool("v", false, "print the full report: full paths, each controller's cgroup, the host's totals and the walk")
 	requireList := fs.String("require", "", "exit 3, saying why on stderr, unless the effective limits meet `LIST` (memory>=1GiB,cpus>=2)")
 	fs.SetOutput(io.Discard)
@@ -126,8 +127,14 @@ func run(args []string, out io.Writer) error {
 	if *tree {
 		return printTree(out, treeOptions{root: *root, top: *top, views: *views, usage: *treeUsage, asJSON: *asJSON, sortBy: *sortBy})
 	}
+	if *events {
+		if *pid != 0 || *root != "/" || *every != 0 {
+			return usagef("-events watches this process's own cgroups; it takes no -pid, -root or -watch")
+		}
+		return watchEvents(out, *frames, *asJSON)
+	}
 	if *frames != 0 && *every == 0 {
-		return usagef("-frames goes with -watch")
+		return usagef("-frames goes with -watch or -events")
 	}
 	if *every != 0 {
 		if *pid != 0 {

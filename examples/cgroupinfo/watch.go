@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/truelimit/truelimit/limits"
+	"github.com/truelimit/truelimit/limits/pressure"
 	"github.com/truelimit/truelimit/limits/report"
 )
 
@@ -70,4 +71,50 @@ func printFrame(out io.Writer, res limits.Result, usage *limits.Usage, asJSON bo
 	line.WriteByte('\n')
 	_, err = out.Write(line.Bytes())
 	return err
+}
+
+// watchEvents prints the sources limits/pressure set up for this process,
+// then each event as it arrives, until interrupted or after n events (n >
+// 0). With asJSON each source and each event is one JSON object on a line.
+func watchEvents(out io.Writer, n int, asJSON bool) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	w, err := pressure.Watch(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { stop(); <-w.Done() }()
+	enc := json.NewEncoder(out)
+	for _, s := range w.Sources() {
+		if asJSON {
+			err = enc.Encode(map[string]any{"source": s.Source.String(), "active": s.Active, "cgroup": s.Cgroup, "file": s.File, "how": s.How})
+		} else {
+			state := "not used"
+			if s.Active {
+				state = "watching"
+			}
+			_, err = fmt.Fprintf(out, "%s %s %s: %s\n", state, s.Source, s.File, s.How)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i := 0; n <= 0 || i < n; i++ {
+		e, ok := <-w.Events()
+		if !ok {
+			return nil
+		}
+		if asJSON {
+			err = enc.Encode(map[string]any{"time": e.Time.Format(time.RFC3339Nano), "kind": e.Kind.String(),
+				"source": e.Source.String(), "cgroup": e.Cgroup, "file": e.File, "stall_us": e.StallUsec,
+				"count": e.Count, "delta": e.Delta, "headroom_bytes": e.HeadroomBytes, "threshold_bytes": e.ThresholdBytes})
+		} else {
+			_, err = fmt.Fprintf(out, "%s %s from %s at %s (%s): stall %d us, count %d (+%d), headroom %d bytes\n",
+				e.Time.Format(time.RFC3339), e.Kind, e.Source, e.Cgroup, e.File, e.StallUsec, e.Count, e.Delta, e.HeadroomBytes)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

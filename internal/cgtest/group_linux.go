@@ -107,6 +107,18 @@ func NewUnified(t testing.TB) *Group {
 	return create(t, map[string]member{Unified: {path: h.ownPath, dir: dir}}, name)
 }
 
+// Join returns a group made of the hierarchies of groups (a v1 group and a
+// NewUnified one, say), so that Command puts a process into all of them.
+// It creates and removes nothing: each group is removed by its own cleanup.
+// A hierarchy named by two groups is taken from the last.
+func Join(groups ...*Group) *Group {
+	g := &Group{members: map[string]member{}}
+	for _, o := range groups {
+		maps.Copy(g.members, o.members)
+	}
+	return g
+}
+
 // Child creates the group name below g in every hierarchy of g and removes it
 // in t.Cleanup (before g, since cleanups run last-in first-out).
 func (g *Group) Child(t testing.TB, name string) *Group {

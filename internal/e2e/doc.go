@@ -15,6 +15,15 @@
 //     at a pod of two containers with shared-limit, the memory stall (PSI)
 //     of a container throttled above memory.high, CPU throttling at a pod's
 //     quota; and 6.1 with psi=0, which creates no PSI file;
+//   - memory pressure events (issue 13) on v2, both kernels with psi=1:
+//     examples/pressurecache growing its cache at memory.high 96 MiB and
+//     memory.max 128 MiB (OOM-killed without the watcher, not saved by
+//     GOMEMLIMIT alone, alive with it), cmd/vmwatch idle for 60 s (no
+//     wake-up) and timing the trigger, inotify on memory.events and the PSI
+//     poll as root, as uid 1000 with and without memory.pressure delegated,
+//     and under a read-only cgroupfs; in the systemd guest, units whose
+//     Environment= sets $MEMORY_PRESSURE_WATCH/$MEMORY_PRESSURE_WRITE as
+//     systemd 254+ would (Debian 12 has 252), and /dev/null;
 //   - v2 with private cgroup namespaces (cmd/nsexec): Docker-in-Docker,
 //     with the outer mount rooted at "/../../../.." alone and beside a fresh
 //     mount, and a process moved outside its namespace ("0::/../..");

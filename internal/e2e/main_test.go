@@ -32,8 +32,12 @@ var timings struct {
 }
 
 // binaries are the programs built for the VMs, each from
-// internal/e2e/cmd/<name> into vm.bin/<name>.
-var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog"}
+// internal/e2e/cmd/<name> (or the examples' directory, as named in
+// packages) into vm.bin/<name>.
+var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog", "vmwatch", "pressurecache"}
+
+// packages are the binaries that are not in internal/e2e/cmd.
+var packages = map[string]string{"pressurecache": "../../examples/pressurecache"}
 
 // go124Binaries are built a second time, into vm.bin/<name>-go124, with the
 // main module's go line at 1.24: the defaults such a module gets,
@@ -113,7 +117,13 @@ func buildBinaries(dir string) error {
 		}
 		return nil
 	}
-	build := func(out, name string, flags ...string) error { return goBuild(out, "build", "./cmd/"+name, flags...) }
+	build := func(out, name string, flags ...string) error {
+		pkg := packages[name]
+		if pkg == "" {
+			pkg = "./cmd/" + name
+		}
+		return goBuild(out, "build", pkg, flags...)
+	}
 	if err := goBuild(limitsTest, "test", "../../limits", "-c"); err != nil {
 		return err
 	}

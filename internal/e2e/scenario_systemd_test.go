@@ -3,9 +3,11 @@
 package e2e
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +52,7 @@ var systemdMasked = []string{
 // without limits of its own and one with tighter ones. The probe runs in
 // each scope.
 func systemdScenario() scenario {
-	m := machine{kernel: "6.1", memMB: 1024, timeout: 120 * time.Second,
+	m := machine{kernel: "6.1", memMB: 1024, timeout: 180 * time.Second,
 		cmdline: "systemd.unified_cgroup_hierarchy=1 systemd.show_status=false"}
 	slice := "kubepods-burstable-pod" + strings.ReplaceAll(uidA, "-", "_") + ".slice"
 	pathA := systemd.CgroupsPath{Slice: slice, Prefix: "cri-containerd", Name: idA}
@@ -65,6 +67,8 @@ systemd-run --quiet --scope --slice="$SLICE" --unit="cri-containerd-$ID_A" \
 systemd-run --quiet --scope --slice="$SLICE" --unit="cri-containerd-$ID_B" \
 	-p MemoryMax=134217728 -p CPUQuota=25% -p TasksMax=64 \
 	/e2e/vmprobe -label container-limit -forcgroup "$OCI_B"
+systemctl start truelimit-pressure.service truelimit-pressure-off.service
+/e2e/vmprobe -label systemd-pressure -read /tmp/systemd-pressure.json -read /tmp/systemd-pressure-off.json
 )
 status=$?
 [ "$status" = 0 ] || echo "` + markerSetupFailed + ` status $status"
@@ -92,9 +96,17 @@ systemctl poweroff --force --force
 		name:    "systemd-6.1",
 		machine: m,
 		image: func(t *testing.T) string {
-			return guestImage(t, vm.systemdRoot, run, func(img *initramfs) { img.symlink("init", "/sbin/init") })
+			return guestImage(t, vm.systemdRoot, run, func(img *initramfs) {
+				img.symlink("init", "/sbin/init")
+				require.NoError(t, img.copy("e2e/vmwatch", filepath.Join(vm.bin, "vmwatch")))
+				img.file("etc/systemd/system/truelimit-pressure.service", 0o644, []byte(pressureUnit("truelimit-pressure.service",
+					"/sys/fs/cgroup/system.slice/truelimit-pressure.service/memory.pressure", "/tmp/systemd-pressure.json")))
+				img.file("etc/systemd/system/truelimit-pressure-off.service", 0o644, []byte(pressureUnit("truelimit-pressure-off.service",
+					"/dev/null", "/tmp/systemd-pressure-off.json")))
+			})
 		},
 		checks: []check{
+			{"systemd-pressure", checkSystemdPressure},
 			{"pod-limit", func(t *testing.T, out probe.Output) {
 				scope := names(t, out, pathA, idA)
 				pod := filepath.Dir(scope)
@@ -142,6 +154,54 @@ systemctl poweroff --force --force
 			}},
 		},
 	}
+}
+
+// pressureUnit is a service that runs cmd/vmwatch's latency runs under a
+// memory.high of 32 MiB with the two variables systemd 254+ sets for
+// MemoryPressureWatch=auto (docs/PRESSURE.md in systemd; the unit's own
+// memory.pressure, and "some 200000 2000000" with its NUL, base64), set
+// with Environment= because Debian 12's systemd 252 predates the setting;
+// watch "/dev/null" is MemoryPressureWatch=off.
+func pressureUnit(name, watch, out string) string {
+	return `[Unit]
+Description=truelimit pressure watcher (` + name + `)
+
+[Service]
+Type=oneshot
+MemoryAccounting=yes
+MemoryHigh=33554432
+MemoryMax=268435456
+Environment=MEMORY_PRESSURE_WATCH=` + watch + `
+Environment=MEMORY_PRESSURE_WRITE=c29tZSAyMDAwMDAgMjAwMDAwMAA=
+ExecStart=/e2e/vmwatch -runs 2 -out ` + out + `
+`
+}
+
+// checkSystemdPressure: with systemd's variables the watcher uses the
+// unit's memory.pressure with systemd's trigger and reports its events as
+// from systemd; with /dev/null it sets up no pressure source of its own
+// (no trigger), and the counters still come through inotify.
+func checkSystemdPressure(t *testing.T, out probe.Output) {
+	var on, off watchResult
+	require.NoError(t, json.Unmarshal([]byte(readOf(t, out, "/tmp/systemd-pressure.json").After.Text), &on))
+	require.NoError(t, json.Unmarshal([]byte(readOf(t, out, "/tmp/systemd-pressure-off.json").After.Text), &off))
+	require.Empty(t, on.Error)
+	require.Empty(t, off.Error)
+	sd := setupOf(t, on.Sources, "systemd")
+	assert.True(t, sd.Active)
+	assert.Equal(t, "/sys/fs/cgroup/system.slice/truelimit-pressure.service/memory.pressure", sd.File)
+	assert.Equal(t, `PSI file, POLLPRI, wrote "some 200000 2000000\x00"`, sd.How)
+	assert.Equal(t, []string{"inotify", "systemd"}, activeSources(on.Sources))
+	for _, src := range []string{"systemd", "inotify"} {
+		l := on.Latency[src]
+		require.NotEmpty(t, l, src)
+		assert.Zero(t, on.Missed[src], src)
+		assert.Less(t, slices.Max(l), (5 * time.Second).Milliseconds(), "%s: the 2 s window + 3 s", src)
+		t.Logf("systemd unit %s: %d runs, median %d ms, max %d ms", src, len(l), median(l), slices.Max(l))
+	}
+	assert.Contains(t, setupOf(t, off.Sources, "systemd").How, "turned off")
+	assert.Equal(t, []string{"inotify"}, activeSources(off.Sources), "/dev/null: no pressure source")
+	assert.NotEmpty(t, off.Latency["inotify"], "memory.events high still arrives")
 }
 
 // guestImage is a cached Debian root (root, a newc cpio) followed by a
