@@ -17,7 +17,7 @@ func NextField(b []byte) (field, rest []byte) {
 		return nil, nil
 	}
 	end := start
-	for end < len(b) && !isSpace(b[end]) {
+	for end < len(b) && (b[end] > ' ' || !isSpace(b[end])) { // every space is at most ' '
 		end++
 	}
 	return b[start:end], b[end:]

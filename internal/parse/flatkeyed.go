@@ -62,20 +62,25 @@ func FlatKeyedAll(b []byte, keys []string, vals []uint64) (found uint64, err err
 	for len(b) > 0 && found != all {
 		var line []byte
 		line, b = NextLine(b)
-		// The kernel ends a key with a space: where the line's first space
-		// is, the first field ends unless other white space comes first,
-		// which the test of each key below catches.
-		space := bytes.IndexByte(line, ' ')
-		if space < 0 {
-			space = len(line)
+		if len(line) == 0 { // no key is empty
+			continue
 		}
+		space := -1 // where the line's first space is, found when needed
 		for i, key := range keys {
-			// keyedValue's rule, decided by one byte where it can: a key
-			// as long as the text before the space is followed by it; a
-			// shorter one must be followed by other white space; a longer
-			// one must hold the space itself.
-			if found&(1<<i) != 0 || key == "" {
+			// The first byte skips most lines for other keys.
+			if found&(1<<i) != 0 || key == "" || key[0] != line[0] {
 				continue
+			}
+			// keyedValue's rule, decided by one byte where it can. The
+			// kernel ends a key with a space: there the line's first field
+			// ends unless other white space comes first. A key as long as
+			// the text before the space is followed by it; a shorter one
+			// must be followed by other white space; a longer one must
+			// hold the space itself.
+			if space < 0 {
+				if space = bytes.IndexByte(line, ' '); space < 0 {
+					space = len(line)
+				}
 			}
 			switch {
 			case len(key) < space:
