@@ -39,7 +39,7 @@ func TestVM(t *testing.T) {
 	for _, kernel := range []string{"6.1", "6.12"} {
 		all = append(all, memoryOnV2Scenario(kernel))
 	}
-	all = append(all, pressureScenario("6.1", 2, 2), pressureScenario("6.12", 10, 10))
+	all = append(all, pressureScenario("6.1", 2, 6), pressureScenario("6.12", 10, 10))
 	all = append(all, runcScenario("6.1"), systemdScenario(), goMaxProcsScenario())
 	all = append(all, podmanCrunScenario(), podmanRuncScenario(), dockerNspawnScenario(), runtimesV1Scenario())
 	for _, s := range all {
