@@ -1,8 +1,6 @@
 package limits
 
 import (
-	"strings"
-
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/systemd"
 )
@@ -15,12 +13,11 @@ func (r *reader) diagnoseNames() {
 			continue
 		}
 		loc := p.loc
-		info := systemd.Parse(loc.Path)
-		if belongsToPod(info) && !underPod(loc.Path) {
+		if systemd.OutsidePod(loc.Path) {
 			r.diag(CodeContainerOutsidePod, "cgroup "+loc.Path+" is named as part of a Kubernetes pod but no kubepods pod cgroup is among its ancestors, "+
 				"so no pod limit applies: the runtime and kubelet disagree on the cgroup driver, or the runtime lacks its systemd-cgroup option")
 		}
-		if info.Driver == systemd.DriverCgroupfs && !info.Literal && (info.PodUID != "" || info.QoS != "" || info.Kind == systemd.KindPod) {
+		if systemd.Parse(loc.Path).KubeletCgroupfsName() {
 			if manager := r.systemdManaged(loc.Mount); manager != "" {
 				r.diag(CodeDriverMismatch, "cgroup "+loc.Path+" follows kubelet's cgroupfs naming on a host whose cgroups systemd manages ("+manager+
 					" exists): two managers of one tree; use the systemd cgroup driver in kubelet and the runtime")
@@ -30,23 +27,6 @@ func (r *reader) diagnoseNames() {
 		// hierarchy, and the diagnostics are about the path.
 		return
 	}
-}
-
-// belongsToPod reports whether a cgroup's name says it is part of a pod.
-func belongsToPod(info systemd.Info) bool {
-	return info.Literal || info.PodUID != "" ||
-		info.Runtime == systemd.RuntimeCRIContainerd || info.Runtime == systemd.RuntimeCRIO
-}
-
-// underPod reports whether a kubepods pod cgroup is among the ancestors of
-// path, or is path itself.
-func underPod(path string) bool {
-	for p := path; p != "/" && p != ""; p = p[:strings.LastIndexByte(p, '/')] {
-		if systemd.Parse(p).Kind == systemd.KindPod {
-			return true
-		}
-	}
-	return false
 }
 
 // systemdManaged returns the unit directory ("/system.slice", "/init.scope")

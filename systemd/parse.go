@@ -305,8 +305,7 @@ func isHex64(s string) bool {
 // nor is it one: no pod limit applies to it. The runtime and kubelet then
 // disagree on the cgroup driver, or the runtime lacks its systemd-cgroup
 // option (a gVisor sandbox under system.slice). This is the rule of the
-// container-outside-pod diagnostic (package limits applies the same rule,
-// a test keeps the two in step).
+// container-outside-pod diagnostic, which package limits raises.
 func OutsidePod(path string) bool {
 	info := Parse(path)
 	if !info.Literal && info.PodUID == "" && info.Runtime != RuntimeCRIContainerd && info.Runtime != RuntimeCRIO {
@@ -323,8 +322,7 @@ func OutsidePod(path string) bool {
 // KubeletCgroupfsName reports whether the name follows kubelet's cgroupfs
 // driver ("kubepods/burstable", "kubepods/pod<uid>" and below): on a host
 // whose cgroups systemd manages, two managers then share one tree, the rule
-// of the driver-mismatch diagnostic (package limits applies the same rule,
-// a test keeps the two in step).
+// of the driver-mismatch diagnostic, which package limits raises.
 func (i Info) KubeletCgroupfsName() bool {
 	return i.Driver == DriverCgroupfs && !i.Literal && (i.PodUID != "" || i.QoS != "" || i.Kind == KindPod)
 }
