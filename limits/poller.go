@@ -188,16 +188,8 @@ func (p *UsagePoller) walked() {
 	l.walks++
 	l.walkReads = p.open.next
 	l.counters = slices.ContainsFunc(p.open.order[:l.walkReads], func(f orderedFile) bool { return f.name == cgv1.MemoryStat })
-	if len(l.handles) != l.walkReads {
-		l.valid = false
-		return
-	}
-	for i, f := range p.open.order[:l.walkReads] {
-		if f.h != l.handles[i] {
-			l.valid = false
-			return
-		}
-	}
+	l.valid = l.valid && slices.EqualFunc(l.handles, p.open.order[:l.walkReads],
+		func(h *readfile.Handle, f orderedFile) bool { return h == f.h })
 }
 
 // Close closes the files kept open.

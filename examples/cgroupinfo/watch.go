@@ -22,9 +22,6 @@ import (
 // report is one JSON object on one line; otherwise each is preceded by a
 // line with the time and written by text.
 func watch(out io.Writer, root string, interval time.Duration, frames int, asJSON bool, text textReport) error {
-	if interval <= 0 {
-		return fmt.Errorf("-watch needs a positive interval, not %v", interval)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	poller, res, usage, err := limits.NewUsagePoller(limits.WithRoot(root))
