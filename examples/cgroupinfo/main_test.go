@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,16 @@ import (
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/report"
 )
+
+// TestMain runs this test binary as cgroupinfo itself when it is started
+// under that name (TestRealPrograms puts such a link on the PATH of the
+// README's shell recipes).
+func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) == "cgroupinfo" {
+		main()
+	}
+	os.Exit(m.Run())
+}
 
 // TestRunPrintsTheLibraryAnswer checks, on every testdata tree, that
 // `cgroupinfo -json -root TREE` prints exactly what limits.Detect answers
