@@ -55,13 +55,51 @@ func writeEnv(out io.Writer, vars []envVar) error {
 }
 
 // envNames lists -env's variables for -h.
-const envNames = envMemory + ", " + envMemoryHigh + ", " + envCPUs + ", " + envCPUsCeil
+const envNames = envMemory + ", " + envMemoryHigh + ", " + envCPUs + ", " + envCPUsCeil + ", GOMEMLIMIT, GOMAXPROCS"
 
-// printEnv writes -env's lines for this process, or for the tree at root.
-func printEnv(out io.Writer, root string) error {
+// setterOptions turns -env's flags into the setters' options for the tree
+// at root: -memory-ratio (in (0, 1]), -memory-reserve (GOMEMLIMIT's syntax)
+// and -round-down.
+func setterOptions(root string, ratio float64, reserve string, roundDown bool) ([]limits.MemoryOption, []limits.ProcsOption, error) {
+	if !(ratio > 0 && ratio <= 1) {
+		return nil, nil, usagef("-memory-ratio %v: want a number in (0, 1]", ratio)
+	}
+	mem := []limits.MemoryOption{limits.WithRoot(root), limits.WithMemoryRatio(ratio)}
+	if reserve != "" {
+		n, err := parseBytes(reserve)
+		if err != nil {
+			return nil, nil, usagef("-memory-reserve: %v", err)
+		}
+		mem = append(mem, limits.WithMemoryReserve(n))
+	}
+	var procs []limits.ProcsOption
+	if roundDown {
+		procs = append(procs, limits.WithRoundDown())
+	}
+	return mem, procs, nil
+}
+
+// printEnv writes -env's lines for this process, or for the tree at root:
+// envVars, then GOMEMLIMIT and GOMAXPROCS as limits.PlanGoLimits decides
+// them with mem and procs in this process's environment, each only where
+// the setters would derive it from a limit (Setting.Source). A value the
+// environment sets stands and TRUELIMIT=off changes nothing: the setters
+// derive nothing then, so the line is left out and the program started
+// inherits the environment's.
+func printEnv(out io.Writer, root string, mem []limits.MemoryOption, procs []limits.ProcsOption) error {
 	res, err := limits.Detect(limits.WithRoot(root))
 	if err != nil {
 		return err
 	}
-	return writeEnv(out, envVars(res))
+	memory, maxProcs, err := limits.PlanGoLimits(mem, procs)
+	if err != nil {
+		return err
+	}
+	vars := envVars(res)
+	for _, s := range [...]limits.Setting{memory, maxProcs} {
+		if s.Source != "" {
+			vars = append(vars, envVar{s.Name, strconv.FormatInt(s.Value, 10)})
+		}
+	}
+	return writeEnv(out, vars)
 }

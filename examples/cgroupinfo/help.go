@@ -36,6 +36,9 @@ The six most useful invocations:
   TRUELIMIT_MEMORY_HIGH_BYTES  memory.high, bytes: the kernel throttles above it
   TRUELIMIT_CPUS               the lower of the CPU quota and the cpuset's CPUs, a decimal (0.5)
   TRUELIMIT_CPUS_CEIL          that rounded up, at least 1 (JVM -XX:ActiveProcessorCount, --workers)
+  GOMEMLIMIT, GOMAXPROCS       what the library's setters would set (limits.PlanGoLimits), with
+                               -memory-ratio, -memory-reserve and -round-down as their options, and
+                               left out where the environment sets them or TRUELIMIT=off
 
 Exit status:
   0  success, every -require met

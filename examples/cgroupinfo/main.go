@@ -95,7 +95,10 @@ func run(args []string, out io.Writer) error {
 	events := fs.Bool("events", false, "print memory pressure events of this process's cgroups as they arrive (limits/pressure) until interrupted; with -json one object per line")
 	verbose := fs.Bool("v", false, "print the full report: full paths, each controller's cgroup, the host's totals and the walk")
 	requireList := fs.String("require", "", "exit 3, saying why on stderr, unless the effective limits meet `LIST` (memory>=1GiB,cpus>=2)")
-	env := fs.Bool("env", false, "print NAME=value lines for a shell's eval or an env file: "+envNames+"; unlimited values left out")
+	env := fs.Bool("env", false, "print the limits as NAME=value lines for a shell's eval or an env file: "+envNames)
+	ratio := fs.Float64("memory-ratio", limits.DefaultMemoryRatio, "with -env, GOMEMLIMIT's share `R` of the memory budget, in (0, 1]; $TRUELIMIT_MEMORY_RATIO overrides it")
+	reserve := fs.String("memory-reserve", "", "with -env, keep `SIZE` (100MiB) of the memory budget out of GOMEMLIMIT; $TRUELIMIT_MEMORY_RESERVE overrides it")
+	roundDown := fs.Bool("round-down", false, "with -env, GOMAXPROCS is the CPU quota rounded down, at least 1 (automaxprocs' policy), not up, at least 2 (the Go runtime's)")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -118,11 +121,20 @@ func run(args []string, out io.Writer) error {
 	if (*top != "" || *views || *treeUsage || *sortBy != "") && !*tree {
 		return usagef("-top, -process-views, -usage and -sort go with -tree")
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if (set["memory-ratio"] || set["memory-reserve"] || set["round-down"]) && !*env {
+		return usagef("-memory-ratio, -memory-reserve and -round-down go with -env")
+	}
 	if *env {
 		if *pid != 0 || *tree || *every != 0 || *events || *asJSON || *verbose || *requireList != "" {
 			return usagef("-env prints the values for a program this process starts; it takes no -pid, -tree, -watch, -events, -json, -v or -require")
 		}
-		return printEnv(out, *root)
+		mem, procs, err := setterOptions(*root, *ratio, *reserve, *roundDown)
+		if err != nil {
+			return err
+		}
+		return printEnv(out, *root, mem, procs)
 	}
 	if *requireList != "" {
 		if *tree || *every != 0 || *asJSON || *verbose {

@@ -70,8 +70,9 @@ func TestRealPrograms(t *testing.T) {
 	path := bin + ":" + os.Getenv("PATH")
 
 	env := runIn(t, child, path, "cgroupinfo -env")
-	assert.Equal(t, map[string]string{envMemory: strconv.Itoa(budget), envCPUs: "1", envCPUsCeil: "1"},
-		parseEnv(t, env), "cgroupinfo -env in the child")
+	assert.Equal(t, map[string]string{envMemory: strconv.Itoa(budget), envCPUs: "1", envCPUsCeil: "1",
+		"GOMEMLIMIT": strconv.Itoa(budget * 9 / 10), "GOMAXPROCS": "2"},
+		parseEnv(t, env), "cgroupinfo -env in the child: GOMEMLIMIT 0.9 of the budget, GOMAXPROCS the quota rounded up, at least 2")
 
 	t.Run("java", func(t *testing.T) {
 		if javaErr != nil {
@@ -119,14 +120,15 @@ func TestRealPrograms(t *testing.T) {
 	})
 }
 
-// runIn runs script with /bin/sh inside g, with PATH set to path and
-// NODE_PROBE to nodeProbe, and returns its standard output and error. The
-// test fails on a non-zero exit and kills the process when it takes more
-// than two minutes (each program starts in well under a second).
+// runIn runs script with /bin/sh inside g, in an environment of PATH set to
+// path, HOME to an empty directory and NODE_PROBE to nodeProbe (none of the
+// test's own GOMEMLIMIT, TRUELIMIT...), and returns its standard output and
+// error. The test fails on a non-zero exit and kills the process when it
+// takes more than two minutes (each program starts in well under a second).
 func runIn(t *testing.T, g *cgtest.Group, path, script string) string {
 	t.Helper()
 	cmd := g.Command(t, "/bin/sh", "-c", script)
-	cmd.Env = append(os.Environ(), "PATH="+path, "NODE_PROBE="+nodeProbe)
+	cmd.Env = []string{"PATH=" + path, "HOME=" + t.TempDir(), "NODE_PROBE=" + nodeProbe}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
