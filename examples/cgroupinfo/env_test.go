@@ -227,7 +227,8 @@ func TestEnvSetterOptions(t *testing.T) {
 
 // TestEnvFlags checks what -env refuses: other modes, -pid, a ratio outside
 // (0, 1], a reserve not in GOMEMLIMIT's syntax, and the setters' flags
-// without -env.
+// without -env (status 2); and that it prints nothing with status 1 when
+// the limits cannot be read.
 func TestEnvFlags(t *testing.T) {
 	for _, tt := range []struct {
 		args   []string
@@ -252,6 +253,11 @@ func TestEnvFlags(t *testing.T) {
 		assert.Contains(t, stderr.String(), "cgroupinfo: "+tt.stderr, "%v", tt.args)
 		assert.Empty(t, stdout.String())
 	}
+	// Limits that cannot be read: status 1 and nothing for eval to set.
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, exitError, cli([]string{"-env", "-root", "/nonexistent/tree"}, &stdout, &stderr))
+	assert.Empty(t, stdout.String())
+	assert.Contains(t, stderr.String(), "cgroupinfo: limits: /nonexistent/tree/proc/self/mountinfo")
 }
 
 // The README's shell lines for a memory budget and worker counts.

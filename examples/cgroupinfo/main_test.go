@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -16,11 +19,17 @@ import (
 )
 
 // TestMain runs this test binary as cgroupinfo itself when it is started
-// under that name (TestRealPrograms puts such a link on the PATH of the
-// README's shell recipes).
+// under that name, and as a Go program that sets no limit itself when
+// started as goruntime: it prints the GOMEMLIMIT and GOMAXPROCS its runtime
+// chose (TestRealPrograms puts such links on the PATH of the README's shell
+// recipes).
 func TestMain(m *testing.M) {
-	if filepath.Base(os.Args[0]) == "cgroupinfo" {
+	switch filepath.Base(os.Args[0]) {
+	case "cgroupinfo":
 		main()
+	case "goruntime":
+		fmt.Println(debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0))
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }

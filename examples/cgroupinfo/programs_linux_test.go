@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,7 +44,8 @@ var javaCount = regexp.MustCompile(`Initial active processor count set to (\d+)`
 // hierarchical_memory_limit), Node sizes V8's heap from the host's memory.
 // Started with the README's recipes, from cgroupinfo -env run inside the
 // child, the JVM counts 1 CPU and Node's heap fits the 256 MiB budget with
-// a threadpool of 1.
+// a threadpool of 1; a Go program that sets no limit itself gets the
+// setters' GOMEMLIMIT.
 func TestRealPrograms(t *testing.T) {
 	java, javaErr := exec.LookPath("java")
 	node, nodeErr := exec.LookPath("node")
@@ -62,17 +65,29 @@ func TestRealPrograms(t *testing.T) {
 	parent.Set(t, "cpu", "cpu.cfs_quota_us", "100000")
 	child := parent.Child(t, "child")
 
-	// cgroupinfo on PATH is this test binary (TestMain runs main under that name).
+	// cgroupinfo and goruntime on PATH are this test binary (see TestMain).
 	bin := t.TempDir()
 	exe, err := os.Executable()
 	require.NoError(t, err)
-	require.NoError(t, os.Symlink(exe, filepath.Join(bin, "cgroupinfo")))
+	for _, name := range []string{"cgroupinfo", "goruntime"} {
+		require.NoError(t, os.Symlink(exe, filepath.Join(bin, name)))
+	}
 	path := bin + ":" + os.Getenv("PATH")
 
 	env := runIn(t, child, path, "cgroupinfo -env")
 	assert.Equal(t, map[string]string{envMemory: strconv.Itoa(budget), envCPUs: "1", envCPUsCeil: "1",
 		"GOMEMLIMIT": strconv.Itoa(budget * 9 / 10), "GOMAXPROCS": "2"},
 		parseEnv(t, env), "cgroupinfo -env in the child: GOMEMLIMIT 0.9 of the budget, GOMAXPROCS the quota rounded up, at least 2")
+
+	t.Run("go", func(t *testing.T) {
+		// A Go program that sets no limit itself: its runtime reads the
+		// exported GOMEMLIMIT and GOMAXPROCS. Without them it has no memory
+		// limit, and its GOMAXPROCS comes from the child's own (unlimited)
+		// quota: 2 CPUs here, as the setters' "at least 2" gives too.
+		without, with := runIn(t, child, path, "exec goruntime"), runIn(t, child, path, recipeEntrypoint+"\nexec goruntime")
+		assert.Equal(t, fmt.Sprintln(int64(math.MaxInt64), runtime.NumCPU()), without)
+		assert.Equal(t, fmt.Sprintln(budget*9/10, 2), with)
+	})
 
 	t.Run("java", func(t *testing.T) {
 		if javaErr != nil {
