@@ -1,7 +1,6 @@
 package v2
 
 import (
-	"bytes"
 	"errors"
 
 	"github.com/truelimit/truelimit/internal/parse"
@@ -133,28 +132,29 @@ func pressureField(rest []byte, name string) (value, after []byte) {
 // sentinel: ErrSyntax unless v is digits, '.', two digits; ErrRange above
 // 100.
 func percent(v []byte) (float64, error) {
-	dot := bytes.IndexByte(v, '.')
-	if dot < 0 || len(v)-dot-1 != 2 || dot == 0 {
-		return 0, parse.ErrSyntax
-	}
 	// Local: a package-level integer constant adds DWARF to every binary
 	// that links the package (scripts/importcost.sh).
 	const maxHundredths = 100 * 100 // 100.00, the most a PSI average can be
-	tens, ones := v[dot+1]-'0', v[dot+2]-'0'
-	if tens > 9 || ones > 9 {
-		return 0, parse.ErrSyntax
-	}
-	// The whole part is summed only while it can still be at most 100, so
-	// it cannot overflow; a non-digit anywhere is still a syntax error.
+	// One pass: the whole part up to the point, summed only while it can
+	// still be at most 100, so it cannot overflow; a non-digit anywhere is
+	// still a syntax error.
 	var whole uint64
-	for _, c := range v[:dot] {
-		d := c - '0'
+	dot := 0
+	for ; dot < len(v) && v[dot] != '.'; dot++ {
+		d := v[dot] - '0'
 		if d > 9 {
 			return 0, parse.ErrSyntax
 		}
 		if whole <= maxHundredths/100 {
 			whole = whole*10 + uint64(d)
 		}
+	}
+	if dot == 0 || len(v)-dot-1 != 2 {
+		return 0, parse.ErrSyntax
+	}
+	tens, ones := v[dot+1]-'0', v[dot+2]-'0'
+	if tens > 9 || ones > 9 {
+		return 0, parse.ErrSyntax
 	}
 	if whole > maxHundredths/100 {
 		return 0, parse.ErrRange
