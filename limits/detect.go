@@ -7,6 +7,7 @@ import (
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
 // ErrNotSupported is returned off Linux for the live system: cgroups exist
@@ -87,7 +88,7 @@ func detect(cfg config, pid int) (Result, error) {
 // report reads everything a report shows, once the cgroups can be located
 // with find, and builds the Result with its diagnostics from what was read.
 func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
-	r.keep = true
+	r.keep, r.readMore = true, (*own.Reader).ReadMore
 	r.res.Mode = cgroup.ModeOf(r.mounts)
 	r.readHost(pid, true)
 	r.readOnlineCPUs()
