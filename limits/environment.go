@@ -19,7 +19,14 @@ const (
 )
 
 // disabled reports whether TRUELIMIT=off, in any letter case.
-func disabled() bool { return strings.EqualFold(os.Getenv(offVar), "off") }
+func disabled() bool { return isOff(os.Getenv(offVar)) }
+
+// isOff is strings.EqualFold(v, "off") without linking EqualFold (about
+// 1.5 KB in every program importing limits/auto): no letter but O and F
+// folds to o or f.
+func isOff(v string) bool {
+	return len(v) == 3 && v[0]|0x20 == 'o' && v[1]|0x20 == 'f' && v[2]|0x20 == 'f'
+}
 
 // envGoMemLimit reads GOMEMLIMIT as the runtime does (runtime/debug
 // SetMemoryLimit: "off" or a byte count with an optional B, KiB, MiB, GiB or
@@ -136,12 +143,45 @@ func buildGODEBUGOff(key string) bool {
 	return false
 }
 
-// envMemoryRatio reads TRUELIMIT_MEMORY_RATIO: a number in (0, 1].
+// envMemoryRatio reads TRUELIMIT_MEMORY_RATIO: a decimal number in (0, 1].
 func envMemoryRatio() (ratio float64, set, valid bool) {
 	v := os.Getenv(memoryRatioVar)
 	if v == "" {
 		return 0, false, false
 	}
-	r, err := strconv.ParseFloat(v, 64)
-	return r, true, err == nil && r > 0 && r <= 1
+	r, ok := parseRatio(v)
+	return r, true, ok && r > 0 && r <= 1
+}
+
+// parseRatio reads a decimal number, digits with an optional point ("0.85",
+// "1", ".5", "1."), as the float64 strconv.ParseFloat gives for it: the
+// digits without the point, an integer n, over 10^k for k digits after the
+// point (trailing zeros dropped). With n at most 2^53 and k at most 22 both
+// are exact float64s and the one division rounds correctly, which is how
+// ParseFloat's exact path reads them. Other numbers (a sign, an exponent,
+// hex, more than 15 significant digits) are refused: strconv.ParseFloat
+// would grow every program importing limits/auto by about 23 KB.
+func parseRatio(s string) (float64, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	frac = strings.TrimRight(frac, "0")
+	if whole == "" && frac == "" && (s == "" || s == ".") || len(frac) > 22 {
+		return 0, false
+	}
+	var n uint64
+	for _, digits := range [...]string{whole, frac} {
+		for i := 0; i < len(digits); i++ {
+			c := digits[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			if n = n*10 + uint64(c-'0'); n > 1<<53 {
+				return 0, false
+			}
+		}
+	}
+	div := 1.0
+	for range len(frac) {
+		div *= 10
+	}
+	return float64(n) / div, true
 }

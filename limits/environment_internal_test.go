@@ -3,6 +3,7 @@ package limits
 import (
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -35,6 +36,76 @@ func FuzzParseByteCount(f *testing.F) {
 		got, ok := parseByteCount(s)
 		if ok != valid || (ok && got != want.Uint64()) {
 			t.Fatalf("parseByteCount(%q) = %d, %v; want %s, %v", s, got, ok, want, valid)
+		}
+	})
+}
+
+// FuzzParseRatio checks parseRatio against strconv.ParseFloat: a number it
+// reads is the float64 ParseFloat gives, and it reads every number of
+// digits and at most one point with at most 15 significant digits and at
+// most 22 after the point (trailing zeros aside).
+func FuzzParseRatio(f *testing.F) {
+	for _, s := range []string{"0.9", "1", ".5", "1.", ".", "", "0.85000000000000000000000000", "1e-1", "+0.5", "-0.5",
+		"0x1p-1", "0.123456789012345", "0.1234567890123456789", "9007199254740993", "0.0000000000000000000001", "1_0", "inf"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseRatio(s)
+		want, err := strconv.ParseFloat(s, 64)
+		if ok && (err != nil || got != want) {
+			t.Fatalf("parseRatio(%q) = %v; strconv.ParseFloat says %v, %v", s, got, want, err)
+		}
+		whole, frac, _ := strings.Cut(s, ".")
+		frac = strings.TrimRight(frac, "0")
+		significant := strings.TrimLeft(whole+frac, "0")
+		plain := strings.Count(s, ".") <= 1 && whole+frac != "" && strings.Trim(whole+frac, "0123456789") == ""
+		if plain && len(significant) <= 15 && len(frac) <= 22 && !ok {
+			t.Fatalf("parseRatio(%q) refused a decimal number of %d significant digits", s, len(significant))
+		}
+	})
+}
+
+// TestParseRatio: the forms TRUELIMIT_MEMORY_RATIO takes and those it
+// refuses.
+func TestParseRatio(t *testing.T) {
+	tests := []struct {
+		s    string
+		want float64
+		ok   bool
+	}{
+		{"0.9", 0.9, true},
+		{"0.75", 0.75, true},
+		{"1", 1, true},
+		{"1.0", 1, true},
+		{".5", 0.5, true},
+		{"1.", 1, true},
+		{"0.100000000000000000000000000", 0.1, true},
+		{"0.123456789012345", 0.123456789012345, true},
+		{"2", 2, true}, // read; envMemoryRatio refuses it as above 1
+		{"", 0, false},
+		{".", 0, false},
+		{"9e-1", 0, false},
+		{"+0.5", 0, false},
+		{"0x1p-1", 0, false},
+		{"0.5.", 0, false},
+		{"0.12345678901234567", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseRatio(tt.s)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("parseRatio(%q) = %v, %v; want %v, %v", tt.s, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// FuzzIsOff holds isOff to strings.EqualFold(v, "off").
+func FuzzIsOff(f *testing.F) {
+	for _, s := range []string{"off", "OFF", "Off", "oFf", "of", "offf", "0ff", "o\u0192f", "\ufb00", "O\u212aF", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if got, want := isOff(v), strings.EqualFold(v, "off"); got != want {
+			t.Fatalf("isOff(%q) = %v, strings.EqualFold says %v", v, got, want)
 		}
 	})
 }
