@@ -163,7 +163,9 @@ func envMemoryRatio() (ratio float64, set, valid bool) {
 // would grow every program importing limits/auto by about 23 KB.
 func parseRatio(s string) (float64, bool) {
 	whole, frac, _ := strings.Cut(s, ".")
-	frac = strings.TrimRight(frac, "0")
+	for frac != "" && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
 	if whole == "" && frac == "" && (s == "" || s == ".") || len(frac) > 22 {
 		return 0, false
 	}
