@@ -81,12 +81,12 @@ func (p *UsagePoller) Preads(paths [][]byte, buf []byte) ([]byte, error) {
 // one pread each, nothing parsed.
 func preads(open *openFiles, paths [][]byte, buf []byte) ([]byte, error) {
 	for _, p := range paths {
-		h, ok := open.handles[string(p[:len(p)-1])]
-		if !ok {
+		f := open.find(p[:len(p)-1])
+		if f == nil || f.h == nil {
 			continue
 		}
 		var err error
-		if buf, err = h.ReadInterface(buf, own.MaxInterfaceFile); err != nil {
+		if buf, err = f.h.ReadInterface(buf, own.MaxInterfaceFile); err != nil {
 			return buf, err
 		}
 	}
