@@ -176,7 +176,7 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	}
 	for text := view(lines); text != ""; {
 		var line string
-		line, text = parse.NextLine(text)
+		line, text, _ = strings.Cut(text, "\n")
 		m, err := mountFromFields(splitMountLine(line))
 		if err != nil {
 			return nil, parse.NewError(mountInfoLine, []byte(line), ErrSyntax)

@@ -56,7 +56,7 @@ func AppendProcCgroup(dst []Membership, b []byte) ([]Membership, error) {
 	}
 	for text := string(b); text != ""; {
 		var line string
-		line, text = parse.NextLine(text)
+		line, text, _ = strings.Cut(text, "\n")
 		if line == "" {
 			continue
 		}

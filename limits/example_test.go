@@ -191,3 +191,20 @@ func ExampleForPID() {
 	// unlimited
 	// true
 }
+
+// PlanGoLimits on a captured pod whose slice holds a 2 GiB limit and
+// and a quota of 2 CPUs: the values SetGoLimits would set, for a program
+// that cannot import the library, with nothing changed in this one.
+func ExamplePlanGoLimits() {
+	mem, procs, err := limits.PlanGoLimits(
+		[]limits.MemoryOption{limits.WithRoot("../testdata/v2-k8s-systemd-pod-limit-leaf-max")}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s=%d (would change: %t)\n", mem.Name, mem.Value, mem.Changed)
+	fmt.Println(procs.Name, "from", procs.Source)
+	// Output:
+	// GOMEMLIMIT=1932735283 (would change: true)
+	// GOMAXPROCS from /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod2d7d6742_06e6_4c5c_a405_5a05fa9b85a6.slice
+}

@@ -95,40 +95,65 @@ func SetGoMaxProcs(opts ...ProcsOption) (s Setting, undo func(), err error) {
 	return s, undo, err
 }
 
+// PlanGoLimits is what SetGoLimits would decide in this process's
+// environment, with the same options, rows of precedence, detection and
+// policy, without changing GOMEMLIMIT or GOMAXPROCS, logging, or starting a
+// refresh loop: Changed says whether the setter would change the value, and
+// Value is the value it would leave in force. With WithRoot it plans for the
+// tree under that directory (getrlimit(2) is then not read). An entrypoint
+// uses it to hand the values to a program that cannot import the library
+// (cgroupinfo's env mode). It reads what SetGoLimits reads, once. It is safe
+// for concurrent use.
+func PlanGoLimits(mem []MemoryOption, procs []ProcsOption) (memory, maxProcs Setting, err error) {
+	mc, pc := newGoLimitsConfig(mem, procs)
+	p, err := planGoLimits(&mc, &pc, false, nil)
+	return p.ms, p.ps, err
+}
+
 // SetGoLimits is SetGoMemLimit and SetGoMaxProcs in one call, with one
 // detection and one start of the refresh loop (limits/auto uses it). The
 // options shared by both setters (WithRoot, WithRefresh, WithLogger) apply
 // to both values from either list; where both lists carry one, procs' wins.
 // undo restores both values. It is safe for concurrent use.
 func SetGoLimits(mem []MemoryOption, procs []ProcsOption) (memory, maxProcs Setting, undo func(), err error) {
+	mc, pc := newGoLimitsConfig(mem, procs)
+	return setGoLimits(&mc, &pc)
+}
+
+// newGoLimitsConfig reads both setters' options, the shared ones from
+// either list, procs' winning.
+func newGoLimitsConfig(mem []MemoryOption, procs []ProcsOption) (memoryConfig, procsConfig) {
 	mc := newMemoryConfig(mem)
 	pc := procsConfig{setterConfig: mc.setterConfig}
 	for _, o := range procs {
 		o.applyProcs(&pc)
 	}
 	mc.setterConfig = pc.setterConfig
-	return setGoLimits(&mc, &pc)
+	return mc, pc
 }
 
-// setGoLimits is the setters: each of mc and pc, when set, asks for its
-// value. It reads the environment's rows for each, then detects once for
-// the values the environment leaves to the library.
-func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func(), err error) {
-	ctl.mu.Lock()
-	defer ctl.mu.Unlock()
-	var mem *memPart
-	var cpu *cpuPart
+// goLimitsPlan is what the setters decided before they change anything: the
+// Settings, complete but for logging, and for each value the library acts
+// on its part in the refresh loop; the detection's watch and open files.
+type goLimitsPlan struct {
+	ms, ps Setting
+	mem    *memPart
+	cpu    *cpuPart
+	w      watch
+	open   *openFiles
+}
+
+// planGoLimits decides for the setters: each of mc and pc, when set, asks
+// for its value. It reads the environment's rows for each, then detects once
+// for the values the environment leaves to the library. hostMemory and
+// shared are the refresh loop's memory part's needs when mc is nil.
+func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared func(*reader) sharedUsage) (p goLimitsPlan, err error) {
 	var memNote, cpuNote string
 	var cfg setterConfig
-	hostMemory := ctl.mem != nil
-	var shared func(*reader) sharedUsage
-	if hostMemory {
-		shared = ctl.mem.cfg.readShared
-	}
 	if mc != nil {
 		value, set, valid := envGoMemLimit()
 		var done bool
-		ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", false, mc.log)
+		p.ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", false)
 		if !done {
 			if r, set, valid := envMemoryRatio(); valid {
 				mc.ratio = r
@@ -140,51 +165,76 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 			} else if set {
 				memNote += memoryReserveVar + " is not a byte count and is ignored; "
 			}
-			mem, cfg, hostMemory, shared = &memPart{cfg: *mc, previous: ms.Previous}, mc.setterConfig, true, mc.readShared
+			p.mem, cfg, hostMemory, shared = &memPart{cfg: *mc, previous: p.ms.Previous}, mc.setterConfig, true, mc.readShared
 		}
 	}
 	if pc != nil {
 		value, set, valid := envGoMaxProcs()
 		var done bool
-		ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ",
-			godebugOff("containermaxprocs", pc.buildOff), pc.log)
+		p.ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ",
+			godebugOff("containermaxprocs", pc.buildOff))
 		if !done {
-			cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs", pc.buildOff)}, pc.setterConfig
-			if cpu.once {
+			p.cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs", pc.buildOff)}, pc.setterConfig
+			if p.cpu.once {
 				cpuNote += "GODEBUG=updatemaxprocs=0: set once; "
 			}
 		}
 	}
-	if mem == nil && cpu == nil {
-		return ms, ps, noUndo, nil
+	if p.mem == nil && p.cpu == nil {
+		return p, nil
 	}
 	w, res, open, err := detectToWatch(cfg, hostMemory, shared)
 	if err != nil {
-		return ms, ps, noUndo, err
+		return p, err
+	}
+	p.w, p.open = w, open
+	if p.mem != nil {
+		d := p.mem.decide(res, w.usages)
+		p.ms.decided(memNote, d, d.value > 0, " bytes")
+	}
+	if p.cpu != nil {
+		d := p.cpu.decide(res)
+		p.ps.decided(cpuNote, d, d.value > 0 && d.value != p.ps.Previous, "")
+	}
+	return p, nil
+}
+
+// setGoLimits is the setters: it plans, then sets the values the plan
+// changes, logs both Settings and hands the parts to the refresh loop.
+func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func(), err error) {
+	ctl.mu.Lock()
+	defer ctl.mu.Unlock()
+	var shared func(*reader) sharedUsage
+	if ctl.mem != nil {
+		shared = ctl.mem.cfg.readShared
+	}
+	p, err := planGoLimits(mc, pc, ctl.mem != nil, shared)
+	if mc != nil && p.ms.Reason != "" {
+		p.ms = p.ms.logged(mc.log)
+	}
+	if pc != nil && p.ps.Reason != "" {
+		p.ps = p.ps.logged(pc.log)
+	}
+	mem, cpu := p.mem, p.cpu
+	if err != nil || (mem == nil && cpu == nil) {
+		return p.ms, p.ps, noUndo, err
+	}
+	if p.ms.Changed {
+		debug.SetMemoryLimit(p.ms.Value)
 	}
 	if mem != nil {
-		d := mem.decide(res, w.usages)
-		if d.value > 0 {
-			debug.SetMemoryLimit(d.value)
-		}
-		ms.decided(memNote, d, d.value > 0, " bytes")
-		ms = ms.logged(mem.cfg.log)
 		ctl.mem = mem
 	}
+	if p.ps.Changed {
+		runtime.GOMAXPROCS(int(p.ps.Value))
+		cpu.owned = true
+	}
 	if cpu != nil {
-		d := cpu.decide(res)
-		change := d.value > 0 && d.value != ps.Previous
-		if change {
-			runtime.GOMAXPROCS(int(d.value))
-			cpu.owned = true
-		}
-		ps.decided(cpuNote, d, change, "")
-		ps = ps.logged(cpu.cfg.log)
 		ctl.cpu = cpu
 	}
-	ctl.restart(w, open)
-	previousProcs := int(ps.Previous)
-	return ms, ps, undoOnce(func() {
+	ctl.restart(p.w, p.open)
+	previousProcs := int(p.ps.Previous)
+	return p.ms, p.ps, undoOnce(func() {
 		if (mem != nil && ctl.mem == mem) || (cpu != nil && ctl.cpu == cpu) {
 			if ctl.mem == mem {
 				ctl.mem = nil
@@ -212,9 +262,9 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 // previous, with the rows of the precedence the setters share:
 // TRUELIMIT=off, then the setting's own variable (value, set and valid as
 // read), then for GOMAXPROCS containermaxprocs=0 (off). done means the
-// setter stops there with s.Reason, logged with log; otherwise note starts the
+// setter stops there with s.Reason; otherwise note starts the
 // reason (an invalid variable, followed by invalid).
-func newSetting(name string, previous int64, value string, set, valid bool, invalid string, off bool, log func(Setting, int)) (s Setting, note string, done bool) {
+func newSetting(name string, previous int64, value string, set, valid bool, invalid string, off bool) (s Setting, note string, done bool) {
 	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
 	case disabled():
@@ -228,7 +278,7 @@ func newSetting(name string, previous int64, value string, set, valid bool, inva
 	default:
 		return s, "", false
 	}
-	return s.logged(log), "", true
+	return s, "", true
 }
 
 // decided records a decision in s: with change, the value was set.

@@ -363,3 +363,45 @@ func TestSetGoMemLimitShared(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanGoLimitsEqualsSetGoLimits: on every testdata tree, under each row
+// of the environment's precedence that plans differently, PlanGoLimits
+// returns the Settings SetGoLimits then decides, and changes neither value.
+func TestPlanGoLimitsEqualsSetGoLimits(t *testing.T) {
+	trees, err := filepath.Glob("../testdata/*/expected.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, trees)
+	envs := []map[string]string{
+		{},
+		{"TRUELIMIT_MEMORY_RATIO": "0.5", "TRUELIMIT_MEMORY_RESERVE": "64MiB"},
+		{"GOMEMLIMIT": "300MiB", "GOMAXPROCS": "3"},
+		{"GOMAXPROCS": "zero", "GODEBUG": "updatemaxprocs=0"},
+		{"GODEBUG": "containermaxprocs=0"},
+		{"TRUELIMIT": "off"},
+	}
+	for _, expected := range trees {
+		tree := filepath.Dir(expected)
+		for i, env := range envs {
+			t.Run(filepath.Base(tree)+"/"+strconv.Itoa(i), func(t *testing.T) {
+				for k, v := range env {
+					t.Setenv(k, v)
+				}
+				mem := []limits.MemoryOption{limits.WithRoot(tree), limits.WithMemoryReserve(32 << 20)}
+				procs := []limits.ProcsOption{limits.WithRoundDown()}
+				beforeMem, beforeProcs := debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0)
+				planMem, planProcs, err := limits.PlanGoLimits(mem, procs)
+				require.NoError(t, err)
+				assert.Equal(t, beforeMem, debug.SetMemoryLimit(-1), "the plan changes no GOMEMLIMIT")
+				assert.Equal(t, beforeProcs, runtime.GOMAXPROCS(0), "the plan changes no GOMAXPROCS")
+
+				setMem, setProcs, undo, err := limits.SetGoLimits(mem, procs)
+				require.NoError(t, err)
+				undo()
+				assert.Equal(t, setMem, planMem)
+				assert.Equal(t, setProcs, planProcs)
+				assert.NotEmpty(t, planMem.Reason)
+				assert.NotEmpty(t, planProcs.Reason)
+			})
+		}
+	}
+}

@@ -257,8 +257,7 @@ func (ur *usageReader) memoryUsage(m *MemoryUsage) {
 			m.WorkingSet = Count{Value: m.Current.Value - min(m.Current.Value, m.InactiveFile.Value), Known: true}
 		}
 	}
-	m.Headroom = ur.headroom(func(v *own.Values) own.Number { return v.MemoryLimit }, r.res.Memory.Limit)
-	m.HighHeadroom = ur.headroom(func(v *own.Values) own.Number { return v.MemoryHigh }, Limit{State: Limited})
+	m.Headroom, m.HighHeadroom = ur.headrooms(r.res.Memory.Limit)
 	if l := r.res.Memory.Limit; l.State == Limited && l.Source != p.loc.Path && l.Source != SourceHierarchicalMemoryLimit && l.Source != SourceLXCFS {
 		if lv := r.levelAt(memoryIdx, l.Source); lv != nil {
 			events := eventsOf(ur.at(lv.loc, own.Events))
@@ -268,49 +267,63 @@ func (ur *usageReader) memoryUsage(m *MemoryUsage) {
 	}
 }
 
-// headroom is the lowest of limit_L - current_L over the levels of the
-// memory walk whose limit (as limitOf picks it) is set, the closest level on
-// a tie; current_L is the level's own usage. With the effective limit from
-// v1's hierarchical_memory_limit, that limit minus the leaf's usage is one
-// more candidate, ranked farthest. Unknown when eff is not Limited or a
-// usage it needs cannot be read; for memory.high (eff Limited by
-// convention) unknown when no level has one.
-func (ur *usageReader) headroom(limitOf func(*own.Values) own.Number, eff Limit) Headroom {
+// headrooms are the headroom under the memory limits and under memory.high:
+// each the lowest of limit_L - current_L over the levels of the memory walk
+// where that file is set, the closest level on a tie; current_L is the
+// level's own usage, read once for both. With the effective limit from v1's
+// hierarchical_memory_limit, that limit minus the leaf's usage is one more
+// candidate for the limit's, ranked farthest. The limit's is unknown when
+// eff is not Limited, memory.high's when no level has one; each is unknown
+// when a usage it needs cannot be read.
+func (ur *usageReader) headrooms(eff Limit) (limit, high Headroom) {
 	r := ur.r
-	if eff.State != Limited {
-		return Headroom{}
-	}
-	var h Headroom
+	limitOK, highOK := eff.State == Limited, true
 	for i := range r.levels {
 		lv := &r.levels[i]
-		limit := limitOf(&lv.values)
-		if lv.controller != memoryIdx || limit.Status != own.Set {
+		if lv.controller != memoryIdx {
+			continue
+		}
+		l, h := lv.values.MemoryLimit, lv.values.MemoryHigh
+		wantLimit, wantHigh := limitOK && l.Status == own.Set, highOK && h.Status == own.Set
+		if !wantLimit && !wantHigh {
 			continue
 		}
 		current := ur.current(lv.loc)
-		if current.Status != own.Set {
-			return Headroom{}
+		if wantLimit {
+			limit, limitOK = lowerHeadroom(limit, l.Value, current, lv.loc.Path)
 		}
-		room := limit.Value - min(limit.Value, current.Value)
-		if !h.Known || room < h.Bytes {
-			h = Headroom{Known: true, Bytes: room, Source: lv.loc.Path}
-		}
-	}
-	if eff.Source == SourceHierarchicalMemoryLimit {
-		p := r.placed[memoryIdx]
-		if p.wanted != "" { // the cgroup does not exist: no usage of its own
-			return Headroom{}
-		}
-		leaf := ur.current(p.loc)
-		if leaf.Status != own.Set {
-			return Headroom{}
-		}
-		room := eff.Value - min(eff.Value, leaf.Value)
-		if !h.Known || room < h.Bytes {
-			h = Headroom{Known: true, Bytes: room, Source: SourceHierarchicalMemoryLimit}
+		if wantHigh {
+			high, highOK = lowerHeadroom(high, h.Value, current, lv.loc.Path)
 		}
 	}
-	return h
+	if limitOK && eff.Source == SourceHierarchicalMemoryLimit {
+		// Without the cgroup itself (it does not exist) there is no usage
+		// of its own to subtract.
+		if p := r.placed[memoryIdx]; p.wanted == "" {
+			limit, limitOK = lowerHeadroom(limit, eff.Value, ur.current(p.loc), SourceHierarchicalMemoryLimit)
+		} else {
+			limitOK = false
+		}
+	}
+	if !limitOK {
+		limit = Headroom{}
+	}
+	if !highOK {
+		high = Headroom{}
+	}
+	return limit, high
+}
+
+// lowerHeadroom is h, or value - current from source when that is lower, h
+// ranking first on a tie; ok is false when current could not be read.
+func lowerHeadroom(h Headroom, value uint64, current own.Number, source string) (_ Headroom, ok bool) {
+	if current.Status != own.Set {
+		return Headroom{}, false
+	}
+	if room := value - min(value, current.Value); !h.Known || room < h.Bytes {
+		h = Headroom{Known: true, Bytes: room, Source: source}
+	}
+	return h, true
 }
 
 // sharedLimit raises shared-limit when the level that leaves the least

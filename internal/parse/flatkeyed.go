@@ -59,10 +59,18 @@ func FlatKeyedAll(b []byte, keys []string, vals []uint64) (found uint64, err err
 	vals = vals[:len(keys)]
 	clear(vals)
 	all := uint64(1)<<len(keys) - 1 // 1<<64 is 0 in Go, so 64 keys give all ones
+	// firsts holds the first bytes of the keys, one bit each: a line that
+	// starts with none of them is skipped without looking at the keys.
+	var firsts [4]uint64
+	for _, key := range keys {
+		if key != "" {
+			firsts[key[0]>>6] |= 1 << (key[0] & 63)
+		}
+	}
 	for len(b) > 0 && found != all {
 		var line []byte
 		line, b = NextLine(b)
-		if len(line) == 0 { // no key is empty
+		if len(line) == 0 || firsts[line[0]>>6]&(1<<(line[0]&63)) == 0 {
 			continue
 		}
 		space := -1 // where the line's first space is, found when needed

@@ -474,7 +474,8 @@ func TestRealKernelReadOnlyCgroupfs(t *testing.T) {
 
 // TestRealKernelLowHeadroom: a helper in a 64 MiB v1 cgroup, watching with
 // a low-headroom threshold of half the limit and only the headroom poll,
-// touches 40 MiB: the next poll reports low-headroom with the numbers.
+// touches 40 MiB: a poll reports low-headroom, with the numbers, once the
+// room is below the threshold.
 func TestRealKernelLowHeadroom(t *testing.T) {
 	if cgtest.IsHelper(t) {
 		helperWatch()
@@ -491,6 +492,9 @@ func TestRealKernelLowHeadroom(t *testing.T) {
 	assert.Equal(t, SourceHeadroomPoll, e.Source)
 	assert.Equal(t, g.Path("memory"), e.Cgroup, "the level that leaves the least room")
 	assert.Equal(t, uint64(32<<20), e.ThresholdBytes, "half of the 64 MiB limit")
-	assert.Less(t, e.HeadroomBytes, uint64(24<<20), "40 MiB held of 64")
+	// The poll may catch the helper part way through its 40 MiB (seen on a
+	// loaded machine: 31 MB of room), so what is sure is that the room it
+	// reports is below the threshold.
+	assert.Less(t, e.HeadroomBytes, uint64(32<<20), "below the threshold")
 	assert.Less(t, e.Time.Sub(reports[0].Start), 3*time.Second)
 }
