@@ -106,6 +106,8 @@ func SetGoMaxProcs(opts ...ProcsOption) (s Setting, undo func(), err error) {
 // for concurrent use.
 func PlanGoLimits(mem []MemoryOption, procs []ProcsOption) (memory, maxProcs Setting, err error) {
 	mc, pc := newGoLimitsConfig(mem, procs)
+	// No refresh loop: no file is kept open for one.
+	mc.refresh, pc.refresh = 0, 0
 	p, err := planGoLimits(&mc, &pc, false, nil)
 	return p.ms, p.ps, err
 }
