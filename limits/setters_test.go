@@ -2,11 +2,14 @@ package limits_test
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -362,6 +365,30 @@ func TestSetGoMemLimitShared(t *testing.T) {
 			assert.Contains(t, s.Reason, tt.reason)
 		})
 	}
+}
+
+// TestPlanGoLimitsKeepsNoFileOpen: with WithRefresh among its options,
+// PlanGoLimits leaves no file of the tree open (/proc/self/fd), since no
+// refresh loop will read it.
+func TestPlanGoLimitsKeepsNoFileOpen(t *testing.T) {
+	root := writeTree(t, sharedTree(150, 50))
+	openUnder := func() (n int) {
+		fds, err := os.ReadDir("/proc/self/fd")
+		require.NoError(t, err)
+		for _, fd := range fds {
+			if target, err := os.Readlink("/proc/self/fd/" + fd.Name()); err == nil && strings.HasPrefix(target, root) {
+				n++
+			}
+		}
+		return n
+	}
+	_, _, err := limits.PlanGoLimits([]limits.MemoryOption{limits.WithRoot(root), limits.WithRefresh(time.Hour)}, nil)
+	require.NoError(t, err)
+	assert.Zero(t, openUnder(), "files of the tree left open")
+	_, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithRefresh(time.Hour))
+	require.NoError(t, err)
+	assert.NotZero(t, openUnder(), "the check sees what a refresh loop keeps open")
+	undo()
 }
 
 // TestPlanGoLimitsEqualsSetGoLimits: on every testdata tree, under each row
