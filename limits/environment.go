@@ -16,6 +16,9 @@ const (
 	memoryRatioVar = "TRUELIMIT_MEMORY_RATIO"
 	// memoryReserveVar overrides the reserve option of SetGoMemLimit.
 	memoryReserveVar = "TRUELIMIT_MEMORY_RESERVE"
+	// memorySharedVar, 1 or 0, turns SetGoMemLimit's shared-limit policy
+	// on or off, overriding WithSharedMemoryLimit.
+	memorySharedVar = "TRUELIMIT_MEMORY_SHARED"
 )
 
 // disabled reports whether TRUELIMIT=off, in any letter case.
@@ -49,6 +52,13 @@ func envMemoryReserve() (reserve uint64, set, valid bool) {
 	}
 	n, ok := parseByteCount(v)
 	return n, true, ok
+}
+
+// envMemoryShared reads TRUELIMIT_MEMORY_SHARED: 1 turns the shared-limit
+// policy on, 0 off.
+func envMemoryShared() (on, set, valid bool) {
+	v := os.Getenv(memorySharedVar)
+	return v == "1", v != "", v == "1" || v == "0"
 }
 
 // parseByteCount reads s as the runtime reads GOMEMLIMIT's byte count: the

@@ -43,9 +43,13 @@ func OnTick(fn func(relocated bool)) (stop func()) {
 type Refresher struct{ w *watcher }
 
 // NewRefresher locates the cgroups as the setters do and keeps their files open.
-func NewRefresher(opts ...Option) (*Refresher, error) {
+func NewRefresher(opts ...Option) (*Refresher, error) { return NewSharedRefresher(false, opts...) }
+
+// NewSharedRefresher is NewRefresher whose refresh, with shared, reads the
+// usages of the shared-limit policy too.
+func NewSharedRefresher(shared bool, opts ...Option) (*Refresher, error) {
 	cfg := newConfig(opts)
-	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false, nil)
+	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false, shared, false)
 	if err != nil {
 		return nil, err
 	}

@@ -53,8 +53,13 @@ const (
 //
 // Precedence, highest first: TRUELIMIT=off (nothing changes); a valid
 // GOMEMLIMIT in the environment (it stands; an invalid one is reported and
-// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio) and
-// TRUELIMIT_MEMORY_RESERVE (overrides WithMemoryReserve); options; defaults.
+// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio),
+// TRUELIMIT_MEMORY_RESERVE (overrides WithMemoryReserve) and
+// TRUELIMIT_MEMORY_SHARED, 1 or 0 (overrides WithSharedMemoryLimit);
+// options; defaults. Without the shared-limit policy, when the memory limit
+// is an ancestor's whose other cgroups use a tenth of it or more at the
+// start (their memory.current, or v1 memory.usage_in_bytes, read then
+// only), the Reason says shared-limit.
 //
 // undo restores the previous limit and stops refreshing it. It is safe for
 // concurrent use; the last call's settings win.
@@ -108,7 +113,7 @@ func PlanGoLimits(mem []MemoryOption, procs []ProcsOption) (memory, maxProcs Set
 	mc, pc := newGoLimitsConfig(mem, procs)
 	// No refresh loop: no file is kept open for one.
 	mc.refresh, pc.refresh = 0, 0
-	p, err := planGoLimits(&mc, &pc, false, nil)
+	p, err := planGoLimits(&mc, &pc, false, false)
 	return p.ms, p.ps, err
 }
 
@@ -149,7 +154,7 @@ type goLimitsPlan struct {
 // for its value. It reads the environment's rows for each, then detects once
 // for the values the environment leaves to the library. hostMemory and
 // shared are the refresh loop's memory part's needs when mc is nil.
-func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared func(*reader) sharedUsage) (p goLimitsPlan, err error) {
+func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory, shared bool) (p goLimitsPlan, err error) {
 	var memNote, cpuNote string
 	var cfg setterConfig
 	if mc != nil {
@@ -167,7 +172,12 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared fun
 			} else if set {
 				memNote += memoryReserveVar + " is not a byte count and is ignored; "
 			}
-			p.mem, cfg, hostMemory, shared = &memPart{cfg: *mc, previous: p.ms.Previous}, mc.setterConfig, true, mc.readShared
+			if on, set, valid := envMemoryShared(); valid {
+				mc.shared = on
+			} else if set {
+				memNote += memorySharedVar + " is not 1 or 0 and is ignored; "
+			}
+			p.mem, cfg, hostMemory, shared = &memPart{cfg: *mc, previous: p.ms.Previous}, mc.setterConfig, true, mc.shared
 		}
 	}
 	if pc != nil {
@@ -185,7 +195,7 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared fun
 	if p.mem == nil && p.cpu == nil {
 		return p, nil
 	}
-	w, res, open, err := detectToWatch(cfg, hostMemory, shared)
+	w, res, open, err := detectToWatch(cfg, hostMemory, shared, p.mem != nil)
 	if err != nil {
 		return p, err
 	}
@@ -193,6 +203,10 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared fun
 	if p.mem != nil {
 		d := p.mem.decide(res, w.usages)
 		p.ms.decided(memNote, d, d.value > 0, " bytes")
+		if !p.mem.cfg.shared {
+			p.ms.Reason += sharedNote(res.Memory.Limit, w.usages)
+			p.w.usages = sharedUsage{}
+		}
 	}
 	if p.cpu != nil {
 		d := p.cpu.decide(res)
@@ -206,9 +220,9 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared fun
 func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func(), err error) {
 	ctl.mu.Lock()
 	defer ctl.mu.Unlock()
-	var shared func(*reader) sharedUsage
+	var shared bool
 	if ctl.mem != nil {
-		shared = ctl.mem.cfg.readShared
+		shared = ctl.mem.cfg.shared
 	}
 	p, err := planGoLimits(mc, pc, ctl.mem != nil, shared)
 	if mc != nil && p.ms.Reason != "" {
@@ -346,8 +360,8 @@ func (m *memPart) decide(res Result, u sharedUsage) decision {
 	var ceiling uint64 // what GOMEMLIMIT never exceeds; 0: nothing
 	if l := res.Memory.Limit; l.State == Limited {
 		budget, source, what, ceiling = l.Value, l.Source, "the memory limit", l.Value
-		if m.cfg.sharedBudget != nil && u[1] != 0 {
-			budget, what = m.cfg.sharedBudget(m, l.Value, u)
+		if m.cfg.shared && u[1] != 0 {
+			budget, what = m.sharedBudget(l.Value, u)
 		}
 	}
 	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Value < budget) {

@@ -16,9 +16,13 @@
 // GOMEMLIMIT or GOMAXPROCS stands; GODEBUG=containermaxprocs=0 leaves
 // GOMAXPROCS alone, GODEBUG=updatemaxprocs=0 sets it once (the environment's
 // GODEBUG only: the binary's own //go:debug defaults are not read, see
-// limits.WithBuildGODEBUG); TRUELIMIT_MEMORY_RATIO sets the ratio and
-// TRUELIMIT_MEMORY_RESERVE a reserve (GOMEMLIMIT's syntax); TRUELIMIT_REFRESH
-// sets the refresh interval (a Go duration; 0 turns refreshing off).
+// limits.WithBuildGODEBUG); TRUELIMIT_MEMORY_RATIO sets the ratio,
+// TRUELIMIT_MEMORY_RESERVE a reserve (GOMEMLIMIT's syntax) and
+// TRUELIMIT_MEMORY_SHARED=1 the shared-limit policy (a pod's limit shared
+// with other containers: their usage is left out; without it the log line
+// says shared-limit when they use a tenth of the limit or more);
+// TRUELIMIT_REFRESH sets the refresh interval (a Go duration; 0 turns
+// refreshing off).
 //
 // Off Linux it does nothing.
 package auto
