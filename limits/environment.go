@@ -4,7 +4,6 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
 )
 
@@ -62,7 +61,7 @@ func envMemoryShared() (on, set, valid bool) {
 }
 
 // parseByteCount reads s as the runtime reads GOMEMLIMIT's byte count: the
-// number, read by strconv.ParseInt as runtime.parseByteCount reads it (an
+// number, read as strconv.ParseInt reads it in runtime.parseByteCount (an
 // optional sign, not negative), times its unit must fit in an int64.
 func parseByteCount(s string) (uint64, bool) {
 	shift := uint(0)
@@ -72,8 +71,8 @@ func parseByteCount(s string) (uint64, bool) {
 			break
 		}
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > math.MaxInt64>>shift {
+	n, ok := parseInt(s, 64)
+	if !ok || n < 0 || n > math.MaxInt64>>shift {
 		return 0, false
 	}
 	return uint64(n) << shift, true
@@ -89,8 +88,39 @@ func envGoMaxProcs() (value string, set, valid bool) {
 	if v == "" {
 		return "", false, false
 	}
-	n, err := strconv.ParseInt(v, 10, 32)
-	return v, true, err == nil && n > 0
+	n, ok := parseInt(v, 32)
+	return v, true, ok && n > 0
+}
+
+// parseInt reads s as strconv.ParseInt(s, 10, bits) does (an optional sign,
+// decimal digits, a value that fits in bits), saying only whether it is a
+// number: strconv.ParseInt, with its error type, would grow every program
+// importing limits/auto by about 10 KB. FuzzParseInt holds the two to the
+// same answers.
+func parseInt(s string, bits uint) (int64, bool) {
+	neg := s != "" && s[0] == '-'
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < '0' || c > '9' || n > (1<<63)/10 {
+			return 0, false
+		}
+		if n = n*10 + uint64(s[i]-'0'); n > 1<<63 {
+			return 0, false
+		}
+	}
+	if limit := uint64(1) << (bits - 1); n > limit || (!neg && n == limit) {
+		return 0, false
+	}
+	if neg {
+		return -int64(n), true
+	}
+	return int64(n), true
 }
 
 // godebugOff reports whether GODEBUG sets key to 0: containermaxprocs=0

@@ -40,6 +40,24 @@ func FuzzParseByteCount(f *testing.F) {
 	})
 }
 
+// FuzzParseInt holds parseInt to strconv.ParseInt in base 10, for 32 and
+// 64 bits.
+func FuzzParseInt(f *testing.F) {
+	for _, s := range []string{"0", "-0", "+7", "-", "+", "", "2147483647", "2147483648", "-2147483648", "-2147483649",
+		"9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "1_000", "0x10", " 1", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, bits := range []uint{32, 64} {
+			want, err := strconv.ParseInt(s, 10, int(bits))
+			got, ok := parseInt(s, bits)
+			if ok != (err == nil) || got != want && ok {
+				t.Fatalf("parseInt(%q, %d) = %d, %v; strconv.ParseInt: %d, %v", s, bits, got, ok, want, err)
+			}
+		}
+	})
+}
+
 // FuzzParseRatio checks parseRatio against strconv.ParseFloat: a number it
 // reads is the float64 ParseFloat gives, and it reads every number of
 // digits and at most one point with at most 15 significant digits and at
