@@ -123,16 +123,22 @@ func parseInt(s string, bits uint) (int64, bool) {
 	return int64(n), true
 }
 
-// godebugOff reports whether GODEBUG sets key to 0: containermaxprocs=0
-// turns container-aware GOMAXPROCS off, updatemaxprocs=0 its updates. As the
-// runtime does, it reads $GODEBUG first; where $GODEBUG does not set key,
-// buildOff (WithBuildGODEBUG's buildGODEBUGOff), when set, reads the
-// binary's own default.
-func godebugOff(key string, buildOff func(key string) bool) bool {
-	if v, ok := godebugValue(os.Getenv("GODEBUG"), key); ok {
-		return v == "0"
+// godebugOff reports whether GODEBUG sets key to 0, as the list that did
+// says it ("GODEBUG=key=0", "DefaultGODEBUG=key=0"), or "":
+// containermaxprocs=0 turns container-aware GOMAXPROCS off, updatemaxprocs=0
+// its updates. As the runtime does, it reads $GODEBUG first; where $GODEBUG
+// does not set key, buildOff (WithBuildGODEBUG's buildGODEBUGOff), when
+// set, reads the binary's own default, its build info's DefaultGODEBUG.
+func godebugOff(key string, buildOff func(key string) bool) string {
+	list := "GODEBUG"
+	if v, ok := godebugValue(os.Getenv(list), key); ok {
+		if v != "0" {
+			return ""
+		}
+	} else if list = "DefaultGODEBUG"; buildOff == nil || !buildOff(key) {
+		return ""
 	}
-	return buildOff != nil && buildOff(key)
+	return list + "=" + key + "=0"
 }
 
 // godebugValue finds key in a GODEBUG list: as in the runtime, settings are

@@ -157,16 +157,26 @@ func TestExplicitOff(t *testing.T) {
 }
 
 // TestGodebugOffPrecedence: $GODEBUG decides where it sets the key, the
-// binary's defaults only where it does not.
+// binary's defaults only where it does not; the answer names the list that
+// decided.
 func TestGodebugOffPrecedence(t *testing.T) {
-	buildOff := func(string) bool { return true }
+	on := func(string) bool { return true }
 	for _, tt := range []struct {
-		env  string
-		want bool
-	}{{"", true}, {"containermaxprocs=1", false}, {"containermaxprocs=0", true}, {"updatemaxprocs=1", true}} {
+		env      string
+		buildOff func(string) bool
+		want     string
+	}{
+		{"", on, "DefaultGODEBUG=containermaxprocs=0"},
+		{"", nil, ""},
+		{"", func(string) bool { return false }, ""},
+		{"containermaxprocs=1", on, ""},
+		{"containermaxprocs=0", on, "GODEBUG=containermaxprocs=0"},
+		{"containermaxprocs=0", nil, "GODEBUG=containermaxprocs=0"},
+		{"updatemaxprocs=1", on, "DefaultGODEBUG=containermaxprocs=0"},
+	} {
 		t.Setenv("GODEBUG", tt.env)
-		if got := godebugOff("containermaxprocs", buildOff); got != tt.want {
-			t.Errorf("GODEBUG=%q: godebugOff = %v, want %v", tt.env, got, tt.want)
+		if got := godebugOff("containermaxprocs", tt.buildOff); got != tt.want {
+			t.Errorf("GODEBUG=%q: godebugOff = %q, want %q", tt.env, got, tt.want)
 		}
 	}
 }

@@ -160,7 +160,7 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory, shared bool) (p
 	if mc != nil {
 		value, set, valid := envGoMemLimit()
 		var done bool
-		p.ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", false)
+		p.ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", "")
 		if !done {
 			if r, set, valid := envMemoryRatio(); valid {
 				mc.ratio = r
@@ -186,9 +186,10 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory, shared bool) (p
 		p.ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ",
 			godebugOff("containermaxprocs", pc.buildOff))
 		if !done {
-			p.cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs", pc.buildOff)}, pc.setterConfig
+			once := godebugOff("updatemaxprocs", pc.buildOff)
+			p.cpu, cfg = &cpuPart{cfg: *pc, once: once != ""}, pc.setterConfig
 			if p.cpu.once {
-				cpuNote += "GODEBUG=updatemaxprocs=0: set once; "
+				cpuNote += once + ": set once; "
 			}
 		}
 	}
@@ -277,10 +278,11 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 // newSetting starts the Setting of the value name, whose runtime value is
 // previous, with the rows of the precedence the setters share:
 // TRUELIMIT=off, then the setting's own variable (value, set and valid as
-// read), then for GOMAXPROCS containermaxprocs=0 (off). done means the
+// read), then for GOMAXPROCS containermaxprocs=0 (off, as godebugOff says
+// it; "" when not). done means the
 // setter stops there with s.Reason; otherwise note starts the
 // reason (an invalid variable, followed by invalid).
-func newSetting(name string, previous int64, value string, set, valid bool, invalid string, off bool) (s Setting, note string, done bool) {
+func newSetting(name string, previous int64, value string, set, valid bool, invalid, off string) (s Setting, note string, done bool) {
 	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
 	case disabled():
@@ -289,8 +291,8 @@ func newSetting(name string, previous int64, value string, set, valid bool, inva
 		s.Reason = name + "=" + value + " in the environment stands"
 	case set:
 		return s, name + "=" + strconv.Quote(value) + invalid, false
-	case off:
-		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
+	case off != "":
+		s.Reason = off + ": container-aware GOMAXPROCS is turned off, so it is left alone"
 	default:
 		return s, "", false
 	}

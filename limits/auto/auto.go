@@ -14,9 +14,11 @@
 //
 // The environment always wins: TRUELIMIT=off changes nothing; an explicit
 // GOMEMLIMIT or GOMAXPROCS stands; GODEBUG=containermaxprocs=0 leaves
-// GOMAXPROCS alone, GODEBUG=updatemaxprocs=0 sets it once (the environment's
-// GODEBUG only: the binary's own //go:debug defaults are not read, see
-// limits.WithBuildGODEBUG); TRUELIMIT_MEMORY_RATIO sets the ratio,
+// GOMAXPROCS alone, GODEBUG=updatemaxprocs=0 sets it once, and so do the
+// same two set in the binary by a //go:debug directive or the main module's
+// go.mod godebug block, as the runtime obeys them (limits.WithBuildGODEBUG),
+// but not the defaults a go line of 1.24 or older implies: that is the
+// service whose runtime does nothing; TRUELIMIT_MEMORY_RATIO sets the ratio,
 // TRUELIMIT_MEMORY_RESERVE a reserve (GOMEMLIMIT's syntax) and
 // TRUELIMIT_MEMORY_SHARED=1 the shared-limit policy (a pod's limit shared
 // with other containers: their usage is left out; without it the log line
@@ -63,7 +65,7 @@ func Settings() (memory, procs limits.Setting) {
 // apply sets both values and logs one line.
 func apply(log *slog.Logger) {
 	refresh, refreshNote := refreshInterval()
-	mem, procs, _, err := limits.SetGoLimits([]limits.MemoryOption{limits.WithRefresh(refresh)}, nil)
+	mem, procs, _, err := limits.SetGoLimits([]limits.MemoryOption{limits.WithRefresh(refresh)}, []limits.ProcsOption{limits.WithBuildGODEBUG()})
 	decided.memory, decided.procs = mem, procs
 	if err != nil {
 		log.Debug("truelimit: limits not applied", "error", err)
