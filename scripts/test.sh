@@ -4,8 +4,8 @@
 # and cross-compilation for the platforms a service importing truelimit
 # builds on. Needs Go (the module proxy provides the rest); the real-kernel
 # tests need root and a writable cgroup v1 hierarchy and skip with a reason
-# otherwise. As root on Debian it installs lxcfs from apt for the LXCFS test,
-# which then must run.
+# otherwise. As root on Debian it installs lxcfs, a JVM and Node from apt for
+# the LXCFS test and the test of real programs, which then must run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,11 +73,25 @@ go run "$STATICCHECK" -tags e2e ./internal/e2e/...
 (cd examples/limitexporter && go run "$STATICCHECK" ./...)
 
 step "go test ./... (unit, fixture and real-kernel tests)"
+# As root on Debian: lxcfs for the LXCFS test, and a JVM and Node for
+# cgroupinfo's recipes (TestRealPrograms), installed from apt where missing;
+# those tests must then run. Debian 13 has no OpenJDK 17: its default JRE
+# then.
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  if ! command -v lxcfs >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lxcfs >/dev/null
+  missing=()
+  command -v lxcfs >/dev/null || missing+=(lxcfs)
+  command -v node >/dev/null || missing+=(nodejs)
+  if ! command -v java >/dev/null; then
+    missing+=(openjdk-17-jre-headless)
   fi
-  export TRUELIMIT_REQUIRE_LXCFS=1
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    if [[ " ${missing[*]} " == *" openjdk-17-jre-headless "* ]] && ! apt-cache show openjdk-17-jre-headless >/dev/null 2>&1; then
+      missing=("${missing[@]/openjdk-17-jre-headless/default-jre-headless}")
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  export TRUELIMIT_REQUIRE_LXCFS=1 TRUELIMIT_REQUIRE_PROGRAMS=1
 fi
 go test -count=1 ./...
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -104,19 +105,27 @@ func TestColourDecision(t *testing.T) {
 }
 
 // TestREADMEShowsTheTool checks that the README's opening report and its
-// -require example are what cgroupinfo prints, not text written by hand.
+// -require and -env examples are what cgroupinfo prints, not text written
+// by hand.
 func TestREADMEShowsTheTool(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
 	for _, args := range [][]string{
 		{"-root", "testdata/v2-k8s-systemd-pod-limit-leaf-max"},
 		{"-root", "testdata/v1-docker-cgroupfs", "-require", "'memory>=1GiB'"},
+		{"-env", "-root", "testdata/v2-systemd-service-allowedcpus"},
 	} {
+		if args[0] == "-env" && runtime.NumCPU() < 2 {
+			t.Logf("%v: GOMAXPROCS is capped at this machine's %d CPU; the README shows 2", args, runtime.NumCPU())
+			continue
+		}
 		var stdout, stderr bytes.Buffer
-		run := append([]string(nil), args...)
-		run[1] = "../../" + run[1]
-		if len(run) > 2 {
-			run[3] = strings.Trim(run[3], "'")
+		run := make([]string, len(args))
+		for i, a := range args {
+			if strings.HasPrefix(a, "testdata/") {
+				a = "../../" + a
+			}
+			run[i] = strings.Trim(a, "'")
 		}
 		cli(run, &stdout, &stderr)
 		want := "```\n$ go run ./examples/cgroupinfo " + strings.Join(args, " ") + "\n" + stdout.String() + stderr.String() + "```\n"

@@ -17,10 +17,11 @@ cgroupinfo answers how much memory and CPU a process really has: the tightest li
 path from its cgroup up to the root (cgroup v1, v2 or hybrid), the cgroup that sets each,
 how much it uses and its headroom, and what looks misconfigured, with what to do about it.
 
-The five most useful invocations:
+The six most useful invocations:
   cgroupinfo                                  the answer for this process, first
   cgroupinfo -pid 1234                        another process; on the host, also what it cannot see
   cgroupinfo -require 'memory>=1GiB,cpus>=2'  entrypoint guard: status 3 and the reason when unmet
+  set -a; eval "$(cgroupinfo -env)"; set +a   the limits as variables for any program (see -env)
   cgroupinfo -json                            the stable JSON shape, for programs
   cgroupinfo -v                               the full report (paths, cgroups, walk) for bug reports
 
@@ -29,6 +30,15 @@ The five most useful invocations:
   cpus>=X                     the lower of the CPU quota and the cpuset's CPUs; a decimal (0.5)
   pids>=N                     tasks
   An unlimited value meets any requirement; an unknown value meets none.
+
+-env prints NAME=value lines, only for values that are limited:
+  TRUELIMIT_MEMORY_BYTES       the memory limit, bytes (JVM -XX:MaxRAM, Node --max-old-space-size)
+  TRUELIMIT_MEMORY_HIGH_BYTES  memory.high, bytes: the kernel throttles above it
+  TRUELIMIT_CPUS               the lower of the CPU quota and the cpuset's CPUs, a decimal (0.5)
+  TRUELIMIT_CPUS_CEIL          that rounded up, at least 1 (JVM -XX:ActiveProcessorCount, --workers)
+  GOMEMLIMIT, GOMAXPROCS       what the library's setters would set (limits.PlanGoLimits), with
+                               -memory-ratio, -memory-reserve and -round-down as their options, and
+                               left out where the environment sets them or TRUELIMIT=off
 
 Exit status:
   0  success, every -require met

@@ -45,7 +45,7 @@ func codeConstants(t *testing.T) []string {
 }
 
 // TestHelpTeaches checks -h: what the tool answers, the invocations, the
-// exit statuses, -require's grammar, and one line for every diagnostic
+// exit statuses, -require's grammar, -env's variables, and one line for every diagnostic
 // code limits declares, on stdout with status 0.
 func TestHelpTeaches(t *testing.T) {
 	var stdout, stderr bytes.Buffer
@@ -54,7 +54,7 @@ func TestHelpTeaches(t *testing.T) {
 	help := stdout.String()
 	for _, want := range []string{"how much memory and CPU", "cgroupinfo -pid 1234", "cgroupinfo -require 'memory>=1GiB,cpus>=2'",
 		"cgroupinfo -json", "cgroupinfo -v ", "0  success", "1  error", "2  usage error", "3  a -require requirement is not met",
-		"GiB", "-watch DURATION", "-tree"} {
+		"GiB", "-watch DURATION", "-tree", `eval "$(cgroupinfo -env)"`, "TRUELIMIT_MEMORY_BYTES ", "TRUELIMIT_CPUS_CEIL "} {
 		assert.Contains(t, help, want)
 	}
 	lines := strings.Split(help, "\n")

@@ -2,7 +2,9 @@
 // the effective limits over the whole walk from its cgroup up, the cgroup
 // that sets each, how much it uses and its headroom, and what looks
 // misconfigured with what to do about it. With -require it is an
-// entrypoint guard; with -json it prints the stable JSON shape.
+// entrypoint guard; with -env it prints the limits as NAME=value lines for
+// a shell's eval, so that programs not written in Go get them; with -json
+// it prints the stable JSON shape.
 //
 //	go run ./examples/cgroupinfo              # this process: the answer first
 //	go run ./examples/cgroupinfo -v           # and full paths, the cgroups, the host, the walk
@@ -10,6 +12,7 @@
 //	go run ./examples/cgroupinfo -root DIR    # a captured tree, e.g. testdata/<case>
 //	go run ./examples/cgroupinfo -json        # the stable JSON shape
 //	go run ./examples/cgroupinfo -require 'memory>=1GiB,cpus>=2'   # exit 3 when not met
+//	go run ./examples/cgroupinfo -env         # TRUELIMIT_MEMORY_BYTES=..., TRUELIMIT_CPUS=... for eval
 //	go run ./examples/cgroupinfo -watch 2s    # the report again every 2 s, usage re-sampled
 //	go run ./examples/cgroupinfo -tree        # every cgroup: own and effective limits
 //	go run ./examples/cgroupinfo -tree -top /kubepods.slice -root DIR -json
@@ -92,6 +95,10 @@ func run(args []string, out io.Writer) error {
 	events := fs.Bool("events", false, "print memory pressure events of this process's cgroups as they arrive (limits/pressure) until interrupted; with -json one object per line")
 	verbose := fs.Bool("v", false, "print the full report: full paths, each controller's cgroup, the host's totals and the walk")
 	requireList := fs.String("require", "", "exit 3, saying why on stderr, unless the effective limits meet `LIST` (memory>=1GiB,cpus>=2)")
+	env := fs.Bool("env", false, "print the limits as NAME=value lines for a shell's eval or an env file: "+envNames)
+	ratio := fs.Float64("memory-ratio", limits.DefaultMemoryRatio, "with -env, GOMEMLIMIT's share `R` of the memory budget, in (0, 1]; $TRUELIMIT_MEMORY_RATIO overrides it")
+	reserve := fs.String("memory-reserve", "", "with -env, keep `SIZE` (100MiB) of the memory budget out of GOMEMLIMIT; $TRUELIMIT_MEMORY_RESERVE overrides it")
+	roundDown := fs.Bool("round-down", false, "with -env, GOMAXPROCS is the CPU quota rounded down, at least 1 (automaxprocs' policy), not up, at least 2 (the Go runtime's)")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -113,6 +120,21 @@ func run(args []string, out io.Writer) error {
 	}
 	if (*top != "" || *views || *treeUsage || *sortBy != "") && !*tree {
 		return usagef("-top, -process-views, -usage and -sort go with -tree")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if (set["memory-ratio"] || set["memory-reserve"] || set["round-down"]) && !*env {
+		return usagef("-memory-ratio, -memory-reserve and -round-down go with -env")
+	}
+	if *env {
+		if *pid != 0 || *tree || *every != 0 || *events || *asJSON || *verbose || *requireList != "" {
+			return usagef("-env prints the values for a program this process starts; it takes no -pid, -tree, -watch, -events, -json, -v or -require")
+		}
+		mem, procs, err := setterOptions(*root, *ratio, *reserve, *roundDown)
+		if err != nil {
+			return err
+		}
+		return printEnv(out, *root, mem, procs)
 	}
 	if *requireList != "" {
 		if *tree || *every != 0 || *asJSON || *verbose {

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -13,6 +17,22 @@ import (
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/report"
 )
+
+// TestMain runs this test binary as cgroupinfo itself when it is started
+// under that name, and as a Go program that sets no limit itself when
+// started as goruntime: it prints the GOMEMLIMIT and GOMAXPROCS its runtime
+// chose (TestRealPrograms puts such links on the PATH of the README's shell
+// recipes).
+func TestMain(m *testing.M) {
+	switch filepath.Base(os.Args[0]) {
+	case "cgroupinfo":
+		main()
+	case "goruntime":
+		fmt.Println(debug.SetMemoryLimit(-1), runtime.GOMAXPROCS(0))
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // TestRunPrintsTheLibraryAnswer checks, on every testdata tree, that
 // `cgroupinfo -json -root TREE` prints exactly what limits.Detect answers

@@ -204,26 +204,42 @@ func (req requirement) check(r limits.Result) (string, bool) {
 	case resPids:
 		return checkCount(r.Pids, req.count, "the pids limit is ", func(n uint64) string { return strconv.FormatUint(n, 10) })
 	}
-	q, set := r.CPU.Limit, r.CPU.Set
-	if q.State == limits.Unknown {
-		return "the CPU limit is unknown", false
-	}
-	if set.State == limits.Unknown {
-		return "the cpuset is unknown", false
-	}
-	limited, cpus, why := false, 0.0, ""
-	if q.State == limits.Limited {
-		limited, cpus = true, q.CPUs()
-		why = "the CPU limit is " + strconv.FormatFloat(cpus, 'g', 4, 64) + " CPUs, set by " + report.LevelName(q.Source)
-	}
-	if n := set.CPUs.Count(); set.State == limits.Limited && (!limited || float64(n) < cpus) {
-		limited, cpus = true, float64(n)
-		why = "the cpuset has " + strconv.Itoa(n) + " CPUs, set by " + report.LevelName(set.Source)
-	}
-	if limited && cpus < req.cpus {
-		return why, false
+	c := effectiveCPUs(r)
+	if c.state == limits.Unknown || c.state == limits.Limited && c.cpus < req.cpus {
+		return c.why, false
 	}
 	return "", true
+}
+
+// cpuLimit is the CPUs a process may use: -require's cpus and -env's
+// TRUELIMIT_CPUS.
+type cpuLimit struct {
+	state limits.State // Unknown when the quota or the cpuset is
+	cpus  float64      // when Limited
+	why   string       // what sets cpus, or which value is unknown
+}
+
+// effectiveCPUs is the lower of the CPU quota (quota/period) and the number
+// of CPUs in the cpuset: Limited when either limits, Unknown when either is
+// unknown, since the other alone may be higher than what binds.
+func effectiveCPUs(r limits.Result) cpuLimit {
+	q, set := r.CPU.Limit, r.CPU.Set
+	if q.State == limits.Unknown {
+		return cpuLimit{why: "the CPU limit is unknown"}
+	}
+	if set.State == limits.Unknown {
+		return cpuLimit{why: "the cpuset is unknown"}
+	}
+	c := cpuLimit{state: limits.Unlimited}
+	if q.State == limits.Limited {
+		c = cpuLimit{state: limits.Limited, cpus: q.CPUs(),
+			why: "the CPU limit is " + strconv.FormatFloat(q.CPUs(), 'g', 4, 64) + " CPUs, set by " + report.LevelName(q.Source)}
+	}
+	if n := set.CPUs.Count(); set.State == limits.Limited && (c.state != limits.Limited || float64(n) < c.cpus) {
+		c = cpuLimit{state: limits.Limited, cpus: float64(n),
+			why: "the cpuset has " + strconv.Itoa(n) + " CPUs, set by " + report.LevelName(set.Source)}
+	}
+	return c
 }
 
 func checkCount(l limits.Limit, want uint64, what string, text func(uint64) string) (string, bool) {
