@@ -205,6 +205,7 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory, shared bool) (p
 		d := p.mem.decide(res, w.usages)
 		p.ms.decided(memNote, d, d.value > 0, " bytes")
 		if !p.mem.cfg.shared {
+			// The usages were read for the note alone: the loop has none.
 			p.ms.Reason += sharedNote(res.Memory.Limit, w.usages)
 			p.w.usages = sharedUsage{}
 		}
@@ -279,9 +280,9 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 // previous, with the rows of the precedence the setters share:
 // TRUELIMIT=off, then the setting's own variable (value, set and valid as
 // read), then for GOMAXPROCS containermaxprocs=0 (off, as godebugOff says
-// it; "" when not). done means the
-// setter stops there with s.Reason; otherwise note starts the
-// reason (an invalid variable, followed by invalid).
+// it; "" when not). done means the setter stops there with s.Reason;
+// otherwise note starts the reason (an invalid variable, followed by
+// invalid).
 func newSetting(name string, previous int64, value string, set, valid bool, invalid, off string) (s Setting, note string, done bool) {
 	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
