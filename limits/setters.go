@@ -165,7 +165,7 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory, shared bool) (p
 			if r, set, valid := envMemoryRatio(); valid {
 				mc.ratio = r
 			} else if set {
-				memNote += memoryRatioVar + " is not a number in (0, 1] and is ignored; "
+				memNote += memoryRatioVar + " is not a decimal number in (0, 1] and is ignored; "
 			}
 			if v, set, valid := envMemoryReserve(); valid {
 				mc.reserve = v
