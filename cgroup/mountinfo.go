@@ -159,22 +159,22 @@ func AppendMountInfo(dst []Mount, b []byte) ([]Mount, error) {
 	if count == 0 {
 		return dst, nil
 	}
-	// The cgroup lines, in one string that the Mounts' strings share.
-	var sb strings.Builder
-	sb.Grow(size)
+	// The cgroup lines, in one allocation that the Mounts' strings share,
+	// never written again once copied (strings.Builder's way, without
+	// linking it).
+	lines := make([]byte, 0, size)
 	for rest := b; len(rest) > 0; {
 		var line []byte
 		line, rest = parse.NextLine(rest)
 		if f, ok := splitMountLine(view(line)); ok && isCgroupFS(f.fstype) {
-			sb.Write(line)
-			sb.WriteByte('\n')
+			lines = append(append(lines, line...), '\n')
 		}
 	}
 	mounts := dst
 	if mounts == nil {
 		mounts = make([]Mount, 0, count)
 	}
-	for text := sb.String(); text != ""; {
+	for text := view(lines); text != ""; {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
 		m, err := mountFromFields(splitMountLine(line))
@@ -192,7 +192,8 @@ const mountInfoLine = "mountinfo line"
 // view is line as a string without a copy, for the passes that only look
 // at a line's fields while b is not modified (unsafe.String's contract):
 // one string version of the field splitting then serves every pass, which
-// keeps what the setters link small.
+// keeps what the setters link small. The copy of the cgroup lines, never
+// modified, is viewed the same way, for the Mounts' strings to keep.
 func view(line []byte) string { return unsafe.String(unsafe.SliceData(line), len(line)) }
 
 // mountFields are the fields of a mountinfo line that matter here.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/internal/readfile"
+	"github.com/truelimit/truelimit/limits/internal/own"
 )
 
 // ErrNotSupported is returned off Linux for the live system: cgroups exist
@@ -87,7 +88,7 @@ func detect(cfg config, pid int) (Result, error) {
 // report reads everything a report shows, once the cgroups can be located
 // with find, and builds the Result with its diagnostics from what was read.
 func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
-	r.keep = true
+	r.keep, r.readMore = true, (*own.Reader).ReadMore
 	r.res.Mode = cgroup.ModeOf(r.mounts)
 	r.readHost(pid, true)
 	r.readOnlineCPUs()
@@ -127,11 +128,11 @@ func (r *reader) report(cfg config, pid int, find locator) (Result, error) {
 // what GOMEMLIMIT and GOMAXPROCS follow (the memory limit and memory.high,
 // the CPU quota, the CPU affinity that caps GOMAXPROCS, with hostMemory the
 // host's MemTotal, and with readShared the usages of the shared-limit
-// policy), none of the diagnostics. With open set, interface
+// policy and its note), none of the diagnostics. With open set, interface
 // files and R/proc/self/cgroup are read through handles kept open for the
 // refresh loop, and the located cgroups come with a copy of what
 // R/proc/self/cgroup said.
-func detectForSetters(root string, beneath readfile.Beneath, hostMemory bool, readShared func(*reader) sharedUsage, open *openFiles) (Result, located, error) {
+func detectForSetters(root string, beneath readfile.Beneath, hostMemory, readShared bool, open *openFiles) (Result, located, error) {
 	if root == "/" && runtime.GOOS != "linux" {
 		return Result{}, located{}, ErrNotSupported
 	}
@@ -150,8 +151,8 @@ func detectForSetters(root string, beneath readfile.Beneath, hostMemory bool, re
 	}
 	r.walkMemory(false)
 	var shared sharedUsage
-	if readShared != nil {
-		shared = readShared(r)
+	if readShared {
+		shared = r.readSharedUsage()
 	}
 	r.walkCPU()
 	return r.res, located{placed: r.placed, selfCgroup: r.located, usages: shared}, nil

@@ -4,7 +4,6 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
 )
 
@@ -16,10 +15,20 @@ const (
 	memoryRatioVar = "TRUELIMIT_MEMORY_RATIO"
 	// memoryReserveVar overrides the reserve option of SetGoMemLimit.
 	memoryReserveVar = "TRUELIMIT_MEMORY_RESERVE"
+	// memorySharedVar, 1 or 0, turns SetGoMemLimit's shared-limit policy
+	// on or off, overriding WithSharedMemoryLimit.
+	memorySharedVar = "TRUELIMIT_MEMORY_SHARED"
 )
 
 // disabled reports whether TRUELIMIT=off, in any letter case.
-func disabled() bool { return strings.EqualFold(os.Getenv(offVar), "off") }
+func disabled() bool { return isOff(os.Getenv(offVar)) }
+
+// isOff is strings.EqualFold(v, "off") without linking EqualFold (about
+// 1.5 KB in every program importing limits/auto): no letter but O and F
+// folds to o or f.
+func isOff(v string) bool {
+	return len(v) == 3 && v[0]|0x20 == 'o' && v[1]|0x20 == 'f' && v[2]|0x20 == 'f'
+}
 
 // envGoMemLimit reads GOMEMLIMIT as the runtime does (runtime/debug
 // SetMemoryLimit: "off" or a byte count with an optional B, KiB, MiB, GiB or
@@ -44,8 +53,15 @@ func envMemoryReserve() (reserve uint64, set, valid bool) {
 	return n, true, ok
 }
 
+// envMemoryShared reads TRUELIMIT_MEMORY_SHARED: 1 turns the shared-limit
+// policy on, 0 off.
+func envMemoryShared() (on, set, valid bool) {
+	v := os.Getenv(memorySharedVar)
+	return v == "1", v != "", v == "1" || v == "0"
+}
+
 // parseByteCount reads s as the runtime reads GOMEMLIMIT's byte count: the
-// number, read by strconv.ParseInt as runtime.parseByteCount reads it (an
+// number, read as strconv.ParseInt reads it in runtime.parseByteCount (an
 // optional sign, not negative), times its unit must fit in an int64.
 func parseByteCount(s string) (uint64, bool) {
 	shift := uint(0)
@@ -55,8 +71,8 @@ func parseByteCount(s string) (uint64, bool) {
 			break
 		}
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > math.MaxInt64>>shift {
+	n, ok := parseInt(s, 64)
+	if !ok || n < 0 || n > math.MaxInt64>>shift {
 		return 0, false
 	}
 	return uint64(n) << shift, true
@@ -72,20 +88,57 @@ func envGoMaxProcs() (value string, set, valid bool) {
 	if v == "" {
 		return "", false, false
 	}
-	n, err := strconv.ParseInt(v, 10, 32)
-	return v, true, err == nil && n > 0
+	n, ok := parseInt(v, 32)
+	return v, true, ok && n > 0
 }
 
-// godebugOff reports whether GODEBUG sets key to 0: containermaxprocs=0
-// turns container-aware GOMAXPROCS off, updatemaxprocs=0 its updates. As the
-// runtime does, it reads $GODEBUG first; where $GODEBUG does not set key,
-// buildOff (WithBuildGODEBUG's buildGODEBUGOff), when set, reads the
-// binary's own default.
-func godebugOff(key string, buildOff func(key string) bool) bool {
-	if v, ok := godebugValue(os.Getenv("GODEBUG"), key); ok {
-		return v == "0"
+// parseInt reads s as strconv.ParseInt(s, 10, bits) does (an optional sign,
+// decimal digits, a value that fits in bits), saying only whether it is a
+// number: strconv.ParseInt, with its error type, would grow every program
+// importing limits/auto by about 10 KB. FuzzParseInt holds the two to the
+// same answers.
+func parseInt(s string, bits uint) (int64, bool) {
+	neg := s != "" && s[0] == '-'
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
 	}
-	return buildOff != nil && buildOff(key)
+	if s == "" {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < '0' || c > '9' || n > (1<<63)/10 {
+			return 0, false
+		}
+		if n = n*10 + uint64(s[i]-'0'); n > 1<<63 {
+			return 0, false
+		}
+	}
+	if limit := uint64(1) << (bits - 1); n > limit || (!neg && n == limit) {
+		return 0, false
+	}
+	if neg {
+		return -int64(n), true
+	}
+	return int64(n), true
+}
+
+// godebugOff reports whether GODEBUG sets key to 0, as the list that did
+// says it ("GODEBUG=key=0", "DefaultGODEBUG=key=0"), or "":
+// containermaxprocs=0 turns container-aware GOMAXPROCS off, updatemaxprocs=0
+// its updates. As the runtime does, it reads $GODEBUG first; where $GODEBUG
+// does not set key, buildOff (WithBuildGODEBUG's buildGODEBUGOff), when
+// set, reads the binary's own default, its build info's DefaultGODEBUG.
+func godebugOff(key string, buildOff func(key string) bool) string {
+	list := "GODEBUG"
+	if v, ok := godebugValue(os.Getenv(list), key); ok {
+		if v != "0" {
+			return ""
+		}
+	} else if list = "DefaultGODEBUG"; buildOff == nil || !buildOff(key) {
+		return ""
+	}
+	return list + "=" + key + "=0"
 }
 
 // godebugValue finds key in a GODEBUG list: as in the runtime, settings are
@@ -136,12 +189,47 @@ func buildGODEBUGOff(key string) bool {
 	return false
 }
 
-// envMemoryRatio reads TRUELIMIT_MEMORY_RATIO: a number in (0, 1].
+// envMemoryRatio reads TRUELIMIT_MEMORY_RATIO: a decimal number in (0, 1].
 func envMemoryRatio() (ratio float64, set, valid bool) {
 	v := os.Getenv(memoryRatioVar)
 	if v == "" {
 		return 0, false, false
 	}
-	r, err := strconv.ParseFloat(v, 64)
-	return r, true, err == nil && r > 0 && r <= 1
+	r, ok := parseRatio(v)
+	return r, true, ok && r > 0 && r <= 1
+}
+
+// parseRatio reads a decimal number, digits with an optional point ("0.85",
+// "1", ".5", "1."), as the float64 strconv.ParseFloat gives for it: the
+// digits without the point, an integer n, over 10^k for k digits after the
+// point (trailing zeros dropped). With n at most 2^53 and k at most 22 both
+// are exact float64s and the one division rounds correctly, which is how
+// ParseFloat's exact path reads them. Other numbers (a sign, an exponent,
+// hex, more than 15 significant digits) are refused: strconv.ParseFloat
+// would grow every program importing limits/auto by about 23 KB.
+func parseRatio(s string) (float64, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	for frac != "" && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if whole == "" && frac == "" && (s == "" || s == ".") || len(frac) > 22 {
+		return 0, false
+	}
+	var n uint64
+	for _, digits := range [...]string{whole, frac} {
+		for i := 0; i < len(digits); i++ {
+			c := digits[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			if n = n*10 + uint64(c-'0'); n > 1<<53 {
+				return 0, false
+			}
+		}
+	}
+	div := 1.0
+	for range len(frac) {
+		div *= 10
+	}
+	return float64(n) / div, true
 }

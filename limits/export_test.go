@@ -43,9 +43,13 @@ func OnTick(fn func(relocated bool)) (stop func()) {
 type Refresher struct{ w *watcher }
 
 // NewRefresher locates the cgroups as the setters do and keeps their files open.
-func NewRefresher(opts ...Option) (*Refresher, error) {
+func NewRefresher(opts ...Option) (*Refresher, error) { return NewSharedRefresher(false, opts...) }
+
+// NewSharedRefresher is NewRefresher whose refresh, with shared, reads the
+// usages of the shared-limit policy too.
+func NewSharedRefresher(shared bool, opts ...Option) (*Refresher, error) {
 	cfg := newConfig(opts)
-	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false, nil)
+	w, _, open, err := detectToWatch(setterConfig{root: cfg.root, beneath: cfg.beneath, refresh: time.Second}, false, shared, false)
 	if err != nil {
 		return nil, err
 	}
@@ -81,12 +85,12 @@ func (p *UsagePoller) Preads(paths [][]byte, buf []byte) ([]byte, error) {
 // one pread each, nothing parsed.
 func preads(open *openFiles, paths [][]byte, buf []byte) ([]byte, error) {
 	for _, p := range paths {
-		h, ok := open.handles[string(p[:len(p)-1])]
-		if !ok {
+		f := open.find(p[:len(p)-1])
+		if f == nil || f.h == nil {
 			continue
 		}
 		var err error
-		if buf, err = h.ReadInterface(buf, own.MaxInterfaceFile); err != nil {
+		if buf, err = f.h.ReadInterface(buf, own.MaxInterfaceFile); err != nil {
 			return buf, err
 		}
 	}

@@ -84,9 +84,11 @@ func TestFilesRead(t *testing.T) {
 // TestSetterFilesRead checks the I/O of the setters' detection: only the
 // files GOMEMLIMIT and GOMAXPROCS follow (mountinfo, /proc/self/cgroup,
 // cgroup.controllers, the memory limits and memory.high, the CPU quota,
-// /proc/meminfo, whose MemTotal caps GOMEMLIMIT), each once; none of what
-// only a report shows (swap, weight, cpuset, pids, online CPUs), which Detect
-// reads on the same tree.
+// /proc/meminfo, whose MemTotal caps GOMEMLIMIT) and, since the memory
+// limit is the pod's, the memory.current of the pod and of the leaf (the
+// shared-limit note, or policy), each once; none of what only a report shows
+// (swap, weight, cpuset, pids, online CPUs), which Detect reads on the same
+// tree. A refresh reads the two memory.current files only under the policy.
 func TestSetterFilesRead(t *testing.T) {
 	root := writeTree(t, fiveLevelV2())
 	var names []string
@@ -107,24 +109,40 @@ func TestSetterFilesRead(t *testing.T) {
 		}
 	}
 	// Five levels each of memory.max, memory.high and cpu.max, plus
-	// mountinfo, /proc/self/cgroup, /proc/meminfo and the leaf's
-	// cgroup.controllers.
-	assert.Len(t, names, 19)
+	// mountinfo, /proc/self/cgroup, /proc/meminfo, the leaf's
+	// cgroup.controllers and two memory.current.
+	assert.Len(t, names, 21)
 	assert.Contains(t, names, "/proc/meminfo")
-	// The shared-limit policy reads the memory.current of the pod, whose
-	// limit binds, and of the leaf, too.
-	var shared []string
-	stop = limits.TraceReads(func(p []byte) { shared = append(shared, string(p[len(root):len(p)-1])) })
-	_, undo, err = limits.SetGoMemLimit(limits.WithRoot(root), limits.WithSharedMemoryLimit())
-	stop()
-	require.NoError(t, err)
-	undo()
 	pod := "/sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice"
-	noCPU := func(names []string) []string {
-		return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return strings.HasSuffix(n, "cpu.max") })
+	usages := []string{pod + "/memory.current", pod + "/cri-containerd-abcd.scope/memory.current"}
+	cpuFrom := slices.IndexFunc(names, func(n string) bool { return strings.HasSuffix(n, "cpu.max") })
+	require.GreaterOrEqual(t, cpuFrom, 2)
+	assert.Equal(t, usages, names[cpuFrom-2:cpuFrom], "after the memory walk, before the cpu walk")
+	// The shared-limit policy reads the same files at the start, and the two
+	// usages again on every refresh.
+	for _, shared := range []bool{false, true} {
+		opts := []limits.MemoryOption{limits.WithRoot(root)}
+		if shared {
+			opts = append(opts, limits.WithSharedMemoryLimit())
+		}
+		var start []string
+		stop = limits.TraceReads(func(p []byte) { start = append(start, string(p[len(root):len(p)-1])) })
+		_, undo, err = limits.SetGoMemLimit(opts...)
+		stop()
+		require.NoError(t, err)
+		undo()
+		assert.Equal(t, names, start, "shared %v", shared)
+		r, err := limits.NewSharedRefresher(shared, limits.WithRoot(root))
+		require.NoError(t, err)
+		var tick []string
+		stop = limits.TraceReads(func(p []byte) { tick = append(tick, string(p[len(root):len(p)-1])) })
+		r.Refresh()
+		stop()
+		r.Close()
+		for _, u := range usages {
+			assert.Equal(t, shared, slices.Contains(tick, u), "shared %v: a refresh reads %s", shared, u)
+		}
 	}
-	assert.Equal(t, append(noCPU(names), pod+"/memory.current", pod+"/cri-containerd-abcd.scope/memory.current"), noCPU(shared),
-		"after the memory walk, before the cpu walk")
 	for _, p := range filesRead(t, limits.WithRoot(root)) {
 		n := string(p[len(root) : len(p)-1])
 		if slices.ContainsFunc(detectOnly, func(s string) bool { return strings.HasSuffix(n, s) }) {

@@ -13,8 +13,11 @@ import (
 // until the cgroups are located again. It is not safe for concurrent use;
 // the refresh loop owns it.
 type openFiles struct {
-	handles map[string]*readfile.Handle
-	absent  map[string]bool
+	// known is every file opened, or found absent (h nil), since the last
+	// close. A walk reads a few dozen files at most, so a search through
+	// it costs less than a map would cost every program importing
+	// limits/auto (about 2 KB for iterating and clearing one).
+	known []orderedFile
 	// order is the sequence of files one walk read, and next the position in
 	// it: a refresh walks the same files in the same order, so it finds each
 	// handle by comparing what it asks for with what is expected next,
@@ -56,9 +59,7 @@ func (o *openFiles) expected(mount, cgroup, name string, buf []byte, limit int) 
 // rewind starts a new walk over the same files.
 func (o *openFiles) rewind() { o.next = 0 }
 
-func newOpenFiles() *openFiles {
-	return &openFiles{handles: make(map[string]*readfile.Handle), absent: make(map[string]bool)}
-}
+func newOpenFiles() *openFiles { return &openFiles{} }
 
 // read returns the content of path, at most limit bytes, opening it under
 // root on first use; file names it as the walk asked for it (see expected).
@@ -84,21 +85,28 @@ func (o *openFiles) read(root *readfile.Root, file orderedFile, path []byte, buf
 // lookup finds or opens the handle of path under root; a missing file is remembered as
 // absent and returns fs.ErrNotExist with a nil handle.
 func (o *openFiles) lookup(root *readfile.Root, path []byte) (*readfile.Handle, error) {
-	if o.absent[string(path)] {
-		return nil, fs.ErrNotExist
-	}
-	h, ok := o.handles[string(path)]
-	if !ok {
-		var err error
-		if h, err = root.Open(string(path)); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				o.absent[string(path)] = true
-			}
-			return nil, err
+	if f := o.find(path); f != nil {
+		if f.h == nil {
+			return nil, fs.ErrNotExist
 		}
-		o.handles[string(path)] = h
+		return f.h, nil
 	}
-	return h, nil
+	h, err := root.Open(string(path))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	o.known = append(o.known, orderedFile{path: string(path), h: h})
+	return h, err
+}
+
+// find returns the known file of path, or nil.
+func (o *openFiles) find(path []byte) *orderedFile {
+	for i := range o.known {
+		if o.known[i].path == string(path) {
+			return &o.known[i]
+		}
+	}
+	return nil
 }
 
 func (o *openFiles) readHandle(h *readfile.Handle, buf []byte, limit int) ([]byte, error) {
@@ -111,11 +119,12 @@ func (o *openFiles) readHandle(h *readfile.Handle, buf []byte, limit int) ([]byt
 
 // close closes every handle.
 func (o *openFiles) close() {
-	for path, h := range o.handles {
-		h.Close()
-		delete(o.handles, path)
+	for _, f := range o.known {
+		if f.h != nil {
+			f.h.Close()
+		}
 	}
-	clear(o.absent)
+	clear(o.known)
 	clear(o.order)
-	o.order, o.next = o.order[:0], 0
+	o.known, o.order, o.next = o.known[:0], o.order[:0], 0
 }

@@ -36,6 +36,10 @@ type reader struct {
 	// at is the cgroup whose files ReadFile reads; own reads them.
 	at  cgroup.Location
 	own own.Reader
+	// readMore, set by report, reads the values the setters do not follow
+	// (own.ReadMore); a function value, so that programs whose only
+	// detection is the setters' do not link their parsers.
+	readMore func(r *own.Reader, d own.Dir, version cgroup.Version, want own.Want, v *own.Values)
 	// levels are the levels the walks read, in order, when keep says the
 	// detection reports them; scratch is the one level read otherwise.
 	levels  []level
@@ -83,7 +87,7 @@ func newReader(root string, beneath readfile.Beneath, open *openFiles) *reader {
 // reset readies a reader for a detection.
 func (r *reader) reset(root string, beneath readfile.Beneath, open *openFiles) {
 	r.root, r.open, r.placed, r.at, r.res, r.keep = root, open, placements{}, cgroup.Location{}, Result{}, false
-	r.located, r.onMountInfo, r.lxcfs = nil, nil, false
+	r.located, r.onMountInfo, r.lxcfs, r.readMore = nil, nil, false, nil
 	r.dir.Set(root, beneath)
 	r.buf, r.path = r.buf[:0], r.path[:0]
 	r.mounts, r.members, r.levels = r.mounts[:0], r.members[:0], r.levels[:0]
@@ -147,10 +151,14 @@ func (r *reader) ReadFile(name string, buf []byte) ([]byte, error) {
 	return r.dir.Read(p, buf, own.MaxInterfaceFile, readfile.AtShortRead)
 }
 
-// read reads the values in want of the cgroup at loc into v.
+// read reads the values in want of the cgroup at loc into v: those the
+// setters follow, and the others where report asked for them.
 func (r *reader) read(loc cgroup.Location, want own.Want, v *own.Values) {
 	r.at = loc
-	r.own.Read(r, loc.Version, want, v)
+	r.own.ReadLimits(r, loc.Version, want, v)
+	if r.readMore != nil {
+		r.readMore(&r.own, r, loc.Version, want, v)
+	}
 }
 
 // start reads what a detection starts from: the reader's mountinfo and,

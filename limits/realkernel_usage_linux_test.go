@@ -511,7 +511,9 @@ func reread() {
 }
 
 // sharedRoleEnv makes the helper of TestRealKernelSharedPolicy set
-// GOMEMLIMIT with the shared-limit policy instead of holding memory.
+// GOMEMLIMIT with the shared-limit policy instead of holding memory: "option"
+// turns the policy on with WithSharedMemoryLimit, "env" with
+// TRUELIMIT_MEMORY_SHARED=1.
 const sharedRoleEnv = "TRUELIMIT_SHARED_SETTER"
 
 // TestRealKernelSharedPolicy puts a helper that sets GOMEMLIMIT with the
@@ -520,11 +522,18 @@ const sharedRoleEnv = "TRUELIMIT_SHARED_SETTER"
 // then exits. After each change the setter reports GOMEMLIMIT once two more
 // refresh ticks have ended (counted by limits.OnTick, not timed): the budget
 // follows the sibling down by its 100 MiB and back up when it is released,
-// each time to within the dead-band.
+// each time to within the dead-band. The policy is turned on by the option,
+// then by the environment.
 func TestRealKernelSharedPolicy(t *testing.T) {
+	for _, way := range []string{"option", "env"} {
+		t.Run(way, func(t *testing.T) { testRealKernelSharedPolicy(t, way) })
+	}
+}
+
+func testRealKernelSharedPolicy(t *testing.T, way string) {
 	if cgtest.IsHelper(t) {
-		if os.Getenv(sharedRoleEnv) != "" {
-			reportSharedLimit()
+		if role := os.Getenv(sharedRoleEnv); role != "" {
+			reportSharedLimit(role == "option")
 		} else {
 			holdMemory()
 		}
@@ -535,7 +544,11 @@ func TestRealKernelSharedPolicy(t *testing.T) {
 	parent.Set(t, "memory", "memory.limit_in_bytes", strconv.Itoa(limit))
 	own, sibling := parent.Child(t, "own"), parent.Child(t, "sibling")
 
-	_, stdin, lines := startHelperLines(t, cgtest.HelperCommand(t, own, t.Name(), sharedRoleEnv+"=1"), "ready")
+	env := []string{sharedRoleEnv + "=" + way, "TRUELIMIT_MEMORY_SHARED="}
+	if way == "env" {
+		env[1] += "1"
+	}
+	_, stdin, lines := startHelperLines(t, cgtest.HelperCommand(t, own, t.Name(), env...), "ready")
 	check := func() uint64 {
 		t.Helper()
 		_, err := io.WriteString(stdin, "check\n")
@@ -565,18 +578,27 @@ func TestRealKernelSharedPolicy(t *testing.T) {
 }
 
 // reportSharedLimit is the setter role of TestRealKernelSharedPolicy: set
-// GOMEMLIMIT with the shared-limit policy, then for every line read print
+// GOMEMLIMIT with the shared-limit policy (with option, WithSharedMemoryLimit;
+// otherwise the environment turns it on), then for every line read print
 // GOMEMLIMIT once two more refresh ticks have ended.
-func reportSharedLimit() {
+func reportSharedLimit(option bool) {
 	var ticks atomic.Int64
 	stop := limits.OnTick(func(bool) { ticks.Add(1) })
 	defer stop()
-	_, undo, err := limits.SetGoMemLimit(limits.WithSharedMemoryLimit(), limits.WithRefresh(20*time.Millisecond))
+	opts := []limits.MemoryOption{limits.WithRefresh(20 * time.Millisecond)}
+	if option {
+		opts = append(opts, limits.WithSharedMemoryLimit())
+	}
+	s, undo, err := limits.SetGoMemLimit(opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "setter:", err)
 		os.Exit(2)
 	}
 	defer undo()
+	if !strings.Contains(s.Reason, "shared-limit policy") {
+		fmt.Fprintln(os.Stderr, "setter: the policy is off:", s.Reason)
+		os.Exit(2)
+	}
 	fmt.Println("ready")
 	for s := bufio.NewScanner(os.Stdin); s.Scan(); {
 		from := ticks.Load()

@@ -33,20 +33,22 @@ type watch struct {
 	beneath    readfile.Beneath
 	every      time.Duration
 	hostMemory bool // GOMEMLIMIT is set: read the host's MemTotal, its cap (or fallback)
-	// readShared reads the shared-limit policy's usages; nil when off.
-	readShared func(*reader) sharedUsage
+	// readShared reads the shared-limit policy's usages on every refresh.
+	readShared bool
 	located    // the cgroups, and the R/proc/self/cgroup they come from
 	host       Host
 }
 
 // detectToWatch runs a setter's detection; with refreshing on, the interface
-// files it reads stay open for the loop.
-func detectToWatch(cfg setterConfig, hostMemory bool, readShared func(*reader) sharedUsage) (watch, Result, *openFiles, error) {
+// files it reads stay open for the loop. readShared reads the shared-limit
+// policy's usages at the detection and on every refresh; usagesAtStart at
+// the detection only (for GOMEMLIMIT's Reason without the policy).
+func detectToWatch(cfg setterConfig, hostMemory, readShared, usagesAtStart bool) (watch, Result, *openFiles, error) {
 	var open *openFiles
 	if cfg.refresh > 0 {
 		open = newOpenFiles()
 	}
-	res, loc, err := detectForSetters(cfg.root, cfg.beneath, hostMemory, readShared, open)
+	res, loc, err := detectForSetters(cfg.root, cfg.beneath, hostMemory, readShared || usagesAtStart, open)
 	if err != nil && open != nil {
 		open.close()
 		open = nil
@@ -231,8 +233,8 @@ func (w *watcher) reread() Result {
 	r.reset(w.watch.root, w.watch.beneath, w.open)
 	r.res.Host, r.placed = w.watch.host, w.watch.placed
 	r.walkMemory(false)
-	if w.watch.readShared != nil {
-		w.watch.usages = w.watch.readShared(r)
+	if w.watch.readShared {
+		w.watch.usages = r.readSharedUsage()
 	}
 	r.walkCPU()
 	if w.watch.root == "/" && r.res.CPU.Limit.State == Limited {

@@ -41,11 +41,7 @@ type memoryConfig struct {
 	maxBytes     uint64
 	reserve      uint64 // bytes of the budget kept out of GOMEMLIMIT
 	hostFallback bool
-	// readShared and sharedBudget are the shared-limit policy, nil when it
-	// is off: function values, so that a program that never turns it on
-	// does not link it.
-	readShared   func(*reader) sharedUsage
-	sharedBudget func(m *memPart, limit uint64, u sharedUsage) (budget uint64, what string)
+	shared       bool // the shared-limit policy
 }
 
 type procsConfig struct {
@@ -139,11 +135,10 @@ func WithHostMemoryFallback() MemoryOption {
 // it moves only when it changes by at least max(16 MiB, 5% of limit_L), so
 // that the others' noise does not move GOMEMLIMIT on every tick. The
 // reserve and the caps apply to that budget. Off by default; use it with
-// WithRefresh to follow the others' usage.
+// WithRefresh to follow the others' usage. TRUELIMIT_MEMORY_SHARED in the
+// environment (1 or 0) overrides it.
 func WithSharedMemoryLimit() MemoryOption {
-	return memoryOption(func(c *memoryConfig) {
-		c.readShared, c.sharedBudget = (*reader).readSharedUsage, (*memPart).sharedBudget
-	})
+	return memoryOption(func(c *memoryConfig) { c.shared = true })
 }
 
 // WithRoundDown makes SetGoMaxProcs round the CPU quota down with a minimum
@@ -166,8 +161,9 @@ func WithMinProcs(n int) ProcsOption {
 // The same values implied by a go line of 1.24 or older are not obeyed: that
 // is the service whose runtime does nothing. The build info does not say
 // where a setting came from; docs/SEMANTICS.md says how they are told apart
-// and when they cannot be. limits/auto does not use it: ReadBuildInfo would
-// grow every program importing it by about 25 KB.
+// and when they cannot be. limits/auto uses it (ReadBuildInfo grows its
+// hello-world by about 29 KB). Explicit calls ask for it: PlanGoLimits in
+// an entrypoint plans for another program, whose build is not its own.
 func WithBuildGODEBUG() ProcsOption {
 	return procsOption(func(c *procsConfig) { c.buildOff = buildGODEBUGOff })
 }

@@ -53,8 +53,13 @@ const (
 //
 // Precedence, highest first: TRUELIMIT=off (nothing changes); a valid
 // GOMEMLIMIT in the environment (it stands; an invalid one is reported and
-// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio) and
-// TRUELIMIT_MEMORY_RESERVE (overrides WithMemoryReserve); options; defaults.
+// ignored); TRUELIMIT_MEMORY_RATIO (overrides WithMemoryRatio),
+// TRUELIMIT_MEMORY_RESERVE (overrides WithMemoryReserve) and
+// TRUELIMIT_MEMORY_SHARED, 1 or 0 (overrides WithSharedMemoryLimit);
+// options; defaults. Without the shared-limit policy, when the memory limit
+// is an ancestor's whose other cgroups use a tenth of it or more at the
+// start (their memory.current, or v1 memory.usage_in_bytes, read then
+// only), the Reason says shared-limit.
 //
 // undo restores the previous limit and stops refreshing it. It is safe for
 // concurrent use; the last call's settings win.
@@ -106,7 +111,9 @@ func SetGoMaxProcs(opts ...ProcsOption) (s Setting, undo func(), err error) {
 // for concurrent use.
 func PlanGoLimits(mem []MemoryOption, procs []ProcsOption) (memory, maxProcs Setting, err error) {
 	mc, pc := newGoLimitsConfig(mem, procs)
-	p, err := planGoLimits(&mc, &pc, false, nil)
+	// No refresh loop: no file is kept open for one.
+	mc.refresh, pc.refresh = 0, 0
+	p, err := planGoLimits(&mc, &pc, false, false)
 	return p.ms, p.ps, err
 }
 
@@ -147,25 +154,30 @@ type goLimitsPlan struct {
 // for its value. It reads the environment's rows for each, then detects once
 // for the values the environment leaves to the library. hostMemory and
 // shared are the refresh loop's memory part's needs when mc is nil.
-func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared func(*reader) sharedUsage) (p goLimitsPlan, err error) {
+func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory, shared bool) (p goLimitsPlan, err error) {
 	var memNote, cpuNote string
 	var cfg setterConfig
 	if mc != nil {
 		value, set, valid := envGoMemLimit()
 		var done bool
-		p.ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", false)
+		p.ms, memNote, done = newSetting("GOMEMLIMIT", debug.SetMemoryLimit(-1), value, set, valid, " is invalid and ignored; ", "")
 		if !done {
 			if r, set, valid := envMemoryRatio(); valid {
 				mc.ratio = r
 			} else if set {
-				memNote += memoryRatioVar + " is not a number in (0, 1] and is ignored; "
+				memNote += memoryRatioVar + " is not a decimal number in (0, 1] and is ignored; "
 			}
 			if v, set, valid := envMemoryReserve(); valid {
 				mc.reserve = v
 			} else if set {
 				memNote += memoryReserveVar + " is not a byte count and is ignored; "
 			}
-			p.mem, cfg, hostMemory, shared = &memPart{cfg: *mc, previous: p.ms.Previous}, mc.setterConfig, true, mc.readShared
+			if on, set, valid := envMemoryShared(); valid {
+				mc.shared = on
+			} else if set {
+				memNote += memorySharedVar + " is not 1 or 0 and is ignored; "
+			}
+			p.mem, cfg, hostMemory, shared = &memPart{cfg: *mc, previous: p.ms.Previous}, mc.setterConfig, true, mc.shared
 		}
 	}
 	if pc != nil {
@@ -174,16 +186,17 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared fun
 		p.ps, cpuNote, done = newSetting("GOMAXPROCS", int64(runtime.GOMAXPROCS(0)), value, set, valid, " is invalid and ignored, as the runtime ignores it; ",
 			godebugOff("containermaxprocs", pc.buildOff))
 		if !done {
-			p.cpu, cfg = &cpuPart{cfg: *pc, once: godebugOff("updatemaxprocs", pc.buildOff)}, pc.setterConfig
+			once := godebugOff("updatemaxprocs", pc.buildOff)
+			p.cpu, cfg = &cpuPart{cfg: *pc, once: once != ""}, pc.setterConfig
 			if p.cpu.once {
-				cpuNote += "GODEBUG=updatemaxprocs=0: set once; "
+				cpuNote += once + ": set once; "
 			}
 		}
 	}
 	if p.mem == nil && p.cpu == nil {
 		return p, nil
 	}
-	w, res, open, err := detectToWatch(cfg, hostMemory, shared)
+	w, res, open, err := detectToWatch(cfg, hostMemory, shared, p.mem != nil)
 	if err != nil {
 		return p, err
 	}
@@ -191,6 +204,11 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared fun
 	if p.mem != nil {
 		d := p.mem.decide(res, w.usages)
 		p.ms.decided(memNote, d, d.value > 0, " bytes")
+		if !p.mem.cfg.shared {
+			// The usages were read for the note alone: the loop has none.
+			p.ms.Reason += sharedNote(res.Memory.Limit, w.usages)
+			p.w.usages = sharedUsage{}
+		}
 	}
 	if p.cpu != nil {
 		d := p.cpu.decide(res)
@@ -204,9 +222,9 @@ func planGoLimits(mc *memoryConfig, pc *procsConfig, hostMemory bool, shared fun
 func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func(), err error) {
 	ctl.mu.Lock()
 	defer ctl.mu.Unlock()
-	var shared func(*reader) sharedUsage
+	var shared bool
 	if ctl.mem != nil {
-		shared = ctl.mem.cfg.readShared
+		shared = ctl.mem.cfg.shared
 	}
 	p, err := planGoLimits(mc, pc, ctl.mem != nil, shared)
 	if mc != nil && p.ms.Reason != "" {
@@ -261,10 +279,11 @@ func setGoLimits(mc *memoryConfig, pc *procsConfig) (ms, ps Setting, undo func()
 // newSetting starts the Setting of the value name, whose runtime value is
 // previous, with the rows of the precedence the setters share:
 // TRUELIMIT=off, then the setting's own variable (value, set and valid as
-// read), then for GOMAXPROCS containermaxprocs=0 (off). done means the
-// setter stops there with s.Reason; otherwise note starts the
-// reason (an invalid variable, followed by invalid).
-func newSetting(name string, previous int64, value string, set, valid bool, invalid string, off bool) (s Setting, note string, done bool) {
+// read), then for GOMAXPROCS containermaxprocs=0 (off, as godebugOff says
+// it; "" when not). done means the setter stops there with s.Reason;
+// otherwise note starts the reason (an invalid variable, followed by
+// invalid).
+func newSetting(name string, previous int64, value string, set, valid bool, invalid, off string) (s Setting, note string, done bool) {
 	s = Setting{Name: name, Value: previous, Previous: previous}
 	switch {
 	case disabled():
@@ -273,8 +292,8 @@ func newSetting(name string, previous int64, value string, set, valid bool, inva
 		s.Reason = name + "=" + value + " in the environment stands"
 	case set:
 		return s, name + "=" + strconv.Quote(value) + invalid, false
-	case off:
-		s.Reason = "GODEBUG=containermaxprocs=0: container-aware GOMAXPROCS is turned off, so it is left alone"
+	case off != "":
+		s.Reason = off + ": container-aware GOMAXPROCS is turned off, so it is left alone"
 	default:
 		return s, "", false
 	}
@@ -344,8 +363,8 @@ func (m *memPart) decide(res Result, u sharedUsage) decision {
 	var ceiling uint64 // what GOMEMLIMIT never exceeds; 0: nothing
 	if l := res.Memory.Limit; l.State == Limited {
 		budget, source, what, ceiling = l.Value, l.Source, "the memory limit", l.Value
-		if m.cfg.sharedBudget != nil && u[1] != 0 {
-			budget, what = m.cfg.sharedBudget(m, l.Value, u)
+		if m.cfg.shared && u[1] != 0 {
+			budget, what = m.sharedBudget(l.Value, u)
 		}
 	}
 	if h := res.Memory.High; h.State == Limited && (budget == 0 || h.Value < budget) {

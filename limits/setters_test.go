@@ -2,11 +2,14 @@ package limits_test
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,7 +46,9 @@ func TestSetGoMemLimit(t *testing.T) {
 		{name: "the environment's ratio beats the option", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "0.75"},
 			opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1610612736, source: podSlice},
 		{name: "an invalid ratio in the environment is reported", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "2"},
-			opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice, reason: "TRUELIMIT_MEMORY_RATIO is not a number"},
+			opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice, reason: "TRUELIMIT_MEMORY_RATIO is not a decimal number in (0, 1]"},
+		{name: "a ratio with an exponent is refused and reported", tree: podLimitTree, env: map[string]string{"TRUELIMIT_MEMORY_RATIO": "75e-2"},
+			opts: []limits.MemoryOption{limits.WithMemoryRatio(0.5)}, changed: true, value: 1 << 30, source: podSlice, reason: "TRUELIMIT_MEMORY_RATIO is not a decimal number in (0, 1]"},
 		{name: "maximum", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMaxMemoryLimit(1 << 29)}, changed: true, value: 1 << 29, source: podSlice},
 		{name: "a minimum above the limit stops at the limit", tree: podLimitTree, opts: []limits.MemoryOption{limits.WithMinMemoryLimit(3 << 30)}, changed: true,
 			value: 2 << 30, source: podSlice, reason: "raised to the minimum 3221225472 bytes, but not above the hard limit 2147483648 bytes"},
@@ -329,39 +334,91 @@ func sharedTree(podMiB, ownMiB uint64) map[string]string {
 
 // TestSetGoMemLimitShared: the shared-limit policy's rows, on a pod of
 // 256 MiB whose other cgroups use what the pod uses beyond the process's
-// own cgroup.
+// own cgroup, turned on by the option or TRUELIMIT_MEMORY_SHARED; off, the
+// Reason says shared-limit where the others use a tenth of the limit or
+// more.
 func TestSetGoMemLimitShared(t *testing.T) {
 	shared := limits.WithSharedMemoryLimit()
+	const note = "; shared-limit: the other cgroups below /pod.slice use 104857600 bytes of its limit 268435456 bytes, " +
+		"which GOMEMLIMIT does not leave out (TRUELIMIT_MEMORY_SHARED=1 or WithSharedMemoryLimit would)"
+	const policy = "0.9 of the memory limit 268435456 bytes less the other cgroups' usage 104857600 bytes " +
+		"(shared-limit policy, dead-band 16777216 bytes), that is 163577856 bytes from /pod.slice"
 	tests := []struct {
 		name   string
 		files  map[string]string
+		env    map[string]string
 		opts   []limits.MemoryOption
 		value  int64
 		reason string
+		// noNote: the Reason says nothing of shared-limit.
+		noNote bool
 	}{
-		{name: "off: the pod's limit", files: sharedTree(150, 50), value: 241591910, reason: "0.9 of the memory limit 268435456 bytes from /pod.slice"},
+		{name: "off: the pod's limit, and shared-limit said", files: sharedTree(150, 50), value: 241591910,
+			reason: "0.9 of the memory limit 268435456 bytes from /pod.slice" + note},
+		{name: "off: others under a tenth of the limit go unsaid", files: sharedTree(70, 50), value: 241591910, noNote: true},
 		{name: "the others' 100 MiB are left out", files: sharedTree(150, 50), opts: []limits.MemoryOption{shared}, value: 147220070, // 0.9 of 156 MiB
-			reason: "0.9 of the memory limit 268435456 bytes less the other cgroups' usage 104857600 bytes (shared-limit policy, dead-band 16777216 bytes), that is 163577856 bytes from /pod.slice"},
+			reason: policy, noNote: true},
+		{name: "TRUELIMIT_MEMORY_SHARED=1 turns the policy on", files: sharedTree(150, 50), env: map[string]string{"TRUELIMIT_MEMORY_SHARED": "1"},
+			value: 147220070, reason: policy, noNote: true},
+		{name: "TRUELIMIT_MEMORY_SHARED=0 turns the option off", files: sharedTree(150, 50), env: map[string]string{"TRUELIMIT_MEMORY_SHARED": "0"},
+			opts: []limits.MemoryOption{shared}, value: 241591910, reason: note},
+		{name: "an invalid TRUELIMIT_MEMORY_SHARED is reported; the option stands", files: sharedTree(150, 50),
+			env: map[string]string{"TRUELIMIT_MEMORY_SHARED": "yes"}, opts: []limits.MemoryOption{shared}, value: 147220070,
+			reason: "TRUELIMIT_MEMORY_SHARED is not 1 or 0 and is ignored; GOMEMLIMIT set to 147220070 bytes: " + policy},
 		{name: "no others", files: sharedTree(50, 50), opts: []limits.MemoryOption{shared}, value: 241591910},
 		{name: "the reserve applies to the shared budget", files: sharedTree(150, 50), opts: []limits.MemoryOption{shared, limits.WithMemoryReserve(100 << 20)},
 			value: 56 << 20, reason: "104857600 bytes (the reserve) less than the memory limit 268435456 bytes less"},
 		{name: "MemTotal caps the shared budget", files: overridden(sharedTree(150, 50), map[string]string{"proc/meminfo": "MemTotal: 102400 kB\n"}),
 			opts: []limits.MemoryOption{shared}, value: 94371840, reason: "0.9 of the host's MemTotal 104857600 bytes from host, capping the memory limit 268435456 bytes less"},
 		{name: "an unreadable usage: the pod's limit", files: overridden(sharedTree(150, 50), map[string]string{"sys/fs/cgroup/pod.slice/memory.current": "<delete>"}),
-			opts: []limits.MemoryOption{shared}, value: 241591910, reason: "0.9 of the memory limit 268435456 bytes from /pod.slice"},
+			opts: []limits.MemoryOption{shared}, value: 241591910, reason: "0.9 of the memory limit 268435456 bytes from /pod.slice", noNote: true},
+		{name: "off, an unreadable usage: nothing said", files: overridden(sharedTree(150, 50), map[string]string{"sys/fs/cgroup/pod.slice/memory.current": "<delete>"}),
+			value: 241591910, noNote: true},
 		{name: "a limit on the process's own cgroup is not shared", files: overridden(sharedTree(150, 50), map[string]string{"sys/fs/cgroup/pod.slice/app.scope/memory.max": "134217728\n"}),
-			opts: []limits.MemoryOption{shared}, value: 120795955, reason: "0.9 of the memory limit 134217728 bytes from /pod.slice/app.scope"},
+			opts: []limits.MemoryOption{shared}, value: 120795955, reason: "0.9 of the memory limit 134217728 bytes from /pod.slice/app.scope", noNote: true},
+		{name: "off, a limit on the process's own cgroup: nothing said", files: overridden(sharedTree(150, 50), map[string]string{"sys/fs/cgroup/pod.slice/app.scope/memory.max": "134217728\n"}),
+			value: 120795955, noNote: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
 			root := writeTree(t, tt.files)
 			s, undo, err := limits.SetGoMemLimit(append(tt.opts, limits.WithRoot(root))...)
 			require.NoError(t, err)
 			defer undo()
 			assert.Equal(t, tt.value, s.Value, s.Reason)
 			assert.Contains(t, s.Reason, tt.reason)
+			if tt.noNote {
+				assert.NotContains(t, s.Reason, "shared-limit:", "no note")
+			}
 		})
 	}
+}
+
+// TestPlanGoLimitsKeepsNoFileOpen: with WithRefresh among its options,
+// PlanGoLimits leaves no file of the tree open (/proc/self/fd), since no
+// refresh loop will read it.
+func TestPlanGoLimitsKeepsNoFileOpen(t *testing.T) {
+	root := writeTree(t, sharedTree(150, 50))
+	openUnder := func() (n int) {
+		fds, err := os.ReadDir("/proc/self/fd")
+		require.NoError(t, err)
+		for _, fd := range fds {
+			if target, err := os.Readlink("/proc/self/fd/" + fd.Name()); err == nil && strings.HasPrefix(target, root) {
+				n++
+			}
+		}
+		return n
+	}
+	_, _, err := limits.PlanGoLimits([]limits.MemoryOption{limits.WithRoot(root), limits.WithRefresh(time.Hour)}, nil)
+	require.NoError(t, err)
+	assert.Zero(t, openUnder(), "files of the tree left open")
+	_, undo, err := limits.SetGoMemLimit(limits.WithRoot(root), limits.WithRefresh(time.Hour))
+	require.NoError(t, err)
+	assert.NotZero(t, openUnder(), "the check sees what a refresh loop keeps open")
+	undo()
 }
 
 // TestPlanGoLimitsEqualsSetGoLimits: on every testdata tree, under each row
@@ -374,6 +431,7 @@ func TestPlanGoLimitsEqualsSetGoLimits(t *testing.T) {
 	envs := []map[string]string{
 		{},
 		{"TRUELIMIT_MEMORY_RATIO": "0.5", "TRUELIMIT_MEMORY_RESERVE": "64MiB"},
+		{"TRUELIMIT_MEMORY_SHARED": "1"},
 		{"GOMEMLIMIT": "300MiB", "GOMAXPROCS": "3"},
 		{"GOMAXPROCS": "zero", "GODEBUG": "updatemaxprocs=0"},
 		{"GODEBUG": "containermaxprocs=0"},

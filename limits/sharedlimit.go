@@ -50,6 +50,23 @@ func (r *reader) readSharedUsage() sharedUsage {
 	return sharedUsage{level.Value, leaf.Value}
 }
 
+// sharedNote is what GOMEMLIMIT's Reason adds at the setter's start when
+// the shared-limit policy is off and the shared-limit diagnostic's
+// condition holds for the memory limit (u read by readSharedUsage): its
+// level is an ancestor whose other cgroups use at least a tenth of it.
+func sharedNote(limit Limit, u sharedUsage) string {
+	if u[1] == 0 {
+		return ""
+	}
+	others, shared := sharedBy(limit.Value, u[0], u[1])
+	if !shared {
+		return ""
+	}
+	return "; shared-limit: the other cgroups below " + limit.Source + " use " + strconv.FormatUint(others, 10) +
+		" bytes of its limit " + strconv.FormatUint(limit.Value, 10) + " bytes, which GOMEMLIMIT does not leave out (" +
+		memorySharedVar + "=1 or WithSharedMemoryLimit would)"
+}
+
 // sharedBudget is the shared-limit policy's budget: limit less what the
 // other cgroups below its level use, moved from the budget in force only
 // when it changes by at least the dead-band, max(16 MiB, 5% of limit), so

@@ -44,8 +44,8 @@ var packages = map[string]string{"pressurecache": "../../examples/pressurecache"
 // containermaxprocs=0 and updatemaxprocs=0 in the binary's DefaultGODEBUG.
 var go124Binaries = []string{"vmprobe", "vmprobeauto"}
 
-// godebugBinaries are vmprobebuild built with each //go:debug directive of
-// its own (-tags godebug_<setting>), into vm.bin/vmprobebuild-<setting>.
+// godebugBinaries are vmprobeauto built with each //go:debug directive of
+// its own (-tags godebug_<setting>), into vm.bin/vmprobeauto-<setting>.
 var godebugBinaries = []string{"containermaxprocs", "updatemaxprocs"}
 
 // limitsTest is the limits package's test binary in vm.bin, put only in the
@@ -153,7 +153,7 @@ func buildBinaries(dir string) error {
 		}
 	}
 	for _, setting := range godebugBinaries {
-		if err := build("vmprobebuild-"+setting, "vmprobebuild", "-tags", "godebug_"+setting); err != nil {
+		if err := build("vmprobeauto-"+setting, "vmprobeauto", "-tags", "godebug_"+setting); err != nil {
 			return err
 		}
 	}

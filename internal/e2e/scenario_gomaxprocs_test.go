@@ -22,10 +22,10 @@ import (
 // walked quota. Both run again built with a go 1.24 go line and no
 // directive (vmprobe-go124, vmprobeauto-go124): the runtime then does
 // nothing (containermaxprocs=0 by default), not even for the leaf's own
-// quota, and limits/auto still sets GOMAXPROCS. vmprobebuild calls
-// SetGoMaxProcs(WithBuildGODEBUG()) and is built with //go:debug
-// containermaxprocs=0 (runtime and library leave 4 everywhere) and with
-// //go:debug updatemaxprocs=0 (the library sets GOMAXPROCS once).
+// quota, and limits/auto still sets GOMAXPROCS. vmprobeauto runs again
+// built with //go:debug containermaxprocs=0 (runtime and limits/auto leave 4
+// everywhere; GOMEMLIMIT is still set) and with //go:debug
+// updatemaxprocs=0 (limits/auto sets GOMAXPROCS once).
 func goMaxProcsScenario() scenario {
 	m := machine{kernel: "6.12", smp: 4}
 	_, podHalf := podSlice("burstable", uidA)
@@ -43,7 +43,7 @@ echo "50000 100000" > "$cg$POD_HALF/cpu.max"
 echo 268435456 > "$cg$POD_HALF/memory.max"
 echo "250000 100000" > "$cg$POD_WIDE/cpu.max"
 echo "150000 100000" > "$cg$CTR_LEAF/cpu.max"
-for probe in vmprobe vmprobeauto vmprobe-go124 vmprobeauto-go124 vmprobebuild-containermaxprocs vmprobebuild-updatemaxprocs; do
+for probe in vmprobe vmprobeauto vmprobe-go124 vmprobeauto-go124 vmprobeauto-containermaxprocs vmprobeauto-updatemaxprocs; do
 	run_in "$cg$CTR_HALF" $probe -label "$probe-pod-0.5"
 	run_in "$cg$CTR_WIDE" $probe -label "$probe-pod-2.5"
 	run_in "$cg$CTR_LEAF" $probe -label "$probe-leaf-1.5"
@@ -69,12 +69,12 @@ done
 		{"vmprobeauto-go124-pod-2.5", 2.5, podWide, 3, math.MaxInt64},
 		{"vmprobe-go124-leaf-1.5", 1.5, ctrLeaf, 4, math.MaxInt64}, // the runtime alone: off
 		{"vmprobeauto-go124-leaf-1.5", 1.5, ctrLeaf, 2, math.MaxInt64},
-		{"vmprobebuild-containermaxprocs-pod-0.5", 0.5, podHalf, 4, math.MaxInt64},
-		{"vmprobebuild-containermaxprocs-pod-2.5", 2.5, podWide, 4, math.MaxInt64},
-		{"vmprobebuild-containermaxprocs-leaf-1.5", 1.5, ctrLeaf, 4, math.MaxInt64},
-		{"vmprobebuild-updatemaxprocs-pod-0.5", 0.5, podHalf, 2, math.MaxInt64},
-		{"vmprobebuild-updatemaxprocs-pod-2.5", 2.5, podWide, 3, math.MaxInt64},
-		{"vmprobebuild-updatemaxprocs-leaf-1.5", 1.5, ctrLeaf, 2, math.MaxInt64},
+		{"vmprobeauto-containermaxprocs-pod-0.5", 0.5, podHalf, 4, 241591910},
+		{"vmprobeauto-containermaxprocs-pod-2.5", 2.5, podWide, 4, math.MaxInt64},
+		{"vmprobeauto-containermaxprocs-leaf-1.5", 1.5, ctrLeaf, 4, math.MaxInt64},
+		{"vmprobeauto-updatemaxprocs-pod-0.5", 0.5, podHalf, 2, 241591910},
+		{"vmprobeauto-updatemaxprocs-pod-2.5", 2.5, podWide, 3, math.MaxInt64},
+		{"vmprobeauto-updatemaxprocs-leaf-1.5", 1.5, ctrLeaf, 2, math.MaxInt64},
 	}
 	var checks []check
 	for _, c := range cases {
@@ -99,7 +99,7 @@ done
 					require.NoError(t, img.copy("e2e/"+name+"-go124", filepath.Join(vm.bin, name+"-go124")))
 				}
 				for _, setting := range godebugBinaries {
-					name := "vmprobebuild-" + setting
+					name := "vmprobeauto-" + setting
 					require.NoError(t, img.copy("e2e/"+name, filepath.Join(vm.bin, name)))
 				}
 			})

@@ -22,6 +22,10 @@ func TestRefreshInterval(t *testing.T) {
 		{"5s", 5 * time.Second, ""},
 		{"soon", defaultRefresh, "not a duration"},
 		{"-1s", defaultRefresh, "not a duration"},
+		{"1m30s", 90 * time.Second, ""},
+		{"1.5s", 1500 * time.Millisecond, ""},
+		{"-0", 0, ""},
+		{"1 s", defaultRefresh, "not a duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {
@@ -35,6 +39,23 @@ func TestRefreshInterval(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseDuration holds parseDuration to time.ParseDuration: the same
+// duration where that gives one of at least 0, refused otherwise.
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"1s", "250ms", "1.5h", "1m30s", "+2s", "-0", "-0s", "-1s", "0", "", ".", ".5s", "5.s", "1",
+		"1\u00b5s", "1\u03bcs", "2562047h47m16.854775807s", "2562047h47m16.854775808s", "0.1234567890123456789012s", "9223372036854775808ns", "1 s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := time.ParseDuration(s)
+		wantOK := err == nil && want >= 0
+		got, ok := parseDuration(s)
+		if ok != wantOK || (ok && got != want) {
+			t.Fatalf("parseDuration(%q) = %v, %v; time.ParseDuration: %v, %v", s, got, ok, want, err)
+		}
+	})
 }
 
 // TestApplyLogsOneLine: the import logs exactly one line saying what it set

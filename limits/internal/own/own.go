@@ -176,44 +176,34 @@ func NewReader(size int) *Reader { return &Reader{buf: make([]byte, 0, size)} }
 // version into v, parsing each file with the v1 or v2 parser for
 // it. Values already in v that want does not name are kept, so a caller can
 // read a directory in steps (v1 memory.stat first, then the limits only
-// when it shows one).
+// when it shows one). It is ReadLimits followed by ReadMore.
 func (r *Reader) Read(d Dir, version cgroup.Version, want Want, v *Values) {
+	r.ReadLimits(d, version, want, v)
+	r.ReadMore(d, version, want, v)
+}
+
+// ReadLimits is Read for the values GOMEMLIMIT and GOMAXPROCS follow:
+// MemoryLimit, MemoryHigh, UseHierarchy, MemoryStat, CPUQuota and
+// Controllers. It leaves the others in want as they are: the setters call
+// it alone, so that a program whose only reading is theirs (limits/auto)
+// links none of ReadMore's parsers.
+func (r *Reader) ReadLimits(d Dir, version cgroup.Version, want Want, v *Values) {
 	v.Version = version
 	if version == cgroup.V2 {
-		r.readV2(d, want, v)
-	} else {
-		r.readV1(d, want, v)
+		if want&Controllers != 0 {
+			v.Controllers = r.controllers(d)
+		}
+		if want&MemoryLimit != 0 {
+			v.MemoryLimit = r.number(d, cgv2.MemoryMax, cgv2.ParseMax)
+		}
+		if want&MemoryHigh != 0 {
+			v.MemoryHigh = r.number(d, cgv2.MemoryHigh, cgv2.ParseMax)
+		}
+		if want&CPUQuota != 0 {
+			v.CPUQuota = r.cpuMax(d)
+		}
+		return
 	}
-	if want&Pids != 0 {
-		v.Pids = r.number(d, cgv2.PidsMax, cgv2.ParseMax)
-	}
-}
-
-func (r *Reader) readV2(d Dir, want Want, v *Values) {
-	if want&Controllers != 0 {
-		v.Controllers = r.controllers(d)
-	}
-	if want&MemoryLimit != 0 {
-		v.MemoryLimit = r.number(d, cgv2.MemoryMax, cgv2.ParseMax)
-	}
-	if want&MemoryHigh != 0 {
-		v.MemoryHigh = r.number(d, cgv2.MemoryHigh, cgv2.ParseMax)
-	}
-	if want&Swap != 0 {
-		v.Swap = r.number(d, cgv2.MemorySwapMax, cgv2.ParseMax)
-	}
-	if want&CPUQuota != 0 {
-		v.CPUQuota = r.cpuMax(d)
-	}
-	if want&Weight != 0 {
-		v.Weight = r.number(d, cgv2.CPUWeight, limited(cgv2.ParseCPUWeight))
-	}
-	if want&CPUSet != 0 {
-		v.CPUSet = r.cpus(d, cgv2.CPUSetCPUsEffective, "")
-	}
-}
-
-func (r *Reader) readV1(d Dir, want Want, v *Values) {
 	if want&MemoryStat != 0 {
 		v.MemoryStat = r.memoryStat(d)
 	}
@@ -223,24 +213,45 @@ func (r *Reader) readV1(d Dir, want Want, v *Values) {
 			v.MemoryLimit.Status = Missing
 		}
 	}
-	if want&Swap != 0 {
-		v.Swap = r.number(d, cgv1.MemoryMemswLimitInBytes, cgv1.ParseLimitInBytes)
-	}
 	if want&UseHierarchy != 0 {
 		v.UseHierarchy = r.useHierarchy(d)
-	}
-	if want&Kmem != 0 {
-		v.KmemUsage = r.number(d, cgv1.MemoryKmemUsageInBytes, limited(cgv1.ParseUint))
-		v.KmemLimit = r.number(d, cgv1.MemoryKmemLimitInBytes, cgv1.ParseLimitInBytes)
 	}
 	if want&CPUQuota != 0 {
 		v.CPUQuota = r.cfs(d)
 	}
-	if want&Weight != 0 {
-		v.Weight = r.number(d, cgv1.CPUShares, limited(cgv1.ParseShares))
+}
+
+// ReadMore is Read for the values ReadLimits leaves: Swap, Kmem, Weight,
+// CPUSet and Pids.
+func (r *Reader) ReadMore(d Dir, version cgroup.Version, want Want, v *Values) {
+	v.Version = version
+	if version == cgroup.V2 {
+		if want&Swap != 0 {
+			v.Swap = r.number(d, cgv2.MemorySwapMax, cgv2.ParseMax)
+		}
+		if want&Weight != 0 {
+			v.Weight = r.number(d, cgv2.CPUWeight, limited(cgv2.ParseCPUWeight))
+		}
+		if want&CPUSet != 0 {
+			v.CPUSet = r.cpus(d, cgv2.CPUSetCPUsEffective, "")
+		}
+	} else {
+		if want&Swap != 0 {
+			v.Swap = r.number(d, cgv1.MemoryMemswLimitInBytes, cgv1.ParseLimitInBytes)
+		}
+		if want&Kmem != 0 {
+			v.KmemUsage = r.number(d, cgv1.MemoryKmemUsageInBytes, limited(cgv1.ParseUint))
+			v.KmemLimit = r.number(d, cgv1.MemoryKmemLimitInBytes, cgv1.ParseLimitInBytes)
+		}
+		if want&Weight != 0 {
+			v.Weight = r.number(d, cgv1.CPUShares, limited(cgv1.ParseShares))
+		}
+		if want&CPUSet != 0 {
+			v.CPUSet = r.cpus(d, cgv1.CPUSetEffectiveCPUs, cgv1.CPUSetCPUs)
+		}
 	}
-	if want&CPUSet != 0 {
-		v.CPUSet = r.cpus(d, cgv1.CPUSetEffectiveCPUs, cgv1.CPUSetCPUs)
+	if want&Pids != 0 {
+		v.Pids = r.number(d, cgv2.PidsMax, cgv2.ParseMax)
 	}
 }
 

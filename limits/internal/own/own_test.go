@@ -108,6 +108,41 @@ func TestReadKeepsEarlierValues(t *testing.T) {
 	assert.Equal(t, Unlimited, v.MemoryLimit.Status)
 }
 
+// TestReadLimitsAndMore: ReadLimits reads what the setters follow and
+// leaves the rest to ReadMore; together they read what Read reads.
+func TestReadLimitsAndMore(t *testing.T) {
+	all := MemoryLimit | MemoryHigh | Swap | UseHierarchy | MemoryStat | Kmem | CPUQuota | Weight | CPUSet | Pids | Controllers
+	for _, tt := range []struct {
+		version cgroup.Version
+		dir     files
+	}{
+		{2, files{"cgroup.controllers": "cpuset cpu memory pids\n", "memory.max": "1073741824\n", "memory.high": "max\n",
+			"memory.swap.max": "0\n", "cpu.max": "50000 100000\n", "cpu.weight": "100\n", "cpuset.cpus.effective": "0-1\n", "pids.max": "64\n"}},
+		{1, files{"memory.stat": "hierarchical_memory_limit 1073741824\n", "memory.limit_in_bytes": "1073741824\n",
+			"memory.memsw.limit_in_bytes": "2147483648\n", "memory.use_hierarchy": "1\n", "memory.kmem.usage_in_bytes": "4096\n",
+			"memory.kmem.limit_in_bytes": "9223372036854771712\n", "cpu.cfs_quota_us": "50000\n", "cpu.cfs_period_us": "100000\n",
+			"cpu.shares": "1024\n", "cpuset.effective_cpus": "0-1\n", "pids.max": "64\n"}},
+	} {
+		var limits, both, read Values
+		r := NewReader(0)
+		r.ReadLimits(tt.dir, tt.version, all, &limits)
+		both = limits
+		r.ReadMore(tt.dir, tt.version, all, &both)
+		r.Read(tt.dir, tt.version, all, &read)
+		assert.Equal(t, read, both, "v%d", tt.version)
+		for _, n := range []Number{limits.Swap, limits.KmemUsage, limits.KmemLimit, limits.Weight, limits.Pids} {
+			assert.Equal(t, NotRead, n.Status, "v%d %s", tt.version, n.File)
+		}
+		assert.Equal(t, NotRead, limits.CPUSet.Status)
+		assert.Equal(t, Set, limits.MemoryLimit.Status)
+		assert.Equal(t, Set, limits.CPUQuota.Status)
+		assert.Equal(t, Set, read.Pids.Status)
+		assert.Equal(t, Set, read.CPUSet.Status)
+		assert.Equal(t, Set, read.Weight.Status)
+		assert.Equal(t, Set, read.Swap.Status)
+	}
+}
+
 func TestProblems(t *testing.T) {
 	var v Values
 	NewReader(0).Read(files{"memory.max": "lots\n", "cpu.max": &fs.PathError{Op: "open", Path: "x", Err: syscall.EACCES}},

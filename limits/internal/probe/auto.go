@@ -2,4 +2,11 @@
 
 package main
 
-import _ "github.com/truelimit/truelimit/limits/auto"
+import "github.com/truelimit/truelimit/limits/auto"
+
+func init() {
+	autoProcsReason = func() string {
+		_, procs := auto.Settings()
+		return procs.Reason
+	}
+}

@@ -8,6 +8,8 @@
 //	                                then undo and print again
 //	probe -build-godebug DIR        call limits.SetGoMaxProcs(limits.WithBuildGODEBUG(),
 //	                                limits.WithRoot(DIR)) and print its reason
+//	probe -auto-reason              print the reason of the GOMAXPROCS limits/auto set
+//	                                (built with -tags truelimit_auto)
 //
 // Built with -tags godebug_containermaxprocs or godebug_updatemaxprocs it
 // carries a //go:debug directive setting that GODEBUG to 0.
@@ -24,13 +26,26 @@ import (
 	"github.com/truelimit/truelimit/limits"
 )
 
+// autoProcsReason, set where limits/auto is imported, returns the Reason of
+// the GOMAXPROCS it decided at init.
+var autoProcsReason func() string
+
 func main() {
 	hog := flag.Bool("hog", false, "keep ~320 MiB live while allocating 1000 MiB of garbage")
 	roundDown := flag.Bool("round-down", false, "set GOMAXPROCS with the round-down policy")
 	watch := flag.Duration("watch", 0, "set both values with refreshing and print them for this long")
 	refresh := flag.Duration("refresh", 100*time.Millisecond, "refresh interval for -watch")
 	buildGODEBUG := flag.String("build-godebug", "", "set GOMAXPROCS obeying the binary's GODEBUG defaults, under this root")
+	autoReason := flag.Bool("auto-reason", false, "print the reason of the GOMAXPROCS limits/auto set")
 	flag.Parse()
+
+	if *autoReason {
+		if autoProcsReason == nil {
+			check(fmt.Errorf("built without limits/auto (-tags truelimit_auto)"))
+		}
+		fmt.Println("reason:", autoProcsReason())
+		return
+	}
 
 	if *buildGODEBUG != "" {
 		s, _, err := limits.SetGoMaxProcs(limits.WithBuildGODEBUG(), limits.WithRoot(*buildGODEBUG))
