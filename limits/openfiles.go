@@ -3,6 +3,7 @@ package limits
 import (
 	"errors"
 	"io/fs"
+	"slices"
 
 	"github.com/truelimit/truelimit/internal/readfile"
 )
@@ -27,6 +28,12 @@ type openFiles struct {
 	// vanished is set when a kept-open file stopped reading: the cgroups
 	// must be located again.
 	vanished bool
+	// ahead holds the bytes of order[aheadFrom:], one file after the other,
+	// as readAhead read them, and aheadEnds where each ends (an absent
+	// file's is empty); nothing is read ahead while aheadEnds is empty.
+	ahead     []byte
+	aheadEnds []int
+	aheadFrom int
 }
 
 // orderedFile is one read of a walk: the file as the walk asked for it (the
@@ -52,9 +59,41 @@ func (o *openFiles) expected(mount, cgroup, name string, buf []byte, limit int) 
 	if f.h == nil {
 		return buf[:0], true, fs.ErrNotExist
 	}
+	if i := o.next - 1 - o.aheadFrom; i >= 0 && i < len(o.aheadEnds) {
+		start := 0
+		if i > 0 {
+			start = o.aheadEnds[i-1]
+		}
+		return append(buf[:0], o.ahead[start:o.aheadEnds[i]]...), true, nil
+	}
 	data, err := o.readHandle(f.h, buf, limit)
 	return data, true, err
 }
+
+// readAhead reads the files order[from:], one pread each, for expected to
+// hand out in their turn: a poller's sample then makes its reads in one run
+// and parses after, instead of going back and forth between the kernel and
+// the parsers for every file. It stops before a file that does not read, so
+// that expected reads that one itself and reports it; dropAhead forgets the
+// bytes.
+func (o *openFiles) readAhead(from, limit int) {
+	o.ahead, o.aheadEnds, o.aheadFrom = o.ahead[:0], o.aheadEnds[:0], from
+	for _, f := range o.order[from:] {
+		if f.h != nil {
+			// Room for a whole file, so that each takes one pread.
+			o.ahead = slices.Grow(o.ahead, 8192)
+			data, err := f.h.ReadInterface(o.ahead[len(o.ahead):], limit)
+			if err != nil {
+				return
+			}
+			o.ahead = append(o.ahead, data...)
+		}
+		o.aheadEnds = append(o.aheadEnds, len(o.ahead))
+	}
+}
+
+// dropAhead forgets what readAhead read: expected reads the files again.
+func (o *openFiles) dropAhead() { o.aheadEnds = o.aheadEnds[:0] }
 
 // rewind starts a new walk over the same files.
 func (o *openFiles) rewind() { o.next = 0 }

@@ -119,7 +119,8 @@ func NewUsagePoller(opts ...Option) (*UsagePoller, Result, Usage, error) {
 	return p, res, u, nil
 }
 
-// Poll re-reads the usage into u, with one pread per file. The limits the
+// Poll re-reads the usage into u, with one pread per file, all of them in
+// one run before any is parsed (while the limits are unchanged). The limits the
 // headroom and the throttling are computed against are walked again only
 // when one of their files changed (a resize); such a sample reads those
 // files twice. It returns ErrCgroupsChanged when a file stopped reading.
@@ -128,6 +129,7 @@ func (p *UsagePoller) Poll(u *Usage) error {
 	p.open.rewind()
 	if p.limitsUnchanged() {
 		p.open.next = p.limits.walkReads
+		p.open.readAhead(p.limits.walkReads, own.MaxInterfaceFile)
 	} else {
 		r.reset(r.root, p.beneath, p.open)
 		r.placed, r.keep = p.placed, true
@@ -138,6 +140,7 @@ func (p *UsagePoller) Poll(u *Usage) error {
 	p.ur.r, p.ur.levels, p.ur.store = r, p.ur.levels[:0], &p.store
 	*u = Usage{}
 	p.ur.sample(u)
+	p.open.dropAhead()
 	if p.open.vanished {
 		p.open.vanished = false
 		return ErrCgroupsChanged
