@@ -64,8 +64,8 @@ func WithoutProcessViews() Option { return func(c *Collector) { c.noViews = true
 // withClock replaces time.Now, for tests.
 func withClock(now func() time.Time) Option { return func(c *Collector) { c.now = now } }
 
-// Collector is a prometheus.Collector over node.Scan. It is safe for
-// concurrent use: concurrent scrapes wait for one scan.
+// Collector is a prometheus.Gatherer over node.Scan (Gather). It is safe
+// for concurrent use: concurrent scrapes wait for one scan.
 type Collector struct {
 	root, top string
 	maxAge    time.Duration
