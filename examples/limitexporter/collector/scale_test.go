@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/require"
 	"github.com/truelimit/truelimit/internal/readfile"
 	"github.com/truelimit/truelimit/internal/treetest"
@@ -118,15 +121,15 @@ type ioBaseline struct {
 }
 
 func newIOBaseline(k treetest.KubeletNode) *ioBaseline {
-	io := &ioBaseline{files: scrapeFiles(k), buf: make([]byte, 0, 4096)}
-	io.root.Set(k.Root, readfile.Contained())
-	return io
+	base := &ioBaseline{files: scrapeFiles(k), buf: make([]byte, 0, 4096)}
+	base.root.Set(k.Root, readfile.Contained())
+	return base
 }
 
-func (io *ioBaseline) read(tb testing.TB) {
-	for _, p := range io.files {
+func (base *ioBaseline) read(tb testing.TB) {
+	for _, p := range base.files {
 		var err error
-		if io.buf, err = io.root.Read(p, io.buf, 64<<10, readfile.AtShortRead); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if base.buf, err = base.root.Read(p, base.buf, 64<<10, readfile.AtShortRead); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			tb.Fatal(err)
 		}
 	}
@@ -134,46 +137,67 @@ func (io *ioBaseline) read(tb testing.TB) {
 
 // BenchmarkScrapeIOBaseline is the floor under BenchmarkScrape (ioBaseline).
 func BenchmarkScrapeIOBaseline(b *testing.B) {
-	io := newIOBaseline(scaleNode(b))
-	defer io.root.Close()
+	base := newIOBaseline(scaleNode(b))
+	defer base.root.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		io.read(b)
+		base.read(b)
 	}
-	b.ReportMetric(float64(len(io.files)), "files/op")
+	b.ReportMetric(float64(len(base.files)), "files/op")
 }
 
 // BenchmarkScrapeOverIOBaseline interleaves a scrape (BenchmarkScrape) and
 // its I/O baseline, which goes first every other time, and reports the
 // median, lowest and highest of the ratio of their times: on a busy machine
 // the two see the same load, unlike two benchmarks run one after the
-// other. The bound is a median "scrape/baseline" of 1.25.
+// other. The bound is a median "scrape/baseline" of 1.25. Beside
+// it, "text/baseline" is the median ratio of a scrape and promhttp's text
+// encoding of its families (expfmt, into io.Discard) together.
 func BenchmarkScrapeOverIOBaseline(b *testing.B) {
 	k := scaleNode(b)
-	io := newIOBaseline(k)
-	defer io.root.Close()
+	base := newIOBaseline(k)
+	defer base.root.Close()
 	c := New(WithRoot(k.Root), WithoutProcessViews())
-	var ratios []float64
+	timed := func(f func()) float64 {
+		start := time.Now()
+		f()
+		return float64(time.Since(start))
+	}
+	var ratios, withText []float64
 	for b.Loop() {
-		t0 := time.Now()
-		first, second := func() { scrape(b, c) }, func() { io.read(b) }
-		if len(ratios)%2 == 1 {
-			first, second = second, first
+		var read float64
+		baseline := func() { read = timed(func() { base.read(b) }) }
+		odd := len(ratios)%2 == 1
+		if odd {
+			baseline()
 		}
-		first()
-		t1 := time.Now()
-		second()
-		t2 := time.Now()
-		r := float64(t1.Sub(t0)) / float64(t2.Sub(t1))
-		if len(ratios)%2 == 1 {
-			r = 1 / r
+		var mfs []*dto.MetricFamily
+		gather := timed(func() {
+			var err error
+			if mfs, err = c.Gather(); err != nil {
+				b.Fatal(err)
+			}
+		})
+		encode := timed(func() {
+			enc := expfmt.NewEncoder(io.Discard, expfmt.NewFormat(expfmt.TypeTextPlain))
+			for _, mf := range mfs {
+				if err := enc.Encode(mf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		if !odd {
+			baseline()
 		}
-		ratios = append(ratios, r)
+		ratios = append(ratios, gather/read)
+		withText = append(withText, (gather+encode)/read)
 	}
 	slices.Sort(ratios)
+	slices.Sort(withText)
 	b.ReportMetric(ratios[len(ratios)/2], "scrape/baseline")
 	b.ReportMetric(ratios[0], "min-scrape/baseline")
 	b.ReportMetric(ratios[len(ratios)-1], "max-scrape/baseline")
+	b.ReportMetric(withText[len(withText)/2], "text/baseline")
 }
 
 // rss is the resident set of this process, VmRSS of /proc/self/status,
