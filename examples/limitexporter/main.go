@@ -25,12 +25,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/truelimit/truelimit/examples/limitexporter/collector"
 )
 
@@ -70,12 +73,22 @@ func run(ctx context.Context, args []string, logw io.Writer, ready chan<- string
 		opts = append(opts, collector.WithoutProcessViews())
 	}
 	c := collector.New(opts...)
+	// The process's own metrics come from a Registry; the cgroups' from
+	// the collector, which builds its families directly (Gather says
+	// why). Their names differ: the two lists merge by name.
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(c, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
+	gatherer := prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		mfs, err := c.Gather()
+		own, ownErr := reg.Gather()
+		mfs = append(mfs, own...)
+		slices.SortFunc(mfs, func(x, y *dto.MetricFamily) int { return strings.Compare(x.GetName(), y.GetName()) })
+		return mfs, errors.Join(err, ownErr)
+	})
 
 	log := slog.New(slog.NewTextHandler(logw, nil))
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

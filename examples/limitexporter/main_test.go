@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/truelimit/truelimit/limits"
 )
 
 // startExporter runs the exporter with args on 127.0.0.1 (port 0 unless
@@ -134,15 +135,19 @@ func TestAlertRules(t *testing.T) {
 }
 
 // TestExporterHostRoot serves this host through -host-root at "/": the
-// hierarchies are found by statfs, and the scan has the host's cgroups.
+// hierarchies are found by statfs, the scan has the host's cgroups, and the
+// mode is the one limits.Detect tells from mountinfo (this host: hybrid,
+// its unified hierarchy holding no controller).
 func TestExporterHostRoot(t *testing.T) {
 	if _, err := os.Stat("/sys/fs/cgroup"); err != nil {
 		t.Skip("no /sys/fs/cgroup:", err)
 	}
+	detected, err := limits.Detect()
+	require.NoError(t, err)
 	addr := startExporter(t, "-root", "/", "-host-root", "-process-views=false")
 	code, body := get(t, "http://"+addr+"/metrics")
 	assert.Equal(t, http.StatusOK, code)
-	assert.Regexp(t, `(?m)^truelimit_cgroup_mode\{mode="v[12]"\} 1$`, body)
+	assert.Regexp(t, `(?m)^truelimit_cgroup_mode\{mode="`+detected.Mode.String()+`"\} 1$`, body)
 	assert.Regexp(t, `(?m)^truelimit_cgroups [1-9][0-9]*$`, body)
 	assert.Contains(t, body, "truelimit_scan_errors_total 0")
 }

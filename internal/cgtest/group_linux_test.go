@@ -242,7 +242,12 @@ func TestMove(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitForProcs(t, from, "memory", 1)
+	// Until the wrapper has entered every controller's cgroup it may still
+	// write its pid into one of from's after the move (seen for cpu and
+	// cpuset under load).
+	for _, c := range allControllers {
+		waitForProcs(t, from, c, 1)
+	}
 	to.Move(t, cmd)
 	pid := cmd.Process.Pid
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))

@@ -40,7 +40,14 @@
 //     podman pod, by its nspawn unit, or as runc inside a privileged podman
 //     container, on cgroup v2 and (podman, docker) v1; the probe runs
 //     inside (Detect) and on the guest host (ForPID of the container's
-//     process, which says when a limit is hidden from the process).
+//     process, which says when a limit is hidden from the process);
+//   - the exporter's DaemonSet shape (issue 15) in the podman guests (v2,
+//     and v1 in systemd's hybrid layout): a crun
+//     container with a private cgroup namespace and only the host's
+//     /sys/fs/cgroup and /proc mounted read-only under /host, where the
+//     probe scans /host with node.WithHostRoot; the guest host's own scan
+//     (from its mountinfo) and ForCgroup must tell the same mode,
+//     hierarchies and limited cgroups.
 //
 // The everyday `go test ./...` builds none of it. Run the matrix with
 // scripts/vm-test.sh, which installs QEMU, busybox-static, the kernels, runc,

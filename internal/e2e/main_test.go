@@ -22,7 +22,7 @@ var vm struct {
 	runtimeRoot string            // systemdRoot with podman, crun, runc, docker.io, systemd-nspawn
 	logs        string            // where serial logs are kept; "" for none
 	timingsFile string            // where the boot times are written; "" for none
-	bin         string            // vmprobe, vmprobeauto, nsexec and vmhog, static
+	bin         string            // vmprobe, vmprobeauto, vmscan, nsexec and vmhog, static
 }
 
 // timings collects one row per boot, written to TRUELIMIT_VM_TIMINGS.
@@ -34,7 +34,7 @@ var timings struct {
 // binaries are the programs built for the VMs, each from
 // internal/e2e/cmd/<name> (or the examples' directory, as named in
 // packages) into vm.bin/<name>.
-var binaries = []string{"vmprobe", "vmprobeauto", "nsexec", "vmhog", "vmwatch", "pressurecache"}
+var binaries = []string{"vmprobe", "vmprobeauto", "vmscan", "nsexec", "vmhog", "vmwatch", "pressurecache"}
 
 // packages are the binaries that are not in internal/e2e/cmd.
 var packages = map[string]string{"pressurecache": "../../examples/pressurecache"}

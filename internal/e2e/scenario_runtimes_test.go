@@ -361,7 +361,8 @@ func dindCase(label, outer string) runtimeCase {
 
 // podmanCrunScenario is podman with crun, Debian's default: crun puts the
 // container one level below the scope systemd made (libpod-<id>.scope/
-// container) and writes the limits there.
+// container) and writes the limits there. Last, the exporter's DaemonSet
+// shape (hostRootChecks).
 func podmanCrunScenario() scenario {
 	sd := "podman --runtime crun --cgroup-manager systemd"
 	fs := "podman --runtime crun --cgroup-manager cgroupfs"
@@ -375,6 +376,7 @@ probe_ctr crun-systemd-parent-host "` + sd + `" --network=none --cgroupns=host -
 ` + sd + ` pod create --name crun-pod --network=none --memory 256m --cpus 0.5 > /dev/null
 probe_ctr crun-systemd-pod "` + sd + `" --pod crun-pod
 probe_dind crun-systemd-dind "` + sd + `" --network=none --memory 256m --cpus 0.5
+probe_hostroot crun-hostroot "` + sd + `"
 `
 	cases := []runtimeCase{
 		{label: "crun-systemd-ctr", cgroup: podmanC + `/container`, private: true, inside: ownLimitsInside, outside: ownLimitsOutside},
@@ -383,7 +385,9 @@ probe_dind crun-systemd-dind "` + sd + `" --network=none --memory 256m --cpus 0.
 	cases = append(cases, parentCases("crun-systemd", "/limited.slice", `/libpod-`+hexID+`\.scope/container`)...)
 	cases = append(cases, podCase("crun-systemd-pod", `libpod-`+hexID+`\.scope/container`),
 		dindCase("crun-systemd-dind", podmanC+`/container`))
-	return runtimeScenario("podman-crun-6.1", runtimeMachine(false), run, true, cases)
+	s := runtimeScenario("podman-crun-6.1", runtimeMachine(false), run, true, cases)
+	s.checks = append(s.checks, hostRootChecks("crun-hostroot", false)...)
+	return s
 }
 
 // podmanRuncScenario is podman with runc, which puts the container in the
@@ -460,7 +464,8 @@ probe_nspawn nspawn-slice --slice=limited.slice
 // limited parent sees the memory limit only through memory.stat's
 // hierarchical_memory_limit and never the CPU quota, with a cgroup
 // namespace of its own or (the default on v1) the host's: the runtimes
-// bind-mount the container's own cgroup of each hierarchy.
+// bind-mount the container's own cgroup of each hierarchy. Last, the
+// exporter's DaemonSet shape on this hybrid host (hostRootChecks).
 func runtimesV1Scenario() scenario {
 	sd := "podman --runtime crun --cgroup-manager systemd"
 	opts := " --network none --security-opt apparmor=unconfined --pids-limit 2048"
@@ -477,6 +482,7 @@ systemctl start docker
 docker import /e2e/probe.tar localhost/probe > /dev/null
 probe_ctr v1-docker-parent-private docker` + opts + ` --cgroupns private --cgroup-parent /limited
 probe_ctr v1-docker-parent-host docker` + opts + ` --cgroupns host --cgroup-parent /limited
+probe_hostroot v1-crun-hostroot "` + sd + `"
 `
 	// Below a limited parent: hierarchical_memory_limit shows the memory
 	// limit, nothing shows the CPU quota.
@@ -510,13 +516,15 @@ probe_ctr v1-docker-parent-host docker` + opts + ` --cgroupns host --cgroup-pare
 	}
 	cases = append(cases, v1ParentCases("v1-crun-systemd", "/limited.slice", `/libpod-`+hexID+`\.scope/container`)...)
 	cases = append(cases, v1ParentCases("v1-docker", "/limited", `/`+hexID)...)
-	return runtimeScenario("runtimes-v1-6.1", runtimeMachine(true), run, false, cases)
+	s := runtimeScenario("runtimes-v1-6.1", runtimeMachine(true), run, false, cases)
+	s.checks = append(s.checks, hostRootChecks("v1-crun-hostroot", true)...)
+	return s
 }
 
 // runtimeScenario boots the runtime guest m with run (after runtimeLib)
 // and checks every case; dind adds the dind image.
 func runtimeScenario(name string, m machine, run string, dind bool, cases []runtimeCase) scenario {
-	script := "#!/bin/sh\n(\nset -ex\n" + runtimeLib + run + `)
+	script := "#!/bin/sh\n(\nset -ex\n" + runtimeLib + hostRootLib + run + `)
 status=$?
 [ "$status" = 0 ] || echo "` + markerSetupFailed + ` status $status"
 echo "` + markerDone + ` after $(cut -d' ' -f1 /proc/uptime) s"
@@ -532,6 +540,7 @@ systemctl poweroff --force --force
 		image: func(t *testing.T) string {
 			return guestImage(t, vm.runtimeRoot, script, func(img *initramfs) {
 				img.script("init", runtimeInit)
+				require.NoError(t, img.copy("e2e/vmscan", filepath.Join(vm.bin, "vmscan")))
 				img.file("e2e/probe.tar", 0o644, containerImage(t, false))
 				if dind {
 					img.file("e2e/dind.tar", 0o644, containerImage(t, true))
@@ -640,7 +649,7 @@ func (c runtimeCase) checkMounts(t *testing.T, mountinfo []string, root, what st
 }
 
 // containerImage is the tar that the runtime scenarios import as an image
-// (no registry is reachable): a static busybox and the probe, /usr so that
+// (no registry is reachable): a static busybox, the probe and vmscan, /usr so that
 // systemd-nspawn takes the tree for an OS; with dind also runc with its
 // shared libraries, /dind.sh and the inner container's bundle (the same
 // busybox and probe, a cgroup namespace, cgroupsPath /inner).
@@ -654,6 +663,7 @@ func containerImage(t *testing.T, dind bool) []byte {
 		require.NoError(t, img.copy(root+"bin/busybox", vm.busybox))
 		img.symlink(root+"bin/sh", "busybox")
 		require.NoError(t, img.copy(root+"vmprobe", filepath.Join(vm.bin, "vmprobe")))
+		require.NoError(t, img.copy(root+"vmscan", filepath.Join(vm.bin, "vmscan")))
 	}
 	base("")
 	if dind {

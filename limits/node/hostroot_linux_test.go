@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
+	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/node"
 )
@@ -22,11 +23,12 @@ import (
 const hostRootHelperEnv = "TRUELIMIT_HOSTROOT_HELPER"
 
 // hostAnswer is what the comparison of two scans of this host looks at:
-// the hierarchies, and the own and effective limits of "/" and of the test
+// the mode, the hierarchies, and the own and effective limits of "/" and of the test
 // process's own memory cgroup and its parent (other cgroups come and go on
 // a shared machine).
 func hostAnswer(t testing.TB, tree *node.Tree, paths []string) string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "mode %s\n", tree.Mode)
 	for _, h := range tree.Hierarchies {
 		fmt.Fprintf(&b, "hierarchy %+v\n", h)
 	}
@@ -74,6 +76,9 @@ func TestScanHostRootRealKernel(t *testing.T) {
 	paths := memoryPaths(t)
 	host, err := node.Scan()
 	require.NoError(t, err)
+	detected, err := limits.Detect()
+	require.NoError(t, err)
+	require.Equal(t, detected.Mode, host.Mode, "Scan tells the mode limits.Detect tells (this host: hybrid)")
 	want := hostAnswer(t, host, paths)
 
 	atSlash, err := node.Scan(node.WithHostRoot("/"))
@@ -149,6 +154,7 @@ func TestScanHostRootNeedsCgroupFilesystems(t *testing.T) {
 	tree, err := node.Scan(node.WithHostRoot("../../testdata/v2-k8s-systemd-pod-limit-leaf-max"))
 	require.NoError(t, err)
 	assert.Empty(t, tree.Cgroups)
+	assert.Equal(t, cgroup.ModeNone, tree.Mode)
 	require.Len(t, tree.Diagnostics, 1)
 	assert.Equal(t, limits.CodeNoCgroup, tree.Diagnostics[0].Code)
 

@@ -96,11 +96,11 @@ func Scan(opts ...Option) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{}
+	t := &Tree{Mode: cgroup.ModeOf(mounts)}
 	diag := func(code limits.Code, msg string) {
 		t.Diagnostics = append(t.Diagnostics, limits.Diagnostic{Code: code, Message: msg})
 	}
-	if cgroup.ModeOf(mounts) == cgroup.ModeNone {
+	if t.Mode == cgroup.ModeNone {
 		diag(limits.CodeNoCgroup, "no cgroup or cgroup2 filesystem is mounted: there are no cgroups to scan")
 		return t, nil
 	}

@@ -148,6 +148,10 @@ type Tree struct {
 	// Hierarchies are the hierarchies walked: one on cgroup v2, one per
 	// mounted controller hierarchy on v1.
 	Hierarchies []Hierarchy
+	// Mode is the host's cgroup mode as the mounts found tell it
+	// (cgroup.ModeOf): hybrid where a cgroup2 without controllers, which
+	// is not walked, is mounted beside v1 hierarchies.
+	Mode cgroup.Mode
 	// Diagnostics use the codes of package limits: bad-value and
 	// read-error name the file, controller-missing and cgroup-unreachable
 	// the controller, no-cgroup a host without cgroups.

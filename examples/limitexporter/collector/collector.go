@@ -21,7 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/truelimit/truelimit/cgroup"
 	"github.com/truelimit/truelimit/limits"
 	"github.com/truelimit/truelimit/limits/node"
 	"github.com/truelimit/truelimit/systemd"
@@ -43,10 +42,9 @@ func WithRoot(dir string) Option { return func(c *Collector) { c.root = dir } }
 // WithHostRoot reads the cgroups of the host whose root is mounted at dir
 // (node.WithHostRoot): a DaemonSet with the host's /sys/fs/cgroup and /proc
 // mounted at dir/sys/fs/cgroup and dir/proc. The mode then comes from the
-// hierarchies found (v1 or v2; a hybrid host's unified hierarchy holds no
-// limit and is not told), and memcg-leak-risk is not raised (it needs
-// limits.ForCgroup, which reads the reader's own mountinfo):
-// truelimit_memory_cgroups still counts the memory cgroups.
+// filesystems found there (node.Tree's Mode), and memcg-leak-risk is not
+// raised (it needs limits.ForCgroup, which reads the reader's own
+// mountinfo): truelimit_memory_cgroups still counts the memory cgroups.
 func WithHostRoot(dir string) Option { return func(c *Collector) { c.root, c.host = dir, true } }
 
 // WithTop exports only the cgroup at path and its descendants (node.WithTop).
@@ -64,8 +62,8 @@ func WithoutProcessViews() Option { return func(c *Collector) { c.noViews = true
 // withClock replaces time.Now, for tests.
 func withClock(now func() time.Time) Option { return func(c *Collector) { c.now = now } }
 
-// Collector is a prometheus.Collector over node.Scan. It is safe for
-// concurrent use: concurrent scrapes wait for one scan.
+// Collector is a prometheus.Gatherer over node.Scan (Gather). It is safe
+// for concurrent use: concurrent scrapes wait for one scan.
 type Collector struct {
 	root, top string
 	maxAge    time.Duration
@@ -157,7 +155,7 @@ func (c *Collector) scan(start time.Time) *Snapshot {
 	s.MemoryCgroups = memoryCgroups(c.root)
 	if c.host {
 		if s.Tree != nil {
-			s.Mode = hostMode(s.Tree)
+			s.Mode = s.Tree.Mode.String()
 		}
 		return s
 	}
@@ -174,23 +172,6 @@ func (c *Collector) scan(start time.Time) *Snapshot {
 		}
 	}
 	return s
-}
-
-// hostMode is the mode of the hierarchies a host-root scan found.
-func hostMode(t *node.Tree) string {
-	v1, v2 := false, false
-	for _, h := range t.Hierarchies {
-		v1, v2 = v1 || h.Version == cgroup.V1, v2 || h.Version == cgroup.V2
-	}
-	switch {
-	case v1 && v2:
-		return cgroup.ModeHybrid.String()
-	case v1:
-		return cgroup.ModeV1.String()
-	case v2:
-		return cgroup.ModeV2.String()
-	}
-	return cgroup.ModeNone.String()
 }
 
 // memoryCgroups reads the memory line of R/proc/cgroups, resolved beneath

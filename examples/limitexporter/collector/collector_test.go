@@ -1,15 +1,18 @@
 package collector
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,25 +89,45 @@ func TestCollectorOnTrees(t *testing.T) {
 			want, err := os.ReadFile(golden)
 			require.NoError(t, err)
 			assert.Contains(t, string(want), tc.want)
-			require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(string(want)), deterministic...))
+			require.NoError(t, testutil.GatherAndCompare(c, strings.NewReader(string(want)), deterministic...))
+			gatherChecked(t, c)
 		})
 	}
 }
 
 // gather renders the collector's deterministic metrics in the text format.
-func gather(t *testing.T, c prometheus.Collector) []byte {
-	reg := prometheus.NewPedanticRegistry()
-	require.NoError(t, reg.Register(c))
-	mfs, err := reg.Gather()
-	require.NoError(t, err)
-	var b strings.Builder
-	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, mf := range mfs {
+func gather(t *testing.T, c *Collector) []byte {
+	var deterministic []*dto.MetricFamily
+	for _, mf := range gatherChecked(t, c) {
 		if mf.GetName() != "truelimit_scan_duration_seconds" {
-			require.NoError(t, enc.Encode(mf))
+			deterministic = append(deterministic, mf)
 		}
 	}
-	return []byte(b.String())
+	return text(t, deterministic)
+}
+
+// text renders metric families in the text format.
+func text(t testing.TB, mfs []*dto.MetricFamily) []byte {
+	var b bytes.Buffer
+	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		require.NoError(t, enc.Encode(mf))
+	}
+	return b.Bytes()
+}
+
+// gatherChecked gathers once and checks the families as a Registry checks
+// a collector's: prometheus.Gatherers checks every series (label names and
+// UTF-8 values valid, no two alike, one value of the family's type) and
+// sorts the families and their series. They must come out unchanged, in
+// the order Gather built them.
+func gatherChecked(t testing.TB, g prometheus.Gatherer) []*dto.MetricFamily {
+	mfs, err := g.Gather()
+	require.NoError(t, err)
+	checked, err := prometheus.Gatherers{prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return mfs, nil })}.Gather()
+	require.NoError(t, err)
+	require.Equal(t, string(text(t, checked)), string(text(t, mfs)))
+	return mfs
 }
 
 // TestCardinality checks that the series are bounded by the cgroups: at
@@ -112,10 +135,7 @@ func gather(t *testing.T, c prometheus.Collector) []byte {
 // label holds a PID or a number that changes from scan to scan.
 func TestCardinality(t *testing.T) {
 	c := New(WithRoot(podmanViewTree(t)))
-	reg := prometheus.NewPedanticRegistry()
-	require.NoError(t, reg.Register(c))
-	mfs, err := reg.Gather()
-	require.NoError(t, err)
+	mfs := gatherChecked(t, c)
 	s := c.Snapshot()
 	perCgroup := 0
 	for _, mf := range mfs {
@@ -159,5 +179,21 @@ func TestScanError(t *testing.T) {
 		require.Error(t, c.Snapshot().Err)
 	}
 	const want = "# HELP truelimit_scan_errors_total Scans that failed since the exporter started.\n# TYPE truelimit_scan_errors_total counter\ntruelimit_scan_errors_total 3\n"
-	require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(want), "truelimit_scan_errors_total", "truelimit_cgroups"))
+	require.NoError(t, testutil.GatherAndCompare(c, strings.NewReader(want), "truelimit_scan_errors_total", "truelimit_cgroups"))
+}
+
+// TestLabelsNotUTF8: a cgroup's name is bytes, a label value must be UTF-8
+// (a Registry fails the whole scrape on one that is not): the bad bytes of
+// a path become U+FFFD, in the id and in what systemd's parsing finds.
+func TestLabelsNotUTF8(t *testing.T) {
+	var l labelSet
+	l.set("/kubepods.slice/kubepods-pod8a3c1f2e_5b7d_4e9a_b1c3_2d4f6a8b0c1e.slice/cri-containerd-\xff.scope")
+	assert.Equal(t, "/kubepods.slice/kubepods-pod8a3c1f2e_5b7d_4e9a_b1c3_2d4f6a8b0c1e.slice/cri-containerd-\uFFFD.scope", l.values[1])
+	for i, p := range l.sorted {
+		assert.True(t, utf8.ValidString(p.GetValue()), "%s", p.GetName())
+		if i > 0 {
+			assert.Less(t, l.sorted[i-1].GetName(), p.GetName(), "sorted by name")
+		}
+	}
+	assert.Equal(t, "8a3c1f2e-5b7d-4e9a-b1c3-2d4f6a8b0c1e", l.values[2], "pod_uid")
 }

@@ -6,7 +6,8 @@
 // holds; records what the kernel shows the process (/proc/self/cgroup, its
 // cgroup namespace, the cgroup mounts of /proc/self/mountinfo), what the Go
 // runtime applied (GOMAXPROCS, the memory limit) and the files named with
-// -read, just before those calls and just after them; and prints it all as
+// -read, just before those calls and just after them; with -scan
+// (cmd/vmscan) what node.Scan finds on the host (ScanDoc); and prints it all as
 // one line: Sentinel followed by the Output as JSON. The host-side test
 // finds that line on the VM's serial console.
 package probe
@@ -61,6 +62,8 @@ type Output struct {
 	// into package limits and just after them: the bounds of a value that
 	// changes while it is read (a cgroup's usage, a PSI total).
 	Reads []Read `json:"reads"`
+	// Scan is node.Scan with -scan (MainWithScan); nil without.
+	Scan *ScanDoc `json:"scan"`
 	// Problems lists what the probe itself could not read.
 	Problems []string `json:"problems"`
 }
@@ -124,6 +127,12 @@ func (l *listFlag) Set(s string) error {
 // even if package limits returned errors (they are part of the Output), and
 // 2 for bad arguments.
 func Main(args []string, stdout, stderr io.Writer) int {
+	return MainWithScan(args, stdout, stderr, nil)
+}
+
+// MainWithScan is Main with the flag -scan DIR, whose ScanDoc scan makes
+// (cmd/vmscan); Main has no -scan when scan is nil.
+func MainWithScan(args []string, stdout, stderr io.Writer, scan func(root string) *ScanDoc) int {
 	fs := flag.NewFlagSet("vmprobe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	label := fs.String("label", "", "name of this run in the result line")
@@ -132,6 +141,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&cgroups, "forcgroup", "also report limits.ForCgroup(`PATH`, limits.FormAuto); repeatable")
 	fs.Var(&pids, "forpid", "also report limits.ForPID(`PID`); repeatable")
 	fs.Var(&reads, "read", "read `FILE` just before the calls into package limits and just after them; repeatable")
+	var scanRoot *string
+	if scan != nil {
+		scanRoot = fs.String("scan", "", "also report node.Scan of `DIR`: \"/\" from this process's mountinfo, another directory with node.WithHostRoot")
+	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -182,6 +195,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			a.Target.ProcCgroup, a.Target.CgroupMounts = out.inspect("/proc/" + p)
 		}
 		out.ForPID = append(out.ForPID, a)
+	}
+	if scanRoot != nil && *scanRoot != "" {
+		out.Scan = scan(*scanRoot)
 	}
 	for i := range out.Reads {
 		out.Reads[i].After = readFile(out.Reads[i].Path)

@@ -54,9 +54,10 @@ func TestMainPrintsOneResultLine(t *testing.T) {
 	}
 }
 
-// TestMainRejectsBadArguments: no label, or positional arguments.
+// TestMainRejectsBadArguments: no label, positional arguments, or -scan,
+// which only MainWithScan has.
 func TestMainRejectsBadArguments(t *testing.T) {
-	for _, args := range [][]string{{}, {"-label", "x", "extra"}, {"-nosuchflag"}} {
+	for _, args := range [][]string{{}, {"-label", "x", "extra"}, {"-nosuchflag"}, {"-label", "x", "-scan", "/"}} {
 		var stdout, stderr bytes.Buffer
 		assert.Equal(t, 2, Main(args, &stdout, &stderr), "%q", args)
 		assert.Empty(t, stdout.String(), "%q", args)
