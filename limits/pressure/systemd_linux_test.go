@@ -205,7 +205,9 @@ func TestWatchLeaksNothing(t *testing.T) {
 	for runtime.NumGoroutine() > goroutines && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	assert.Equal(t, goroutines, runtime.NumGoroutine(), "goroutines after every watcher stopped")
+	// At most as many as before: a goroutine an earlier test left may end
+	// meanwhile (seen: 2 after 3).
+	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines after every watcher stopped")
 }
 
 // TestSystemdPSIFile: $MEMORY_PRESSURE_WATCH naming a real memory.pressure
