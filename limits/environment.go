@@ -5,6 +5,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/truelimit/truelimit/internal/parse"
 )
 
 // Environment variables the setters obey, highest precedence first.
@@ -93,28 +95,17 @@ func envGoMaxProcs() (value string, set, valid bool) {
 }
 
 // parseInt reads s as strconv.ParseInt(s, 10, bits) does (an optional sign,
-// decimal digits, a value that fits in bits), saying only whether it is a
-// number: strconv.ParseInt, with its error type, would grow every program
-// importing limits/auto by about 10 KB. FuzzParseInt holds the two to the
-// same answers.
+// decimal digits read by parse.Digits, a value that fits in bits), saying
+// only whether it is a number: strconv.ParseInt, with its error type, would
+// grow every program importing limits/auto by about 10 KB. FuzzParseInt
+// holds the two to the same answers.
 func parseInt(s string, bits uint) (int64, bool) {
 	neg := s != "" && s[0] == '-'
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		s = s[1:]
 	}
-	if s == "" {
-		return 0, false
-	}
-	var n uint64
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < '0' || c > '9' || n > (1<<63)/10 {
-			return 0, false
-		}
-		if n = n*10 + uint64(s[i]-'0'); n > 1<<63 {
-			return 0, false
-		}
-	}
-	if limit := uint64(1) << (bits - 1); n > limit || (!neg && n == limit) {
+	n, err := parse.Digits([]byte(s))
+	if limit := uint64(1) << (bits - 1); err != nil || n > limit || (!neg && n == limit) {
 		return 0, false
 	}
 	if neg {

@@ -34,7 +34,7 @@ func keyedValue(line []byte, key string) (v uint64, found bool, err error) {
 	if len(rest) > 0 && !isSpace(rest[0]) {
 		return 0, false, nil
 	}
-	if v, err = digits(TrimSpace(rest)); err != nil {
+	if v, err = Digits(TrimSpace(rest)); err != nil {
 		return 0, false, NewError(key, line, err)
 	}
 	return v, true, nil

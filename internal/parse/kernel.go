@@ -34,7 +34,7 @@ func leadingInt(b []byte) (int, []byte, error) {
 	if n == 0 {
 		return 0, b, ErrSyntax
 	}
-	v, err := digits(b[:n])
+	v, err := Digits(b[:n])
 	if err == nil && v > math.MaxInt32 {
 		err = ErrRange
 	}

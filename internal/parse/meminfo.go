@@ -35,7 +35,7 @@ func memTotalLine(line []byte) (uint64, error) {
 	if !ok {
 		return 0, NewError("meminfo MemTotal", line, ErrSyntax)
 	}
-	kib, err := digits(TrimSpace(num))
+	kib, err := Digits(TrimSpace(num))
 	if err == nil && kib > math.MaxUint64/1024 {
 		err = ErrRange
 	}

@@ -12,7 +12,7 @@ const maxKeyword = "max"
 // ErrSyntax; a value above math.MaxUint64 is ErrRange.
 func Uint(b []byte) (uint64, error) {
 	t := TrimSpace(b)
-	v, err := digits(t)
+	v, err := Digits(t)
 	if err != nil {
 		return 0, NewError("unsigned integer", t, err)
 	}
@@ -30,7 +30,7 @@ func Int(b []byte) (int64, error) {
 	if neg {
 		num = t[1:]
 	}
-	u, err := digits(num)
+	u, err := Digits(num)
 	if err == nil {
 		switch {
 		case !neg && u <= math.MaxInt64:
@@ -55,17 +55,18 @@ func Max(b []byte) (v uint64, unlimited bool, err error) {
 	if string(t) == maxKeyword {
 		return math.MaxUint64, true, nil
 	}
-	v, err = digits(t)
+	v, err = Digits(t)
 	if err != nil {
 		return 0, false, NewError(`"max" or unsigned integer`, t, err)
 	}
 	return v, false, nil
 }
 
-// digits parses b, which must consist only of ASCII digits, as a decimal
-// uint64. It returns a bare sentinel so callers can build their own
-// *Error.
-func digits(b []byte) (uint64, error) {
+// Digits parses b, which must consist only of ASCII digits, as a decimal
+// uint64: ErrSyntax for anything else or nothing, ErrRange above the
+// uint64 range. It is the one decimal reader of the module's parsers and
+// returns a bare sentinel so callers can build their own *Error.
+func Digits(b []byte) (uint64, error) {
 	if len(b) == 0 {
 		return 0, ErrSyntax
 	}
